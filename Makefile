@@ -1,0 +1,36 @@
+# Olympiad: `make run` serves the demo on http://127.0.0.1:5000, `make test` runs the test suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app contest
+
+.PHONY: run test install lint messages translations clean serve bench
+
+$(BIN)/activate: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(BIN)/activate
+
+install: $(BIN)/activate translations
+
+translations: $(BIN)/activate
+	$(BIN)/pybabel compile --use-fuzzy -d contest/translations -f -q
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) demo seed
+	$(BIN)/python wsgi.py
+
+test: install
+	$(BIN)/python -m pytest -q -n 2 -m "not postgres and not browser and not server"
+
+lint: install
+	$(BIN)/ruff check .
+
+messages: $(BIN)/activate
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -o contest/translations/messages.pot .
+	$(BIN)/pybabel update -i contest/translations/messages.pot -d contest/translations --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

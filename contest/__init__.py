@@ -1,0 +1,39 @@
+"""Olympiad: online quiz contests at national scale."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from contest import extensions as ext
+from contest.config import load_config
+from contest.i18n import select_locale
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints, CLI. Touches no database."""
+    app = Flask(__name__, instance_relative_config=True)
+    load_config(app, config)
+
+    ext.db.init_app(app)
+    ext.migrate.init_app(app, ext.db, directory=str(MIGRATIONS), render_as_batch=True)
+    ext.login_manager.init_app(app)
+    ext.csrf.init_app(app)
+    ext.babel.init_app(app, locale_selector=select_locale)
+    ext.limiter.init_app(app)
+    ext.socketio.init_app(
+        app,
+        async_mode=app.config["ASYNC_MODE"],
+        message_queue=app.config["REDIS_URL"],
+    )
+
+    import contest.models  # noqa: F401  (the whole schema, for Alembic)
+    import question_bank
+    from contest import accounts, api, demo, organiser, public, realtime, units
+
+    for module in (api, accounts, units, public, organiser, realtime, question_bank, demo):
+        module.init_app(app)
+    return app

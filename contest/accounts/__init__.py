@@ -1,0 +1,33 @@
+"""Entrants, organisers and admins: registration, login, roles and organiser scopes."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
+
+
+def init_app(app: Flask) -> None:
+    from contest.accounts.cli import users
+    from contest.accounts.models import User
+    from contest.accounts.views import api, bp
+    from contest.errors import DomainError
+    from contest.extensions import csrf, db, login_manager
+
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please log in first.")
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        if request.path.startswith("/api/"):
+            return jsonify({"ok": False, "error": DomainError("not_authenticated").to_dict()}), 401
+        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+
+    csrf.exempt(api)
+    app.register_blueprint(bp)
+    app.register_blueprint(api)
+    app.cli.add_command(users)

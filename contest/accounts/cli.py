@@ -1,0 +1,44 @@
+"""``flask users create-admin`` and ``flask users create-organiser``."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from contest.accounts import service
+from contest.accounts.models import Role
+from contest.db import utcnow
+from contest.errors import DomainError
+from contest.extensions import db
+
+users = AppGroup("users", help="Manage staff accounts.")
+
+
+def _create(role: Role, email: str, name: str, password: str, scope: str | None) -> None:
+    try:
+        user = service.create_staff(db.session, role=role, email=email, full_name=name, password=password,
+                                    scope_unit_code=scope, now=utcnow())
+    except DomainError as error:
+        for field, message in (error.fields or {"": error.message}).items():
+            click.echo(f"error: {field + ': ' if field else ''}{message}", err=True)
+        raise SystemExit(1) from None
+    click.echo(f"created {role.value} {user.email} (id {user.id})")
+
+
+@users.command("create-admin")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.password_option()
+def create_admin(email: str, name: str, password: str) -> None:
+    """Create an admin, who sees and manages everything."""
+    _create(Role.ADMIN, email, name, password, None)
+
+
+@users.command("create-organiser")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--unit", "scope", default=None, help="Code of the unit whose subtree they manage (default: all).")
+@click.password_option()
+def create_organiser(email: str, name: str, password: str, scope: str | None) -> None:
+    """Create an organiser, optionally limited to one unit's subtree."""
+    _create(Role.ORGANISER, email, name, password, scope)

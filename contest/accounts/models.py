@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from contest.db import flag_true, intpk, utcnow
+from contest.extensions import db
+from contest.units.models import Unit
+
+
+class Role(enum.StrEnum):
+    ENTRANT = "entrant"
+    ORGANISER = "organiser"
+    ADMIN = "admin"
+
+
+class User(UserMixin, db.Model):
+    """Anyone who logs in. Entrants belong to a leaf unit; organisers may be scoped to a unit subtree."""
+
+    __tablename__ = "users"
+
+    id: Mapped[intpk]
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=16, values_callable=lambda roles: [r.value for r in roles]),
+        default=Role.ENTRANT,
+    )
+    full_name: Mapped[str] = mapped_column(String(120))
+    birth_date: Mapped[date | None]
+    phone: Mapped[str | None] = mapped_column(String(16), unique=True)
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)  # stored lowercased
+    citizen_id: Mapped[str | None] = mapped_column(String(12), unique=True)  # CCCD
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    scope_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))  # organisers: None = all
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[flag_true]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    unit: Mapped[Unit | None] = relationship(foreign_keys=[unit_id])
+    scope_unit: Mapped[Unit | None] = relationship(foreign_keys=[scope_unit_id])
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_organiser(self) -> bool:
+        return self.role in (Role.ORGANISER, Role.ADMIN)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"

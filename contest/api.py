@@ -1,0 +1,62 @@
+"""The JSON side of HTTP: one envelope for every /api/ answer and one place that turns errors into it.
+
+Success: ``{"ok": true, ...}``. Failure: ``{"ok": false, "error": {"code", "message"[, "fields"]}}`` with
+the codes of DESIGN.md §3, the message in the user's language.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException
+
+from contest.errors import DomainError
+
+_HTTP_CODES = {
+    400: "bad_request", 401: "not_authenticated", 403: "forbidden", 404: "not_found", 405: "bad_request",
+    413: "payload_too_large", 415: "unsupported_media_type", 429: "rate_limited",
+}
+
+
+def ok(status: int = 200, **payload):
+    return jsonify({"ok": True, **payload}), status
+
+
+def error_response(error: DomainError):
+    return jsonify({"ok": False, "error": error.to_dict()}), error.http_status
+
+
+def json_body() -> dict:
+    """The request's JSON object. Only ``application/json`` is accepted: a cross-site form cannot send it,
+    which is why these endpoints need no CSRF token."""
+    if not request.is_json:
+        raise DomainError("unsupported_media_type")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise DomainError("bad_request", _l("The body must be a JSON object."))
+    return body
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        return error_response(error)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        domain = DomainError(_HTTP_CODES.get(error.code or 500, "internal"))
+        if wants_json():
+            return error_response(domain)
+        page = render_template("error.html", title=f"{error.code}", message=domain.message)
+        return page, error.code
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        app.logger.exception("unhandled error on %s", request.path)
+        if wants_json():
+            return error_response(DomainError("internal"))
+        return render_template("error.html", title="500", message=DomainError("internal").message), 500

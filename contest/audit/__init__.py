@@ -1,0 +1,1 @@
+"""Who changed what, when: every organiser action that changes data leaves an entry."""

@@ -1,0 +1,65 @@
+"""Domain errors: a stable machine code for clients plus a message in the user's language.
+
+Services raise ``DomainError``; HTTP views and Socket.IO handlers translate it in one place each
+(``contest.api.errors`` and ``contest.realtime.replies``).
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+HTTP_STATUS = {
+    "bad_request": 400,
+    "invalid_choice": 400,
+    "validation": 400,
+    "not_authenticated": 401,
+    "forbidden": 403,
+    "not_found": 404,
+    "conflict": 409,
+    "round_not_open": 409,
+    "attempt_limit": 409,
+    "attempt_closed": 409,
+    "deadline_passed": 409,
+    "payload_too_large": 413,
+    "unsupported_media_type": 415,
+    "rate_limited": 429,
+    "internal": 500,
+}
+
+DEFAULT_MESSAGES = {
+    "bad_request": _l("The request is malformed."),
+    "invalid_choice": _l("That choice is not one of the question's options."),
+    "validation": _l("Some fields are not valid."),
+    "not_authenticated": _l("Please log in first."),
+    "forbidden": _l("You are not allowed to do that."),
+    "not_found": _l("Not found."),
+    "conflict": _l("That conflicts with existing data."),
+    "round_not_open": _l("The round is not open."),
+    "attempt_limit": _l("You have used all your attempts for this round."),
+    "attempt_closed": _l("This attempt is already closed."),
+    "deadline_passed": _l("The time for this attempt is over."),
+    "payload_too_large": _l("The request is too large."),
+    "unsupported_media_type": _l("Send a JSON body (Content-Type: application/json)."),
+    "rate_limited": _l("Too many requests. Please wait a moment and try again."),
+    "internal": _l("Something went wrong on our side. Please try again."),
+}
+
+
+class DomainError(Exception):
+    """An expected failure a user can act on. ``fields`` maps a form field to its message."""
+
+    def __init__(self, code: str, message=None, *, fields: dict | None = None):
+        self.code = code
+        self.message = message if message is not None else DEFAULT_MESSAGES.get(code, code)
+        self.fields = fields or {}
+        super().__init__(code)
+
+    @property
+    def http_status(self) -> int:
+        return HTTP_STATUS.get(self.code, 400)
+
+    def to_dict(self) -> dict:
+        body = {"code": self.code, "message": str(self.message)}
+        if self.fields:
+            body["fields"] = {name: str(msg) for name, msg in self.fields.items()}
+        return body

@@ -1,0 +1,14 @@
+"""Language choice: Vietnamese unless the visitor switched to another supported language (a cookie)."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+
+LANG_COOKIE = "lang"
+
+
+def select_locale() -> str:
+    chosen = request.cookies.get(LANG_COOKIE) if request else None
+    if chosen in current_app.config["LANGUAGES"]:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]

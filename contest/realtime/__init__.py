@@ -1,0 +1,18 @@
+"""Socket.IO namespaces: ``/play`` for entrants (later ``/board`` for the public, ``/organiser``)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from contest.extensions import socketio
+
+_registered: set[str] = set()
+
+
+def init_app(app: Flask) -> None:
+    from contest.realtime.play import PlayNamespace
+
+    # Namespace handlers live on the shared SocketIO object and are re-bound by each init_app.
+    if "/play" not in _registered:
+        socketio.on_namespace(PlayNamespace("/play"))
+        _registered.add("/play")

@@ -1,0 +1,37 @@
+"""Running the app on the configured async server, with its connection cap set from configuration."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+log = logging.getLogger("olympiad.serving")
+
+
+def serve(app: Flask) -> None:
+    """Serve ``app`` on HOST:PORT until interrupted. The caller (wsgi.py) has already patched for the mode."""
+    mode = app.config["ASYNC_MODE"]
+    host, port = app.config["HOST"], int(app.config["PORT"])
+    cap = int(app.config["MAX_CONNECTIONS"])
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    log.info("serving on http://%s:%d with %s, at most %d connections", host, port, mode, cap)
+    if mode == "gevent":
+        from gevent.pool import Pool
+        from gevent.pywsgi import WSGIServer
+        from geventwebsocket.handler import WebSocketHandler
+
+        server = WSGIServer((host, port), app, handler_class=WebSocketHandler, spawn=Pool(cap), log=None,
+                            backlog=2048)
+        server.serve_forever()
+    elif mode == "eventlet":
+        import eventlet
+        import eventlet.wsgi
+
+        listener = eventlet.listen((host, port), backlog=2048)
+        # eventlet's default max_size of 1024 silently refuses the 1025th connection.
+        eventlet.wsgi.server(listener, app, max_size=cap, log_output=False)
+    else:
+        from contest.extensions import socketio
+
+        socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True)

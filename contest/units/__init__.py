@@ -1,0 +1,13 @@
+"""The unit tree (province → district → school, or any other shape) entrants belong to."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from contest.units.cli import units
+    from contest.units.views import api
+
+    app.register_blueprint(api)
+    app.cli.add_command(units)

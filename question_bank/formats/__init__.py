@@ -1,0 +1,1 @@
+"""Pure readers and writers between files and plain dataclasses (no Flask, no SQLAlchemy)."""

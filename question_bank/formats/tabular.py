@@ -1,0 +1,127 @@
+"""Reading spreadsheet-like files (CSV, XLSX) into numbered rows keyed by canonical column names.
+
+Shared by every tabular import (question banks, unit trees). Cells come back as NFC-normalised, trimmed
+strings; a cell that looks like a formula is kept as its text, never evaluated.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from contest.search_text import fold
+
+HEADER_SEARCH_ROWS = 10
+
+
+class TableError(ValueError):
+    """The file as a whole cannot be read (wrong format, no header row)."""
+
+
+@dataclass(frozen=True)
+class Table:
+    header_row: int  # 1-based row number of the header in the file
+    columns: tuple[str, ...]  # canonical names of the recognised columns, in file order
+    rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)  # (1-based row number, cells)
+    unknown_columns: tuple[str, ...] = ()
+
+
+def normalise_text(value: str) -> str:
+    """NFC, trimmed, inner runs of whitespace kept as they are except line ends unified."""
+    return unicodedata.normalize("NFC", value.replace("\r\n", "\n")).strip()
+
+
+def header_key(label: str) -> str:
+    """'Đáp án A' -> 'dap_an_a', 'Parent code' -> 'parent_code': accents, case and spacing do not matter."""
+    return re.sub(r"[^a-z0-9]+", "_", fold(str(label))).strip("_")
+
+
+def detect_format(filename: str) -> str:
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if suffix in ("xlsx", "xlsm"):
+        return "xlsx"
+    if suffix in ("csv", "txt"):
+        return "csv"
+    raise TableError(f"unsupported file type: .{suffix or '?'} (use .csv or .xlsx)")
+
+
+def read_table(data: bytes, fmt: str, aliases: dict[str, str], required: set[str]) -> Table:
+    """Read ``data`` (``fmt`` 'csv' or 'xlsx'), find the header row and map its labels through ``aliases``.
+
+    ``aliases`` maps a ``header_key`` to a canonical column name (canonical names map to themselves).
+    The header is the first of the first rows that names every ``required`` column, so a title row above
+    it is skipped. Blank rows are dropped; row numbers are those a spreadsheet shows.
+    """
+    raw_rows = _read_csv(data) if fmt == "csv" else _read_xlsx(data)
+    index, cells, names = _find_header(raw_rows, aliases, required)
+
+    unknown = tuple(cell for cell, name in zip(cells, names, strict=True) if cell and not name)
+    rows = []
+    for offset, values in enumerate(raw_rows[index + 1 :], start=index + 2):
+        record = {}
+        for name, value in zip(names, values, strict=False):
+            if name and name not in record:
+                record[name] = value
+        if any(record.values()):
+            rows.append((offset, record))
+    columns = tuple(dict.fromkeys(name for name in names if name))
+    return Table(header_row=index + 1, columns=columns, rows=rows, unknown_columns=unknown)
+
+
+def _find_header(raw_rows, aliases, required) -> tuple[int, list[str], list[str | None]]:
+    for index, cells in enumerate(raw_rows[:HEADER_SEARCH_ROWS]):
+        names = [aliases.get(header_key(cell)) if cell else None for cell in cells]
+        if required <= {name for name in names if name}:
+            return index, cells, names
+    missing = ", ".join(sorted(required))
+    raise TableError(f"no header row naming the columns {missing} in the first {HEADER_SEARCH_ROWS} rows")
+
+
+def _read_csv(data: bytes) -> list[list[str]]:
+    for encoding in ("utf-8-sig", "cp1258"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - cp1258 decodes almost anything
+        raise TableError("the CSV file is not UTF-8 text")
+    sample = text[:4096]
+    delimiter = ";" if sample.count(";") > sample.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return [[normalise_text(cell) for cell in row] for row in reader]
+    except csv.Error as exc:
+        raise TableError(f"the CSV file cannot be read: {exc}") from exc
+
+
+def _read_xlsx(data: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged or non-xlsx file
+        raise TableError("the file is not a readable .xlsx workbook") from exc
+    try:
+        sheet = workbook.worksheets[0]
+        return [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return normalise_text(str(value))

@@ -1,0 +1,147 @@
+"""Fixtures shared by every suite.
+
+The database is chosen by ``DATABASE_URL`` (PostgreSQL in CI's second stage) and otherwise is a fresh SQLite
+file per test session. Each test runs inside a transaction rolled back at its end (``db_session``), so tests
+are isolated and fast on both backends; services' ``commit()`` calls release savepoints instead.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from contest import create_app
+from contest.extensions import db, socketio
+
+FAST_HASH = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_KIB": 64}
+
+
+def _test_database_url(tmp_path_factory) -> str:
+    base = os.environ.get("DATABASE_URL")
+    if not base:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    # One database per test process (pytest-xdist runs two), dropped at the end.
+    url = make_url(base).set(database=f"olympiad_test_{uuid.uuid4().hex[:10]}")
+    admin = create_engine(make_url(base).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{url.database}"'))
+    admin.dispose()
+    return url.render_as_string(hide_password=False)
+
+
+def _drop_database(url: str) -> None:
+    if not url.startswith("postgresql"):
+        return
+    parsed = make_url(url)
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    url = _test_database_url(tmp_path_factory)
+    yield url
+    _drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "SERVER_NAME": None,
+        **FAST_HASH,
+    })
+    app.instance_path = str(tmp_path_factory.mktemp("instance"))
+    app.wsgi_app = _isolated(app.wsgi_app)
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _isolated(fn):
+    """Run ``fn`` in an empty context, as a server runs each request: nothing of the test's app context
+    (``g``, the logged-in user) leaks into it."""
+
+    def run(*args, **kwargs):
+        return contextvars.Context().run(fn, *args, **kwargs)
+
+    return run
+
+
+@pytest.fixture
+def db_session(app):
+    """One session for the whole test, shared by the test's own code and every request it makes, on a
+    connection whose outer transaction is rolled back at the end."""
+    with app.app_context():
+        connection = db.engine.connect()
+        transaction = connection.begin()
+        original = db.session
+        session = scoped_session(
+            sessionmaker(bind=connection, join_transaction_mode="create_savepoint"), scopefunc=lambda: 0
+        )
+        session.remove = lambda: None  # requests end; the test's session lives on
+        db.session = session
+        try:
+            yield session
+        finally:
+            scoped_session.remove(session)
+            db.session = original
+            transaction.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app, db_session):
+    return app.test_client()
+
+
+@pytest.fixture
+def socket_client(app, client):
+    """A ``/play`` Socket.IO test client that shares ``client``'s cookies (log in through ``client`` first)."""
+    clients = []
+
+    def connect(namespace: str = "/play"):
+        sock = _isolated(socketio.test_client)(app, namespace=namespace, flask_test_client=client)
+        wrapped = IsolatedSocket(sock, namespace)
+        clients.append(wrapped)
+        return wrapped
+
+    yield connect
+    for sock in clients:
+        sock.close()
+
+
+class IsolatedSocket:
+    """A Socket.IO test client whose calls run in an empty context, like ``client``'s requests."""
+
+    def __init__(self, sock, namespace: str):
+        self.sock = sock
+        self.namespace = namespace
+
+    def call(self, event: str, *args):
+        """Emit ``event`` and return its acknowledgement."""
+        return _isolated(self.sock.emit)(event, *args, namespace=self.namespace, callback=True)
+
+    def received(self) -> list:
+        return _isolated(self.sock.get_received)(self.namespace)
+
+    def connected(self) -> bool:
+        return self.sock.is_connected(self.namespace)
+
+    def close(self) -> None:
+        if self.connected():
+            _isolated(self.sock.disconnect)(self.namespace)

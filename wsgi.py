@@ -1,0 +1,35 @@
+"""Serve Olympiad: ``python wsgi.py`` (or ``gunicorn wsgi:app`` with a gevent websocket worker).
+
+The async server is one setting, ``OLYMPIAD_ASYNC_MODE``: ``gevent`` (default) or ``eventlet``. It is read
+here, before anything else is imported, because the standard library must be patched first; the database
+driver is made cooperative right after, so a slow query never stalls the other connections of the process.
+"""
+
+import os
+
+ASYNC_MODE = os.environ.get("OLYMPIAD_ASYNC_MODE", "gevent")
+
+if ASYNC_MODE == "gevent":
+    from gevent import monkey
+
+    monkey.patch_all()
+    from psycogreen.gevent import patch_psycopg
+
+    patch_psycopg()
+elif ASYNC_MODE == "eventlet":
+    import eventlet
+
+    eventlet.monkey_patch()
+    from psycogreen.eventlet import patch_psycopg
+
+    patch_psycopg()
+elif ASYNC_MODE != "threading":
+    raise SystemExit(f"OLYMPIAD_ASYNC_MODE must be gevent, eventlet or threading, not {ASYNC_MODE!r}")
+
+from contest import create_app  # noqa: E402
+from contest.serving import serve  # noqa: E402
+
+app = create_app({"ASYNC_MODE": ASYNC_MODE})
+
+if __name__ == "__main__":
+    serve(app)
