@@ -15,7 +15,7 @@ $(BIN)/activate: requirements.txt requirements-dev.txt
 install: $(BIN)/activate translations
 
 translations: $(BIN)/activate
-	$(BIN)/pybabel compile --use-fuzzy -d contest/translations -f -q
+	@if [ -d contest/translations ]; then $(BIN)/pybabel -q compile --use-fuzzy -d contest/translations; fi
 
 run: install
 	$(FLASK) db upgrade
@@ -29,8 +29,8 @@ lint: install
 	$(BIN)/ruff check .
 
 messages: $(BIN)/activate
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -o contest/translations/messages.pot .
-	$(BIN)/pybabel update -i contest/translations/messages.pot -d contest/translations --no-fuzzy-matching
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --no-location -o contest/translations/messages.pot .
+	$(BIN)/pybabel update -i contest/translations/messages.pot -d contest/translations --no-fuzzy-matching --no-location --width 120
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -8,7 +8,7 @@ from flask import Flask
 
 from contest import extensions as ext
 from contest.config import load_config
-from contest.i18n import select_locale
+from contest import i18n
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -22,7 +22,8 @@ def create_app(config: dict | None = None) -> Flask:
     ext.migrate.init_app(app, ext.db, directory=str(MIGRATIONS), render_as_batch=True)
     ext.login_manager.init_app(app)
     ext.csrf.init_app(app)
-    ext.babel.init_app(app, locale_selector=select_locale)
+    ext.babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.init_app(app)
     ext.limiter.init_app(app)
     ext.socketio.init_app(
         app,

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from contest.accounts.models import User
+from tests.factories import make_tree, make_user
+
+
+def form(unit_id: int, **overrides) -> dict:
+    data = {"full_name": "  Nguyễn   Văn An ", "birth_date": "2007-05-01", "phone": "0912 345 678",
+            "email": "", "citizen_id": "", "unit_id": str(unit_id), "password": "mat-khau-1",
+            "confirm": "mat-khau-1"}
+    data.update(overrides)
+    return data
+
+
+def test_register_creates_entrant_logs_in_and_shows_profile(client, db_session):
+    school = make_tree(db_session)["s1"]
+    response = client.post("/register", data=form(school.id, citizen_id="001204000123"))
+    assert response.status_code == 302 and response.headers["Location"].endswith("/account")
+    user = db_session.scalar(select(User).where(User.phone == "0912345678"))
+    assert user.full_name == "Nguyễn Văn An" and user.unit_id == school.id and user.citizen_id == "001204000123"
+    assert user.password_hash.startswith("$argon2id$")
+    page = client.get("/account").get_data(as_text=True)
+    assert "Nguyễn Văn An" in page and "Tỉnh Thử › Huyện Đại Từ › THPT Đại Từ" in page
+
+
+def test_duplicate_phone_and_citizen_id_get_clear_errors_not_500(client, db_session):
+    school = make_tree(db_session)["s1"]
+    make_user(db_session, unit=school, phone="0912345678")
+    db_session.get(User, db_session.scalar(select(User.id))).citizen_id = "001204000123"
+    db_session.flush()
+    response = client.post("/register", data=form(school.id, phone="+84912345678", citizen_id="001204000123"))
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Số điện thoại này đã được đăng ký" in page
+    assert "Số CCCD này đã được đăng ký" in page
+    assert db_session.scalar(select(User.id).where(User.full_name == "Nguyễn Văn An")) is None
+
+
+def test_each_bad_field_is_named_and_nothing_is_written(client, db_session):
+    tree = make_tree(db_session)
+    response = client.post("/register", data=form(tree["d1"].id, phone="12345", citizen_id="123",
+                                                   email="not-mail", birth_date="2025-01-01", password="short",
+                                                   confirm="short"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    for fragment in ("10 chữ số", "12 chữ số", "email", "ngày sinh", "8 ký tự", "trường"):
+        assert fragment in page.lower() or fragment in page, fragment
+    assert db_session.scalar(select(User.id)) is None
+
+
+def test_english_is_one_click_away(client, db_session):
+    make_tree(db_session)
+    client.get("/lang/en")
+    assert "Create my account" in client.get("/register").get_data(as_text=True)
+    client.get("/lang/vi")
+    assert "Tạo tài khoản" in client.get("/register").get_data(as_text=True)
+
+
+def test_login_page_redirects_only_to_local_next(client, db_session):
+    make_user(db_session, unit=make_tree(db_session)["s1"], phone="0912345678")
+    response = client.post("/login?next=https://evil.example/x", data={"login": "0912345678",
+                                                                       "password": "correct-horse"})
+    assert response.headers["Location"] == "/account"
+    client.post("/logout")
+    response = client.post("/login?next=/account/password", data={"login": "0912345678",
+                                                                   "password": "correct-horse"})
+    assert response.headers["Location"] == "/account/password"
+
+
+def test_personal_data_stays_off_the_public_home_page(client, db_session):
+    user = make_user(db_session, unit=make_tree(db_session)["s1"], phone="0912345678")
+    client.post("/login", data={"login": "0912345678", "password": "correct-horse"})
+    home = client.get("/").get_data(as_text=True)
+    assert user.phone not in home and "2007" not in home
