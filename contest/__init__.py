@@ -7,8 +7,8 @@ from pathlib import Path
 from flask import Flask
 
 from contest import extensions as ext
-from contest.config import load_config
 from contest import i18n
+from contest.config import load_config
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 

@@ -39,7 +39,8 @@ def test_bad_file_writes_nothing(db_session):
 
 def test_moving_a_subtree_updates_descendant_paths(db_session):
     import_units(db_session, demo_table(), now=utcnow())
-    moved = read_table("ma,ten,cap,ma_cap_tren\nDT,Huyện Đại Từ,Huyện/Thành phố,TPTN\n".encode(), "csv", ALIASES, REQUIRED)
+    moved_csv = "ma,ten,cap,ma_cap_tren\nDT,Huyện Đại Từ,Huyện/Thành phố,TPTN\n"
+    moved = read_table(moved_csv.encode(), "csv", ALIASES, REQUIRED)
     assert import_units(db_session, moved, now=utcnow()).updated == {"DT": ["parent_code"]}
     school = db_session.scalar(select(Unit).where(Unit.code == "DT-S1"))
     city = db_session.scalar(select(Unit).where(Unit.code == "TPTN"))
