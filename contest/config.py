@@ -67,9 +67,7 @@ def load_config(app: Flask, overrides: dict | None) -> None:
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / SQLITE_FILE}"
-    uri = app.config["SQLALCHEMY_DATABASE_URI"]
-    if uri.startswith("postgres://"):  # the scheme some hosts still hand out
-        app.config["SQLALCHEMY_DATABASE_URI"] = uri = "postgresql://" + uri.removeprefix("postgres://")
+    app.config["SQLALCHEMY_DATABASE_URI"] = uri = database_uri(app.config["SQLALCHEMY_DATABASE_URI"])
     if uri.startswith("postgresql"):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
             "pool_pre_ping": True,
@@ -80,6 +78,15 @@ def load_config(app: Flask, overrides: dict | None) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+
+
+def database_uri(uri: str) -> str:
+    """``uri`` with PostgreSQL pinned to psycopg2, the driver psycogreen makes cooperative (SQLAlchemy 2.1
+    would pick psycopg 3 for a bare ``postgresql://``); ``postgres://``, which some hosts hand out, too."""
+    for bare in ("postgres://", "postgresql://"):
+        if uri.startswith(bare):
+            return "postgresql+psycopg2://" + uri.removeprefix(bare)
+    return uri
 
 
 def _instance_secret(instance: Path) -> str:

@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from contest import create_app
+from contest.config import database_uri
 from contest.extensions import db, socketio
 
 FAST_HASH = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_KIB": 64}
@@ -26,6 +27,7 @@ def _test_database_url(tmp_path_factory) -> str:
     base = os.environ.get("DATABASE_URL")
     if not base:
         return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    base = database_uri(base)
     # One database per test process (pytest-xdist runs two), dropped at the end.
     url = make_url(base).set(database=f"olympiad_test_{uuid.uuid4().hex[:10]}")
     admin = create_engine(make_url(base).set(database="postgres"), isolation_level="AUTOCOMMIT")
@@ -61,6 +63,8 @@ def app(database_url, tmp_path_factory):
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": None,
+        # Flask-SocketIO's test client refuses a message queue; Redis is exercised by the rate-limit test.
+        "REDIS_URL": None,
         **FAST_HASH,
     })
     app.instance_path = str(tmp_path_factory.mktemp("instance"))
