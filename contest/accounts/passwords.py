@@ -25,9 +25,11 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(stored_hash: str, password: str) -> bool:
+    hasher = _hasher()  # here: the pool's thread has no app context
+
     def check() -> bool:
         try:
-            return _hasher().verify(stored_hash, password)
+            return hasher.verify(stored_hash, password)
         except (VerificationError, InvalidHashError):
             return False
 
