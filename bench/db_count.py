@@ -1,0 +1,54 @@
+"""How many answers the database holds for a round: the other side of "acknowledged ⇒ stored".
+
+The harness counts before and after the load and reports the difference as ``answers_in_db``, so reruns against
+the same round work as long as each stored answer is one row that this run added. Pluggable in two ways:
+
+* ``--db-count-sql "SELECT count(*) FROM ... WHERE ... = :round_id"``: any SQL returning one number, run with
+  SQLAlchemy against ``--database-url`` (default ``DATABASE_URL``, else the app's SQLite file in ``instance/``);
+* ``--db-count module:function``: a function ``(database_url, round_id) -> int``; the default is
+  ``count_answers`` below.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Callable
+
+from bench.servers import REPO
+
+SQLITE_DEFAULT = f"sqlite:///{REPO / 'instance' / 'olympiad.sqlite3'}"
+
+
+def count_answers(database_url: str, round_id: int) -> int:
+    """Stored answers of ``round_id``.
+
+    To be finished by whoever lands the attempts schema (issue 4): count the rows the ``answer`` handler's group
+    commit writes for attempts of this round, e.g.
+    ``SELECT count(*) FROM attempt_answer a JOIN attempt t ON t.id = a.attempt_id WHERE t.round_id = :round_id``
+    run through ``count_with_sql``. Until then the harness reports ``answers_in_db: null`` and says why.
+    """
+    raise NotImplementedError("bench.db_count.count_answers waits for the attempts schema; pass --db-count-sql")
+
+
+def count_with_sql(database_url: str, sql: str, round_id: int) -> int:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return int(connection.execute(text(sql), {"round_id": round_id}).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def default_database_url() -> str:
+    return os.environ.get("DATABASE_URL") or SQLITE_DEFAULT
+
+
+def counter(sql: str | None, function_path: str) -> Callable[[str, int], int]:
+    """The count function chosen by the command line."""
+    if sql:
+        return lambda database_url, round_id: count_with_sql(database_url, sql, round_id)
+    module_name, _, function_name = function_path.partition(":")
+    return getattr(importlib.import_module(module_name), function_name)

@@ -1,0 +1,104 @@
+"""One load run against one server: split the entrants over worker processes, watch the server, merge the tallies."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.servers import REPO, PeakSampler, cpu_s, rss_kib
+from bench.stats import Tally, load_figures, rss_per_connection_kib
+
+# Time for the workers to import gevent and websocket-client before the first entrant is due.
+WORKER_STARTUP_S = 2.0
+# Past the deadline, how long a worker may take to close its sockets and report.
+WORKER_GRACE_S = 30.0
+
+
+@dataclass(frozen=True)
+class LoadSpec:
+    url: str
+    round_id: int | str
+    cookies: list[str | None]  # one per entrant; None connects without a session (the bare server's case)
+    think_s: float
+    ramp_per_s: float
+    duration_s: float
+    procs: int
+    ack_timeout_s: float = 30.0
+    seed: int = 1
+
+
+def shares(spec: LoadSpec, start_at: float) -> list[dict]:
+    """Each worker's part: entrants dealt round-robin, so together they ramp at the global rate."""
+    common = {"url": spec.url, "round_id": spec.round_id, "think_s": spec.think_s, "ramp_per_s": spec.ramp_per_s,
+              "start_at": start_at, "deadline": start_at + spec.duration_s, "ack_timeout_s": spec.ack_timeout_s,
+              "seed": spec.seed}
+    procs = max(1, min(spec.procs, len(spec.cookies)))
+    return [{**common, "entrants": [[index, spec.cookies[index]] for index in range(worker, len(spec.cookies), procs)]}
+            for worker in range(procs)]
+
+
+def run_load(spec: LoadSpec, server_pid: int | None) -> dict:
+    """Run the load and return its figures, with the server's memory and CPU when its pid is known."""
+    rss_before = rss_kib(server_pid) if server_pid else None
+    cpu_before = cpu_s(server_pid) if server_pid else None
+    start_at = time.time() + WORKER_STARTUP_S
+    with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
+        workers = []
+        for number, share in enumerate(shares(spec, start_at)):
+            path = Path(scratch) / f"share-{number}.json"
+            path.write_text(json.dumps(share))
+            workers.append(subprocess.Popen([sys.executable, "-m", "bench.worker", str(path)], cwd=REPO,
+                                            stdout=subprocess.PIPE, stdin=subprocess.DEVNULL))
+        with PeakSampler(server_pid) if server_pid else _NoSampler() as sampler:
+            parts, failures = _collect(workers, start_at + spec.duration_s + WORKER_GRACE_S)
+    wall = time.time() - start_at
+    tally = Tally.merge(parts)
+    tally.errors.update({"worker_failed": failures} if failures else {})
+    figures = {"wall_s": round(wall, 1), **load_figures(tally)}
+    figures["server"] = _server_figures(server_pid, rss_before, sampler.peak_kib, cpu_before, wall, tally)
+    return figures
+
+
+def _collect(workers: list[subprocess.Popen], give_up_at: float) -> tuple[list[dict], int]:
+    parts, failures = [], 0
+    for worker in workers:
+        try:
+            out, _ = worker.communicate(timeout=max(1.0, give_up_at - time.time()))
+            parts.append(json.loads(out.decode().strip().splitlines()[-1]))
+        except (subprocess.TimeoutExpired, ValueError, IndexError):
+            worker.kill()
+            worker.communicate()
+            failures += 1
+    return parts, failures
+
+
+def _server_figures(pid, rss_before, rss_peak, cpu_before, wall_s: float, tally: Tally) -> dict:
+    if not pid:
+        return {}
+    cpu_after = cpu_s(pid)
+    used = None if cpu_before is None or cpu_after is None else cpu_after - cpu_before
+    return {
+        "pid": pid,
+        "rss_before_kib": rss_before,
+        "rss_peak_kib": rss_peak,
+        "rss_per_connection_kib": rss_per_connection_kib(rss_before, rss_peak, tally.connected),
+        "cpu_s": None if used is None else round(used, 2),
+        "cpu_pct": None if used is None or wall_s <= 0 else round(100 * used / wall_s, 1),
+        "cpu_ms_per_answer": None if used is None or not tally.answers_acked
+        else round(1000 * used / tally.answers_acked, 3),
+    }
+
+
+class _NoSampler:
+    peak_kib = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return None
