@@ -1,0 +1,41 @@
+"""``python wsgi.py`` under gevent and eventlet: a real client logs in, connects over a websocket, gets acks."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+
+import pytest
+import requests
+
+from tests.server.running import play_client, running_server, time_sync
+
+pytestmark = pytest.mark.server
+
+
+@pytest.mark.parametrize("async_mode", ["gevent", "eventlet"])
+def test_login_then_time_sync_over_a_websocket(tmp_path_factory, async_mode):
+    with running_server(tmp_path_factory, async_mode=async_mode) as server:
+        http = server.login()
+        assert http.get(f"{server.url}/api/session", timeout=5).json()["user"]["role"] == "entrant"
+        with play_client(server, http) as client:
+            assert client.transport() == "websocket"
+            reply = time_sync(client)
+        assert reply["ok"] is True and isinstance(reply["server_now"], int)
+
+
+@pytest.mark.parametrize("async_mode", ["gevent", "eventlet"])
+def test_connection_cap_is_the_configured_one(tmp_path_factory, async_mode):
+    """With ``OLYMPIAD_MAX_CONNECTIONS=30``, 25 websocket entrants all connect, and the 31st connection
+    waits until one of the 30 leaves: the cap is the setting, not the server's own default."""
+    cap, entrants = 30, 25
+    with running_server(tmp_path_factory, async_mode=async_mode, OLYMPIAD_MAX_CONNECTIONS=str(cap)) as server:
+        with contextlib.ExitStack() as held:
+            clients = [held.enter_context(play_client(server)) for _ in range(entrants)]
+            assert all(time_sync(client)["ok"] for client in clients)
+            idle = [held.enter_context(socket.create_connection(("127.0.0.1", int(server.url.rsplit(":", 1)[1]))))
+                    for _ in range(cap - entrants)]
+            with pytest.raises(requests.ReadTimeout):
+                requests.get(f"{server.url}/healthz", timeout=1.5)
+            idle[0].close()
+            assert requests.get(f"{server.url}/healthz", timeout=5).json()["ok"] is True
