@@ -52,8 +52,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def server_env(database_url: str, **settings: str) -> dict[str, str]:
-    """The environment of a server process: the test's own, less Redis unless asked for, plus ``settings``."""
+def app_env(database_url: str, **settings: str) -> dict[str, str]:
+    """The environment of an app process (server or `flask` command): the test's own, less Redis unless
+    asked for, plus ``settings``."""
     env = {key: value for key, value in os.environ.items() if key not in ("REDIS_URL", "FLASK_APP")}
     env.update({"DATABASE_URL": database_url, "OLYMPIAD_SECRET_KEY": "server-test-secret", "PYTHONUNBUFFERED": "1"})
     env.update(settings)
@@ -74,7 +75,7 @@ def running_server(tmp_path_factory, *, async_mode: str = "gevent", entrants: in
     environment variables (``OLYMPIAD_MAX_CONNECTIONS="30"``, ``REDIS_URL=...``)."""
     database_url = _test_database_url(tmp_path_factory)
     port = free_port()
-    env = server_env(database_url, OLYMPIAD_ASYNC_MODE=async_mode, OLYMPIAD_HOST="127.0.0.1",
+    env = app_env(database_url, OLYMPIAD_ASYNC_MODE=async_mode, OLYMPIAD_HOST="127.0.0.1",
                      OLYMPIAD_PORT=str(port), **settings)
     log = tmp_path_factory.mktemp("server") / f"{async_mode}-{port}.log"
     process = None
