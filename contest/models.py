@@ -3,5 +3,6 @@
 from contest.accounts.models import Role, User
 from contest.audit.models import AuditEntry
 from contest.units.models import Unit
+from question_bank.models import Question, QuestionRevision, Topic
 
-__all__ = ["AuditEntry", "Role", "Unit", "User"]
+__all__ = ["AuditEntry", "Question", "QuestionRevision", "Role", "Topic", "Unit", "User"]

@@ -56,8 +56,11 @@ def read_table(data: bytes, fmt: str, aliases: dict[str, str], required: set[str
     The header is the first of the first rows that names every ``required`` column, so a title row above
     it is skipped. Blank rows are dropped; row numbers are those a spreadsheet shows.
     """
-    raw_rows = _read_csv(data) if fmt == "csv" else _read_xlsx(data)
-    index, cells, names = _find_header(raw_rows, aliases, required)
+    if fmt == "csv":
+        raw_rows, (index, cells, names) = _read_csv_header(data, aliases, required)
+    else:
+        raw_rows = _read_xlsx(data)
+        index, cells, names = _find_header(raw_rows, aliases, required)
 
     unknown = tuple(cell for cell, name in zip(cells, names, strict=True) if cell and not name)
     rows = []
@@ -81,7 +84,23 @@ def _find_header(raw_rows, aliases, required) -> tuple[int, list[str], list[str 
     raise TableError(f"no header row naming the columns {missing} in the first {HEADER_SEARCH_ROWS} rows")
 
 
-def _read_csv(data: bytes) -> list[list[str]]:
+def _read_csv_header(data: bytes, aliases, required):
+    """Rows and header of a CSV file. The delimiter is the one under which a header row appears: counting
+    characters alone is fooled by a question text full of semicolons."""
+    text = decode_text(data)
+    sample = text[:4096]
+    likely = ";" if sample.count(";") > sample.count(",") else ","
+    error = None
+    for delimiter in dict.fromkeys((likely, ",", ";", "\t")):
+        rows = _read_csv(text, delimiter)
+        try:
+            return rows, _find_header(rows, aliases, required)
+        except TableError as exc:
+            error = error or exc
+    raise error
+
+
+def decode_text(data: bytes) -> str:
     for encoding in ("utf-8-sig", "cp1258"):
         try:
             text = data.decode(encoding)
@@ -89,9 +108,11 @@ def _read_csv(data: bytes) -> list[list[str]]:
         except UnicodeDecodeError:
             continue
     else:  # pragma: no cover - cp1258 decodes almost anything
-        raise TableError("the CSV file is not UTF-8 text")
-    sample = text[:4096]
-    delimiter = ";" if sample.count(";") > sample.count(",") else ","
+        raise TableError("the file is not UTF-8 text")
+    return text
+
+
+def _read_csv(text: str, delimiter: str) -> list[list[str]]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         return [[normalise_text(cell) for cell in row] for row in reader]

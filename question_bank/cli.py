@@ -1,0 +1,91 @@
+"""``flask bank import PATH`` and ``flask bank export PATH``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from contest.db import utcnow
+from contest.extensions import db
+from question_bank.exporting import export_questions
+from question_bank.formats import FORMATS, detect_format, read_questions
+from question_bank.formats.tabular import TableError
+from question_bank.import_plan import Defaults, ImportPlan
+from question_bank.importing import import_questions
+from question_bank.service import find_topic
+from question_bank.vocabulary import parse_difficulty
+
+bank = AppGroup("bank", help="Import and export the question bank.")
+FORMAT_CHOICE = click.Choice(sorted(FORMATS))
+PROGRESS_FROM = 500  # questions; smaller imports finish before a bar is worth drawing
+
+
+def fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    raise SystemExit(1)
+
+
+def describe(plan: ImportPlan, dry_run: bool) -> str:
+    verb = "would import" if dry_run else "imported"
+    text = f"{verb} {len(plan.questions)} question(s)"
+    if plan.skipped:
+        text += f", {len(plan.skipped)} already in the bank"
+    if plan.new_topics:
+        text += f"; new topics: {', '.join(plan.new_topics)}"
+    return text
+
+
+@bank.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=FORMAT_CHOICE, help="Default: from the file name (.xlsx, .csv, .gift, .txt).")
+@click.option("--topic", default="", help="Topic of the rows that name none (Aiken files never do).")
+@click.option("--difficulty", default="", help="Difficulty of the rows that name none: NB, TH, VD, VDC or 1-4.")
+@click.option("--dry-run", is_flag=True, help="Validate and report, write nothing.")
+@click.option("--skip-existing", is_flag=True, help="Skip questions already in the bank instead of refusing them.")
+def import_command(path: Path, fmt: str | None, topic: str, difficulty: str, dry_run: bool,
+                   skip_existing: bool) -> None:
+    """Import questions, all or nothing; each bad row is reported as 'row N, column C: reason'."""
+    level = parse_difficulty(difficulty) if difficulty else None
+    if difficulty and level is None:
+        fail(f"unknown difficulty {difficulty}")
+    data = path.read_bytes()
+    try:
+        read = read_questions(data, fmt or detect_format(path.name, data))
+    except TableError as error:
+        fail(str(error))
+    total = len(read.questions)
+    with click.progressbar(length=total, label="importing", hidden=total < PROGRESS_FROM, file=click.get_text_stream(
+            "stderr")) as bar:
+        plan = import_questions(db.session, read, now=utcnow(), dry_run=dry_run, skip_existing=skip_existing,
+                                defaults=Defaults(topic=topic, difficulty=level), source=path.name,
+                                progress=bar.update)
+    for problem in plan.problems:
+        click.echo(f"row {problem.row}, column {problem.column}: {problem.text()}", err=True)
+    if not plan.ok:
+        fail(f"{len(plan.problems)} problem(s); nothing was written.")
+    click.echo(describe(plan, dry_run))
+
+
+@bank.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@click.option("--format", "fmt", type=FORMAT_CHOICE, help="Default: from the file name.")
+@click.option("--topic", default="", help="Only this topic.")
+@click.option("--include-inactive", is_flag=True, help="Also deactivated questions.")
+def export_command(path: Path, fmt: str | None, topic: str, include_inactive: bool) -> None:
+    """Export the current revision of the bank's questions."""
+    try:
+        fmt = fmt or detect_format(path.name)
+    except TableError as error:
+        fail(str(error))
+    topic_id = None
+    if topic:
+        found = find_topic(db.session, topic)
+        if found is None:
+            fail(f"no topic named {topic}")
+        topic_id = found.id
+    data, count = export_questions(db.session, fmt, topic_id=topic_id, include_inactive=include_inactive)
+    path.write_bytes(data)
+    click.echo(f"exported {count} question(s) to {path}")
+

@@ -1,0 +1,30 @@
+"""Excel workbooks (.xlsx): the first sheet, a header row (possibly below title rows), one question a row."""
+
+from __future__ import annotations
+
+import io
+
+from question_bank.formats.model import BankQuestion, ReadResult
+from question_bank.formats.table_rows import ALIASES, REQUIRED, header_and_rows, raw_questions
+from question_bank.formats.tabular import read_table
+
+SHEET_TITLE = "CauHoi"
+
+
+def read(data: bytes) -> ReadResult:
+    """Formula cells come back as their formula text (the workbook is read without evaluating anything)."""
+    return ReadResult(questions=raw_questions(read_table(data, "xlsx", ALIASES, REQUIRED)))
+
+
+def write(questions: list[BankQuestion]) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(SHEET_TITLE)
+    header, rows = header_and_rows(questions)
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

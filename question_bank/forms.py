@@ -1,0 +1,112 @@
+"""Organiser forms of the bank, and the words the pages use for its vocabularies."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, Form, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from question_bank.formats.model import OPTION_KEYS, RawQuestion
+from question_bank.vocabulary import Difficulty, QuestionType
+
+DIFFICULTY_NAMES = {
+    Difficulty.RECOGNITION: _l("Recognition"),
+    Difficulty.COMPREHENSION: _l("Comprehension"),
+    Difficulty.APPLICATION: _l("Application"),
+    Difficulty.HIGH_APPLICATION: _l("High application"),
+}
+TYPE_NAMES = {
+    QuestionType.SINGLE: _l("One correct answer"),
+    QuestionType.MULTIPLE: _l("Several correct answers"),
+    QuestionType.TRUE_FALSE: _l("True / false"),
+}
+FORMAT_NAMES = {"xlsx": "Excel (.xlsx)", "csv": "CSV", "gift": "GIFT (Moodle)", "aiken": "Aiken (Moodle)"}
+MAX_OPTION_FIELD = 1000
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class QuestionForm(FlaskForm):
+    """Validation beyond lengths is the import's (``check_question``), so a form and a file agree."""
+
+    text = TextAreaField(_l("Question"), validators=[Length(max=5000)], render_kw={"rows": 4})
+    correct = CheckboxesField(_l("Correct answers"), choices=[(key, key) for key in OPTION_KEYS])
+    topic_id = SelectField(_l("Topic"), coerce=int, validators=[DataRequired(_l("Choose a topic."))])
+    difficulty = SelectField(_l("Difficulty"), choices=[(d.value, name) for d, name in DIFFICULTY_NAMES.items()])
+    type = SelectField(_l("Type"), choices=[(t.value, name) for t, name in TYPE_NAMES.items()])
+    explanation = TextAreaField(_l("Explanation (optional)"), validators=[Length(max=5000)], render_kw={"rows": 2})
+    source = StringField(_l("Source (optional)"), validators=[Length(max=500)])
+    tags = StringField(_l("Tags (optional, separated by commas)"), validators=[Length(max=500)])
+
+    # option_a … option_h are added below the class.
+
+    def option_fields(self):
+        return [getattr(self, f"option_{key.lower()}") for key in OPTION_KEYS]
+
+    def raw_question(self) -> RawQuestion:
+        return RawQuestion(
+            row=0, text=self.text.data or "", correct=",".join(self.correct.data or []),
+            options=tuple((key, field.data or "") for key, field in zip(OPTION_KEYS, self.option_fields(),
+                                                                         strict=True)),
+            difficulty=self.difficulty.data or "", type=self.type.data or "", explanation=self.explanation.data or "",
+            source=self.source.data or "", tags=self.tags.data or "",
+        )
+
+    def fill_from(self, question, topic_id: int) -> None:
+        """Pre-fill from a ``BankQuestion`` (on GET of the edit page)."""
+        self.text.data = question.text
+        texts = {option.key: option.text for option in question.options}
+        for key, field in zip(OPTION_KEYS, self.option_fields(), strict=True):
+            field.data = texts.get(key, "")
+        self.correct.data = list(question.correct)
+        self.topic_id.data = topic_id
+        self.difficulty.data = question.difficulty.value
+        self.type.data = question.type.value
+        self.explanation.data = question.explanation
+        self.source.data = question.source
+        self.tags.data = ", ".join(question.tags)
+
+
+for _key in OPTION_KEYS:  # WTForms' metaclass accepts fields added after the class body
+    setattr(QuestionForm, f"option_{_key.lower()}", TextAreaField(
+        _l("Option %(key)s", key=_key), validators=[Length(max=MAX_OPTION_FIELD)], render_kw={"rows": 1}))
+
+
+class SearchForm(Form):
+    """Read from the query string (a GET form: searches can be bookmarked, and need no CSRF token)."""
+
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=200)])
+    topic = SelectField(_l("Topic"), coerce=str, validate_choice=False)
+    difficulty = SelectField(_l("Difficulty"), validate_choice=False,
+                             choices=[("", _l("All difficulties"))]
+                             + [(d.value, name) for d, name in DIFFICULTY_NAMES.items()])
+    active = SelectField(_l("Status"), validate_choice=False,
+                         choices=[("1", _l("Active")), ("0", _l("Inactive")), ("all", _l("All"))])
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("File (.xlsx, .csv, GIFT or Aiken)"), validators=[FileRequired(_l("Choose a file."))])
+    format = SelectField(_l("Format"), choices=[("", _l("From the file name"))] + list(FORMAT_NAMES.items()))
+    topic = StringField(_l("Topic for rows without one (optional)"), validators=[Length(max=200)])
+    difficulty = SelectField(_l("Difficulty for rows without one"),
+                             choices=[("", _l("None: such rows are errors"))]
+                             + [(d.value, name) for d, name in DIFFICULTY_NAMES.items()])
+    skip_existing = BooleanField(_l("Skip questions already in the bank instead of reporting them"))
+
+
+class ConfirmImportForm(FlaskForm):
+    token = HiddenField(validators=[DataRequired()])
+
+
+class ActiveForm(FlaskForm):
+    active = HiddenField(validators=[DataRequired()])
+
+
+class TopicForm(FlaskForm):
+    name = StringField(_l("Topic name"), validators=[DataRequired(), Length(max=200)])

@@ -1,0 +1,245 @@
+"""Organiser pages of the bank under /organiser/bank. Thin: read the form, call a service, render."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from contest.accounts.views import _show_field_errors as show_field_errors
+from contest.db import utcnow
+from contest.errors import DomainError
+from contest.extensions import db
+from contest.organiser.access import organiser_required
+from question_bank import service, uploads
+from question_bank.exporting import export_questions
+from question_bank.formats import EXTENSIONS, FORMATS, MEDIA_TYPES, detect_format, read_questions
+from question_bank.formats.tabular import TableError
+from question_bank.forms import (
+    DIFFICULTY_NAMES,
+    FORMAT_NAMES,
+    TYPE_NAMES,
+    ActiveForm,
+    ConfirmImportForm,
+    ImportForm,
+    QuestionForm,
+    SearchForm,
+    TopicForm,
+)
+from question_bank.import_plan import Defaults
+from question_bank.importing import import_questions
+from question_bank.vocabulary import Difficulty
+
+bp = Blueprint("bank", __name__, url_prefix="/organiser/bank", template_folder="templates")
+UPLOAD_SESSION_KEY = "bank_upload"
+
+
+@bp.context_processor
+def vocabulary():
+    return {"difficulty_names": DIFFICULTY_NAMES, "type_names": TYPE_NAMES, "format_names": FORMAT_NAMES}
+
+
+@bp.get("/")
+@organiser_required
+def index():
+    form = SearchForm(request.args)
+    topics = service.list_topics(db.session)
+    form.topic.choices = [("", _("All topics"))] + [(str(topic.id), topic.name) for topic, _count in topics]
+    active = {"1": True, "0": False}.get(request.args.get("active", "1"))
+    query = service.SearchQuery(
+        text=(form.q.data or "")[:200], topic_id=_int(request.args.get("topic")),
+        difficulty=Difficulty(form.difficulty.data) if form.difficulty.data in Difficulty else None,
+        active=active, page=_int(request.args.get("page")) or 1,
+    )
+    results = service.search_questions(db.session, query)
+    args = {key: value for key, value in request.args.items() if key != "page"}
+    return render_template("bank/index.html", form=form, results=results, args=args, has_topics=bool(topics))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@organiser_required
+def create():
+    form = _question_form()
+    if form.validate_on_submit():
+        try:
+            question = service.create_question(db.session, form.raw_question(), topic_id=form.topic_id.data,
+                                               now=utcnow(), actor_id=current_user.id)
+        except DomainError as error:
+            show_field_errors(form, error)
+        else:
+            flash(_("Question #%(id)s created.", id=question.id), "success")
+            return redirect(url_for("bank.show", question_id=question.id))
+    return render_template("bank/form.html", form=form, question=None)
+
+
+@bp.get("/<int:question_id>")
+@organiser_required
+def show(question_id: int):
+    question, content, revisions = _get(question_id)
+    return render_template("bank/show.html", question=question, content=content, revisions=revisions,
+                           active_form=ActiveForm(active="0" if question.active else "1"))
+
+
+@bp.route("/<int:question_id>/edit", methods=["GET", "POST"])
+@organiser_required
+def edit(question_id: int):
+    question, content, _revisions = _get(question_id)
+    form = _question_form()
+    if request.method == "GET":
+        form.fill_from(content, question.topic_id)
+    elif form.validate_on_submit():
+        try:
+            service.edit_question(db.session, question_id, form.raw_question(), topic_id=form.topic_id.data,
+                                  now=utcnow(), actor_id=current_user.id)
+        except DomainError as error:
+            show_field_errors(form, error)
+        else:
+            flash(_("Question #%(id)s saved.", id=question_id), "success")
+            return redirect(url_for("bank.show", question_id=question_id))
+    return render_template("bank/form.html", form=form, question=question)
+
+
+@bp.post("/<int:question_id>/active")
+@organiser_required
+def set_active(question_id: int):
+    form = ActiveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    _get(question_id)
+    active = form.active.data == "1"
+    service.set_active(db.session, question_id, active, now=utcnow(), actor_id=current_user.id)
+    flash(_("Question #%(id)s is active again.", id=question_id) if active
+          else _("Question #%(id)s is deactivated: it will not be drawn.", id=question_id), "success")
+    return redirect(url_for("bank.show", question_id=question_id))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@organiser_required
+def import_upload():
+    """Upload and dry run: the report is shown, and a valid file waits for the organiser's confirmation."""
+    form = ImportForm()
+    if not form.validate_on_submit():
+        return render_template("bank/import.html", form=form, plan=None, confirm=None)
+    data = form.file.data.read()
+    options = {"filename": form.file.data.filename or "", "format": form.format.data or "",
+               "topic": form.topic.data or "", "difficulty": form.difficulty.data or "",
+               "skip_existing": bool(form.skip_existing.data)}
+    plan, error = _run_import(data, options, dry_run=True)
+    confirm = None
+    if plan is not None and plan.ok and plan.questions:
+        _forget_upload()
+        token = uploads.store(_upload_folder(), data)
+        session[UPLOAD_SESSION_KEY] = {"token": token, **options}
+        confirm = ConfirmImportForm(token=token)
+    return render_template("bank/import.html", form=form, plan=plan, error=error, confirm=confirm,
+                           filename=options["filename"])
+
+
+@bp.post("/import/confirm")
+@organiser_required
+def import_confirm():
+    form = ConfirmImportForm()
+    pending = session.get(UPLOAD_SESSION_KEY) or {}
+    data = uploads.load(_upload_folder(), pending.get("token", "")) if form.validate_on_submit() else None
+    if data is None or form.token.data != pending.get("token"):
+        flash(_("That upload has expired. Please upload the file again."), "error")
+        return redirect(url_for("bank.import_upload"))
+    plan, error = _run_import(data, pending, dry_run=False)
+    if plan is None or not plan.ok:  # the bank changed since the dry run
+        return render_template("bank/import.html", form=ImportForm(), plan=plan, error=error, confirm=None,
+                               filename=pending.get("filename", ""))
+    _forget_upload()
+    flash(_("Imported %(count)s questions.", count=len(plan.questions)), "success")
+    return redirect(url_for("bank.index"))
+
+
+@bp.get("/export")
+@organiser_required
+def export():
+    fmt = request.args.get("format", "xlsx")
+    if fmt not in FORMATS:
+        abort(404)
+    topic_id = _int(request.args.get("topic"))
+    data, _count = export_questions(db.session, fmt, topic_id=topic_id,
+                                    include_inactive=request.args.get("inactive") == "1")
+    name = f"ngan_hang_cau_hoi_{utcnow():%Y%m%d}.{EXTENSIONS[fmt]}"
+    return send_file(io.BytesIO(data), mimetype=MEDIA_TYPES[fmt], as_attachment=True, download_name=name)
+
+
+@bp.route("/topics", methods=["GET", "POST"])
+@organiser_required
+def topics():
+    form = TopicForm(prefix="new")
+    if form.validate_on_submit():
+        if _save_topic(form, None):
+            return redirect(url_for("bank.topics"))
+    rename_forms = {topic.id: TopicForm(prefix=f"t{topic.id}", name=topic.name)
+                    for topic, _count in service.list_topics(db.session)}
+    return render_template("bank/topics.html", form=form, topics=service.list_topics(db.session),
+                           rename_forms=rename_forms)
+
+
+@bp.post("/topics/<int:topic_id>")
+@organiser_required
+def rename_topic(topic_id: int):
+    form = TopicForm(prefix=f"t{topic_id}")
+    if form.validate_on_submit():
+        _save_topic(form, topic_id)
+    else:
+        flash(_("Enter a name of at most 200 characters."), "error")
+    return redirect(url_for("bank.topics"))
+
+
+def _save_topic(form: TopicForm, topic_id: int | None) -> bool:
+    try:
+        topic = service.save_topic(db.session, form.name.data, now=utcnow(), actor_id=current_user.id,
+                                   topic_id=topic_id)
+    except DomainError as error:
+        flash(str(error.fields.get("name", error.message)), "error")
+        return False
+    flash(_("Topic %(name)s saved.", name=topic.name), "success")
+    return True
+
+
+def _run_import(data: bytes, options: dict, *, dry_run: bool):
+    """``(plan, None)``, or ``(None, message)`` when the file as a whole cannot be read."""
+    try:
+        fmt = options["format"] if options["format"] in FORMATS else detect_format(options["filename"], data)
+        read = read_questions(data, fmt)
+    except TableError as error:
+        return None, str(error)
+    difficulty = Difficulty(options["difficulty"]) if options["difficulty"] in Difficulty else None
+    plan = import_questions(db.session, read, now=utcnow(), actor_id=current_user.id, dry_run=dry_run,
+                            defaults=Defaults(topic=options["topic"].strip(), difficulty=difficulty),
+                            skip_existing=options["skip_existing"], source=options["filename"])
+    return plan, None
+
+
+def _forget_upload() -> None:
+    pending = session.pop(UPLOAD_SESSION_KEY, None)
+    if pending:
+        uploads.discard(_upload_folder(), pending.get("token", ""))
+
+
+def _upload_folder() -> Path:
+    return Path(current_app.instance_path) / "bank_uploads"
+
+
+def _question_form() -> QuestionForm:
+    form = QuestionForm()
+    form.topic_id.choices = [(topic.id, topic.name) for topic, _count in service.list_topics(db.session)]
+    return form
+
+
+def _get(question_id: int):
+    try:
+        return service.get_question(db.session, question_id)
+    except DomainError:
+        abort(404)
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
