@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -44,6 +45,7 @@ def shares(spec: LoadSpec, start_at: float) -> list[dict]:
 
 def run_load(spec: LoadSpec, server_pid: int | None) -> dict:
     """Run the load and return its figures, with the server's memory and CPU when its pid is known."""
+    load_before = os.getloadavg()[0]
     rss_before = rss_kib(server_pid) if server_pid else None
     cpu_before = cpu_s(server_pid) if server_pid else None
     start_at = time.time() + WORKER_STARTUP_S
@@ -59,7 +61,9 @@ def run_load(spec: LoadSpec, server_pid: int | None) -> dict:
     wall = time.time() - start_at
     tally = Tally.merge(parts)
     tally.errors.update({"worker_failed": failures} if failures else {})
-    figures = {"wall_s": round(wall, 1), **load_figures(tally)}
+    # Other work on the machine skews absolute figures; the load average says how much there was.
+    machine = {"loadavg_1m_before": round(load_before, 2), "loadavg_1m_after": round(os.getloadavg()[0], 2)}
+    figures = {"wall_s": round(wall, 1), **load_figures(tally, spec.think_s), "machine": machine}
     figures["server"] = _server_figures(server_pid, rss_before, sampler.peak_kib, cpu_before, wall, tally)
     return figures
 

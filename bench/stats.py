@@ -60,7 +60,7 @@ class Tally:
     server_events: Counter = field(default_factory=Counter)
     latency_ms: dict[str, list[float]] = field(default_factory=lambda: {name: [] for name in TIMED})
     windows: dict[str, list[float]] = field(default_factory=dict)
-    answers_by_second: Counter = field(default_factory=Counter)
+    answer_acked_at: list[float] = field(default_factory=list)  # parallel to latency_ms["answer"]
     cpu_s: float = 0.0
 
     def timed(self, name: str, sent: float, acked: float) -> None:
@@ -72,12 +72,10 @@ class Tally:
         else:
             window[0], window[1] = min(window[0], sent), max(window[1], acked)
         if name == "answer":
-            self.answers_by_second[int(acked)] += 1
+            self.answer_acked_at.append(round(acked, 3))
 
     def to_dict(self) -> dict:
-        data = {name: getattr(self, name) for name in self.__dataclass_fields__}
-        data["answers_by_second"] = {str(second): n for second, n in self.answers_by_second.items()}
-        return data
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
     @classmethod
     def merge(cls, parts: list[dict]) -> Tally:
@@ -89,7 +87,7 @@ class Tally:
             total.questions = max(total.questions, part["questions"])
             total.errors.update(part["errors"])
             total.server_events.update(part["server_events"])
-            total.answers_by_second.update({int(second): n for second, n in part["answers_by_second"].items()})
+            total.answer_acked_at.extend(part["answer_acked_at"])
             for name, values in part["latency_ms"].items():
                 total.latency_ms[name].extend(values)
             for name, (first, last) in part["windows"].items():
@@ -98,9 +96,35 @@ class Tally:
         return total
 
 
-def load_figures(tally: Tally) -> dict:
+def plateau(tally: Tally, think_s: float) -> tuple[float, float] | None:
+    """The stretch where every entrant is answering: from the last attempt start plus one think time to the first
+    submit. Its rate is the offered load the server kept up with (ramps excluded); None when the run had none."""
+    started, submitted = tally.windows.get("attempt_start"), tally.windows.get("attempt_submit")
+    if not started or not submitted:
+        return None
+    begin, end = started[1] + think_s, submitted[0]
+    return (begin, end) if end - begin >= 1.0 else None
+
+
+def plateau_figures(tally: Tally, think_s: float) -> dict:
+    stretch = plateau(tally, think_s)
+    if stretch is None:
+        return {"seconds": None, "answers_per_s": None, "ack_ms": latency_summary([])}
+    begin, end = stretch
+    inside = [latency for latency, acked in zip(tally.latency_ms["answer"], tally.answer_acked_at, strict=True)
+              if begin <= acked < end]
+    return {"seconds": round(end - begin, 1), "answers_per_s": round(len(inside) / (end - begin), 1),
+            "ack_ms": latency_summary(inside)}
+
+
+def peak_per_second(moments: list[float]) -> int | None:
+    """The most events in one whole second (the first and last seconds are partial, and count less)."""
+    per_second = Counter(int(moment) for moment in moments)
+    return max(per_second.values()) if per_second else None
+
+
+def load_figures(tally: Tally, think_s: float) -> dict:
     """The load part of the JSON line: counts, rates and latencies."""
-    per_second = tally.answers_by_second
     return {
         "connected": tally.connected,
         "questions": tally.questions,
@@ -108,9 +132,9 @@ def load_figures(tally: Tally) -> dict:
         "attempt_starts_per_s": rate(tally.attempt_starts, tally.windows.get("attempt_start")),
         "answers_acked": tally.answers_acked,
         "answers_per_s": rate(tally.answers_acked, tally.windows.get("answer")),
-        # Whole seconds only: the first and last seconds of the window are partial.
-        "answers_per_s_peak": max(per_second.values()) if per_second else None,
+        "answers_per_s_peak": peak_per_second(tally.answer_acked_at),
         "ack_ms": latency_summary(tally.latency_ms["answer"]),
+        "plateau": plateau_figures(tally, think_s),
         "start_ack_ms": latency_summary(tally.latency_ms["attempt_start"]),
         "submit_ack_ms": latency_summary(tally.latency_ms["attempt_submit"]),
         "connect_ms": latency_summary(tally.latency_ms["connect"]),
@@ -136,6 +160,8 @@ def comparison(app: dict, bare: dict) -> dict:
         "answers_per_s": ratio(app.get("answers_per_s"), bare.get("answers_per_s")),
         "ack_p50": ratio(app["ack_ms"]["p50"], bare["ack_ms"]["p50"]),
         "ack_p99": ratio(app["ack_ms"]["p99"], bare["ack_ms"]["p99"]),
+        "plateau_answers_per_s": ratio(app["plateau"]["answers_per_s"], bare["plateau"]["answers_per_s"]),
+        "plateau_ack_p99": ratio(app["plateau"]["ack_ms"]["p99"], bare["plateau"]["ack_ms"]["p99"]),
         "attempt_starts_per_s": ratio(app.get("attempt_starts_per_s"), bare.get("attempt_starts_per_s")),
         "rss_per_connection": ratio(app["server"].get("rss_per_connection_kib"),
                                     bare["server"].get("rss_per_connection_kib")),
