@@ -27,9 +27,11 @@ elif ASYNC_MODE != "threading":
     raise SystemExit(f"OLYMPIAD_ASYNC_MODE must be gevent, eventlet or threading, not {ASYNC_MODE!r}")
 
 from contest import create_app  # noqa: E402
+from contest.attempts import start_background  # noqa: E402
 from contest.serving import serve  # noqa: E402
 
 app = create_app({"ASYNC_MODE": ASYNC_MODE})
+start_background(app)  # the answer writer and the deadline sweeper of this process
 
 if __name__ == "__main__":
     serve(app)

@@ -10,7 +10,8 @@ from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
-from contest.errors import DomainError
+from contest.attempts.payloads import BadPayload
+from contest.errors import DomainError, bad_field
 
 _HTTP_CODES = {
     400: "bad_request", 401: "not_authenticated", 403: "forbidden", 404: "not_found", 405: "bad_request",
@@ -45,6 +46,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         return error_response(error)
+
+    @app.errorhandler(BadPayload)
+    def bad_payload(error: BadPayload):
+        return error_response(bad_field(error.field))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -50,6 +50,9 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = None  # tied to the session, which lasts the contest
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024  # uploads of question banks and unit trees
     BOARD_NAME_STYLE = "full"
+    # Answers stored per group commit at most, and how often overdue attempts are finalised.
+    ANSWER_BATCH_MAX = 500
+    SWEEP_INTERVAL_S = 5.0
 
 
 def load_config(app: Flask, overrides: dict | None) -> None:
@@ -73,6 +76,15 @@ def load_config(app: Flask, overrides: dict | None) -> None:
             "pool_pre_ping": True,
             "pool_size": 20,
             "max_overflow": 20,
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+        }
+    elif uri.startswith("sqlite"):
+        # One connection per process: SQLite has one writer anyway, and greenlets waiting for the pool
+        # yield to each other, where waiting inside SQLite's busy handler would stall the whole process.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "pool_size": 1,
+            "max_overflow": 0,
+            "pool_timeout": 30,
             **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
         }
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")

@@ -75,4 +75,6 @@ def _sqlite_pragmas(dbapi_connection, _record):
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn):
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN")
+        # Take the write lock up front: a deferred transaction that reads and then writes fails at once
+        # ("database is locked") when another connection committed meanwhile; an immediate one waits its turn.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

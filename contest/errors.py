@@ -24,6 +24,7 @@ HTTP_STATUS = {
     "unsupported_media_type": 415,
     "rate_limited": 429,
     "internal": 500,
+    "unavailable": 503,
 }
 
 DEFAULT_MESSAGES = {
@@ -42,6 +43,7 @@ DEFAULT_MESSAGES = {
     "unsupported_media_type": _l("Send a JSON body (Content-Type: application/json)."),
     "rate_limited": _l("Too many requests. Please wait a moment and try again."),
     "internal": _l("Something went wrong on our side. Please try again."),
+    "unavailable": _l("Not saved yet: the server is busy. Your answer will be sent again."),
 }
 
 
@@ -63,3 +65,8 @@ class DomainError(Exception):
         if self.fields:
             body["fields"] = {name: str(msg) for name, msg in self.fields.items()}
         return body
+
+
+def bad_field(field: str) -> DomainError:
+    """``bad_request`` naming the field of a payload that is missing or has the wrong type."""
+    return DomainError("bad_request", _l("The field %(field)s is missing or not valid.", field=field))

@@ -149,3 +149,15 @@ class IsolatedSocket:
     def close(self) -> None:
         if self.connected():
             _isolated(self.sock.disconnect)(self.namespace)
+
+
+@pytest.fixture
+def committed_engine(app, tmp_path_factory):
+    """A fresh database of the current kind whose commits are real: for concurrency tests, where several
+    connections must see each other's work. Dropped after the test."""
+    url = _test_database_url(tmp_path_factory)
+    engine = create_engine(url)
+    db.metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+    _drop_database(url)

@@ -1,20 +1,70 @@
-"""The ``/play`` namespace: entrants taking rounds (DESIGN.md §3)."""
+"""The ``/play`` namespace: entrants taking rounds (DESIGN.md §3). Handlers are thin: check, call, reply."""
 
 from __future__ import annotations
 
+import random
 import time
 
-from flask_socketio import Namespace
+from flask import request
+from flask_login import current_user
+from flask_socketio import Namespace, join_room
 
+from contest.attempts import service
+from contest.attempts.payloads import answer_payload, optional_whole, whole
+from contest.attempts.runtime import runtime
+from contest.db import utcnow
+from contest.extensions import db
+from contest.realtime.flood import flood_guard
+from contest.realtime.notifier import user_room
 from contest.realtime.replies import ack, event
 
 
 class PlayNamespace(Namespace):
+    def __init__(self, namespace: str):
+        super().__init__(namespace)
+        self.users: dict[str, int] = {}  # connection id -> the user logged in when it connected
+
     def on_connect(self, auth=None):
         # Anonymous connections are accepted; their events are answered with not_authenticated.
+        if current_user.is_authenticated:
+            self.users[request.sid] = current_user.id
+            join_room(user_room(current_user.id))
         return True
 
+    def on_disconnect(self, *args):
+        self.users.pop(request.sid, None)
+        flood_guard.forget(request.sid)
+
     @event(login=False)
-    def on_time_sync(self, data: dict) -> dict:
-        """``{}`` -> ``{"ok": true, "server_now": epoch ms}``: the client's offset to the only clock."""
+    def on_time_sync(self, data: dict, user_id: int | None) -> dict:
+        """``{}`` -> ``server_now`` (epoch ms): the client's offset to the only clock that counts."""
         return ack(server_now=int(time.time() * 1000))
+
+    @event()
+    def on_attempt_start(self, data: dict, user_id: int) -> dict:
+        """``{round_id}`` -> ``attempt``: id, deadline, server_now, questions, answers (DESIGN.md §3)."""
+        round_id = whole(data.get("round_id"), "round_id", minimum=1)
+        return ack(attempt=service.start_attempt(db.session, runtime(), user_id=user_id,
+                                                 round_id=round_id, now=utcnow(), rng=random.Random()))
+
+    @event()
+    def on_attempt_resume(self, data: dict, user_id: int) -> dict:
+        """``{attempt_id}`` -> the same ``attempt`` object with every answer saved so far."""
+        attempt_id = whole(data.get("attempt_id"), "attempt_id", minimum=1)
+        return ack(attempt=service.resume_attempt(db.session, runtime(), user_id=user_id,
+                                                  attempt_id=attempt_id, now=utcnow()))
+
+    @event()
+    def on_answer(self, data: dict, user_id: int) -> dict:
+        """``{attempt_id, slot, choice: [keys], seq}`` -> ``{slot, seq}`` once durably stored."""
+        stored = service.record_answer(db.session, runtime(), user_id=user_id,
+                                       answer=answer_payload(data), now=utcnow())
+        return ack(**stored)
+
+    @event()
+    def on_attempt_submit(self, data: dict, user_id: int) -> dict:
+        """``{attempt_id, prediction?}`` -> ``result``: score, max_score, duration_ms."""
+        attempt_id = whole(data.get("attempt_id"), "attempt_id", minimum=1)
+        result = service.submit_attempt(db.session, runtime(), user_id=user_id, attempt_id=attempt_id,
+                                        prediction=optional_whole(data, "prediction"), now=utcnow())
+        return ack(result=result)

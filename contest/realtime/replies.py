@@ -9,9 +9,12 @@ from __future__ import annotations
 import logging
 from functools import wraps
 
-from flask_login import current_user
+from flask import request
 
-from contest.errors import DomainError
+from contest.attempts.payloads import BadPayload
+from contest.errors import DomainError, bad_field
+from contest.extensions import db
+from contest.realtime.flood import flood_guard
 
 log = logging.getLogger(__name__)
 
@@ -25,23 +28,35 @@ def refuse(error: DomainError) -> dict:
 
 
 def event(*, login: bool = True):
-    """Wrap a namespace handler ``(self, data)``: check login, pass a dict payload, turn errors into acks."""
+    """Wrap a namespace handler ``(self, data, user_id)``: rate limit, check login, pass a dict payload, and
+    turn every failure into an ``ok: false`` acknowledgement.
+
+    The user is the one authenticated when the socket connected (``self.users``): looking them up again
+    for every event would cost a query and hold a database connection while the answer waits for its commit.
+    """
 
     def decorate(handler):
         @wraps(handler)
         def wrapped(self, data=None, *extra):
             try:
-                if login and not current_user.is_authenticated:
+                if not flood_guard.allow(request.sid):
+                    raise DomainError("rate_limited")
+                user_id = self.users.get(request.sid)
+                if login and user_id is None:
                     raise DomainError("not_authenticated")
                 if data is None:
                     data = {}
                 if not isinstance(data, dict) or extra:
                     raise DomainError("bad_request")
-                return handler(self, data)
+                return handler(self, data, user_id)
+            except BadPayload as error:
+                return refuse(bad_field(error.field))
             except DomainError as error:
+                db.session.rollback()
                 return refuse(error)
             except Exception:
                 log.exception("event %s failed", handler.__name__)
+                db.session.rollback()
                 return refuse(DomainError("internal"))
 
         return wrapped

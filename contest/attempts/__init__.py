@@ -1,0 +1,34 @@
+"""Taking a round: starting an attempt, answering, submitting, and the server finalising at the deadline."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Answers are stored inline until ``start_background`` runs (the server does; tests and CLI don't)."""
+    from contest.attempts.answer_store import InlineWriter
+    from contest.attempts.bank import BankPapers
+    from contest.attempts.runtime import AttemptRuntime, install
+    from contest.attempts.views import api
+    from contest.extensions import csrf, db
+    from contest.realtime.notifier import SocketIONotifier
+
+    papers = BankPapers()
+    install(app, AttemptRuntime(writer=InlineWriter(lambda: db.session), bank=papers, questions=papers,
+                                notifier=SocketIONotifier()))
+    csrf.exempt(api)
+    app.register_blueprint(api)
+
+
+def start_background(app: Flask) -> None:
+    """In a serving process: group-commit the answers and sweep overdue attempts."""
+    from contest.attempts.answer_store import GroupCommitWriter
+    from contest.attempts.runtime import runtime
+    from contest.attempts.sweeper import start_sweeper
+    from contest.extensions import db
+
+    with app.app_context():
+        rt = runtime()
+        rt.writer = GroupCommitWriter(db.engine, max_batch=app.config["ANSWER_BATCH_MAX"]).start()
+    start_sweeper(app, app.config["SWEEP_INTERVAL_S"])

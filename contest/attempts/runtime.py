@@ -1,0 +1,50 @@
+"""The collaborators of the attempt services, built once per app and reached through ``runtime()``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from flask import Flask, current_app
+from sqlalchemy.orm import Session
+
+from contest.attempts.paper import PaperQuestion, Slot
+from contest.attempts.state import AttemptCache
+
+EXTENSION = "olympiad.attempts"
+
+
+class AnswerWriter(Protocol):
+    def store(self, row) -> None: ...
+
+    def barrier(self) -> None: ...
+
+
+class Bank(Protocol):
+    def draw(self, session: Session, round_, rng, seen: frozenset[int]) -> tuple[Slot, ...]: ...
+
+
+class QuestionSource(Protocol):
+    def get_many(self, session: Session, revision_ids: Sequence[int]) -> dict[int, PaperQuestion]: ...
+
+
+class Notifier(Protocol):
+    def attempt_closed(self, user_id: int, payload: dict) -> None: ...
+
+
+@dataclass
+class AttemptRuntime:
+    writer: AnswerWriter
+    bank: Bank
+    questions: QuestionSource
+    notifier: Notifier
+    cache: AttemptCache = field(default_factory=AttemptCache)
+
+
+def runtime() -> AttemptRuntime:
+    return current_app.extensions[EXTENSION]
+
+
+def install(app: Flask, rt: AttemptRuntime) -> None:
+    app.extensions[EXTENSION] = rt

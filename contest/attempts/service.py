@@ -1,0 +1,213 @@
+"""Attempt services: start, resume, answer, submit, and finalising overdue attempts.
+
+Each function is one unit of work. Collaborators come in through ``rt`` (an ``AttemptRuntime``): the answer
+writer, the in-memory attempt cache, the bank (papers and question revisions) and the notifier.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from contest.attempts import timing
+from contest.attempts.answer_store import AnswerRow, StoreFailed
+from contest.attempts.models import Answer, Attempt, Status
+from contest.attempts.paper import client_answers, client_questions, paper_json, parse_choice, score, slots_from_json
+from contest.attempts.payloads import AnswerPayload
+from contest.attempts.runtime import AttemptRuntime
+from contest.attempts.state import AttemptState
+from contest.errors import DomainError
+from contest.rounds.models import Round
+
+
+def start_attempt(session: Session, rt: AttemptRuntime, *, user_id: int, round_id: int, now: datetime,
+                  rng: random.Random) -> dict:
+    """Start an attempt (or return the one in progress): draw and store a paper, return it without the key."""
+    round_ = session.get(Round, round_id)
+    if round_ is None:
+        raise DomainError("not_found", _l("There is no such round."))
+    if round_.status(now) != "open":
+        raise DomainError("round_not_open")
+    current = _in_progress(session, round_id, user_id)
+    if current is not None:
+        if timing.accepts_answers(now, current.deadline, round_.grace_s):
+            return _view(session, rt, current, round_, now)
+        _finalise(session, rt, current, round_, now, Status.EXPIRED)
+
+    used = session.scalar(select(func.count()).where(Attempt.round_id == round_id, Attempt.user_id == user_id))
+    if used >= round_.attempts_allowed:
+        raise DomainError("attempt_limit")
+    seen = {item["q"] for paper in session.scalars(
+        select(Attempt.paper).where(Attempt.round_id == round_id, Attempt.user_id == user_id)) for item in paper}
+    slots = rt.bank.draw(session, round_, rng, frozenset(seen))
+    attempt = Attempt(round_id=round_id, user_id=user_id, number=used + 1, status=Status.IN_PROGRESS,
+                      paper=paper_json(slots), started_at=now, max_score=len(slots),
+                      deadline=timing.deadline_for(now, round_.time_limit_s, round_.closes_at))
+    session.add(attempt)
+    try:
+        session.commit()
+    except IntegrityError:
+        # A concurrent start by the same entrant won: the database allows one attempt in progress and one
+        # row per attempt number.
+        session.rollback()
+        current = _in_progress(session, round_id, user_id)
+        if current is None:
+            raise DomainError("attempt_limit") from None
+        return _view(session, rt, current, round_, now)
+    return _view(session, rt, attempt, round_, now)
+
+
+def resume_attempt(session: Session, rt: AttemptRuntime, *, user_id: int, attempt_id: int, now: datetime) -> dict:
+    """The attempt's paper with every stored answer; finalised first if its time is over."""
+    attempt = _owned(session, attempt_id, user_id)
+    round_ = session.get(Round, attempt.round_id)
+    if attempt.status == Status.IN_PROGRESS and not timing.accepts_answers(now, attempt.deadline, round_.grace_s):
+        _finalise(session, rt, attempt, round_, now, Status.EXPIRED)
+    return _view(session, rt, attempt, round_, now)
+
+
+def record_answer(session: Session, rt: AttemptRuntime, *, user_id: int, answer: AnswerPayload, now: datetime,
+                  via: str = "ws") -> dict:
+    """Validate and durably store one answer; ``{slot, seq}`` once it is committed.
+
+    The hot path: the attempt comes from the in-memory cache (the session is touched only on a miss) and
+    the write joins the group commit.
+    """
+    state = rt.cache.get(answer.attempt_id) or _load_state(session, rt, answer.attempt_id)
+    if state is None:
+        raise DomainError("not_found", _l("There is no such attempt."))
+    if state.user_id != user_id:
+        raise DomainError("forbidden", _l("This attempt is not yours."))
+    if not state.open:
+        raise DomainError("attempt_closed")
+    if not timing.accepts_answers(now, state.deadline, state.grace_s):
+        raise DomainError("deadline_passed")
+    if answer.slot >= len(state.slots):
+        raise DomainError("bad_request", _l("The paper has no question %(slot)d.", slot=answer.slot))
+    keys = parse_choice(state.slots[answer.slot], answer.choice)
+    if keys is None:
+        raise DomainError("invalid_choice")
+    session.rollback()  # hold no database connection while waiting for the group commit
+    try:
+        rt.writer.store(AnswerRow(answer.attempt_id, answer.slot, keys, answer.seq, now, via))
+    except StoreFailed:
+        raise DomainError("unavailable") from None
+    return {"slot": answer.slot, "seq": answer.seq}
+
+
+def submit_attempt(session: Session, rt: AttemptRuntime, *, user_id: int, attempt_id: int,
+                   prediction: int | None, now: datetime) -> dict:
+    """Score and close the attempt; submitting again returns the same result."""
+    attempt = _owned(session, attempt_id, user_id)
+    if attempt.status == Status.IN_PROGRESS:
+        session.rollback()  # release the connection: the writer may need it to finish the barrier
+        rt.writer.barrier()  # every answer acknowledged before the submit is in the database
+        attempt = session.get(Attempt, attempt_id)
+        round_ = session.get(Round, attempt.round_id)
+        _finalise(session, rt, attempt, round_, now, Status.SUBMITTED, prediction)
+    return result_of(attempt)
+
+
+def finalise_overdue(session: Session, rt: AttemptRuntime, *, now: datetime, limit: int = 1000) -> int:
+    """Finalise attempts whose deadline plus grace has passed, submitted or not; the sweeper's unit of work."""
+    session.rollback()
+    rt.writer.barrier()
+    rows = session.execute(
+        select(Attempt, Round).join(Round, Round.id == Attempt.round_id)
+        .where(Attempt.status == Status.IN_PROGRESS, Attempt.deadline < now)
+        .order_by(Attempt.deadline).limit(limit)
+    ).all()
+    closed = 0
+    for attempt, round_ in rows:
+        if not timing.accepts_answers(now, attempt.deadline, round_.grace_s):
+            closed += _finalise(session, rt, attempt, round_, now, Status.EXPIRED)
+    return closed
+
+
+def result_of(attempt: Attempt) -> dict:
+    return {"score": attempt.score, "max_score": attempt.max_score, "duration_ms": attempt.duration_ms}
+
+
+def _finalise(session: Session, rt: AttemptRuntime, attempt: Attempt, round_: Round, now: datetime,
+              status: Status, prediction: int | None = None) -> bool:
+    """Score and close ``attempt`` unless someone else (another process, the sweeper) already did."""
+    questions = rt.questions.get_many(session, [item["rev"] for item in attempt.paper])
+    slots = slots_from_json(attempt.paper, questions)
+    answers = _answers(session, attempt.id)
+    finished_at = min(now, attempt.deadline) if status == Status.SUBMITTED else attempt.deadline
+    values = {
+        "status": status, "finished_at": finished_at, "score": score(slots, answers, questions),
+        "duration_ms": timing.duration_ms(attempt.started_at, finished_at, attempt.deadline),
+        "prediction": prediction,
+    }
+    changed = session.execute(
+        update(Attempt).where(Attempt.id == attempt.id, Attempt.status == Status.IN_PROGRESS).values(**values)
+    ).rowcount
+    session.commit()
+    session.refresh(attempt)
+    rt.cache.close(attempt.id)
+    if changed:
+        reason = "submitted" if status == Status.SUBMITTED else "deadline"
+        rt.notifier.attempt_closed(attempt.user_id, {"attempt_id": attempt.id, "reason": reason,
+                                                     "result": result_of(attempt)})
+    return bool(changed)
+
+
+def _owned(session: Session, attempt_id: int, user_id: int) -> Attempt:
+    attempt = session.get(Attempt, attempt_id)
+    if attempt is None:
+        raise DomainError("not_found", _l("There is no such attempt."))
+    if attempt.user_id != user_id:
+        raise DomainError("forbidden", _l("This attempt is not yours."))
+    return attempt
+
+
+def _in_progress(session: Session, round_id: int, user_id: int) -> Attempt | None:
+    return session.scalar(select(Attempt).where(Attempt.round_id == round_id, Attempt.user_id == user_id,
+                                                Attempt.status == Status.IN_PROGRESS))
+
+
+def _answers(session: Session, attempt_id: int) -> dict[int, list[str]]:
+    rows = session.execute(select(Answer.slot, Answer.choice).where(Answer.attempt_id == attempt_id))
+    return {slot: choice for slot, choice in rows}
+
+
+def _load_state(session: Session, rt: AttemptRuntime, attempt_id: int) -> AttemptState | None:
+    row = session.execute(
+        select(Attempt, Round.grace_s).join(Round, Round.id == Attempt.round_id).where(Attempt.id == attempt_id)
+    ).first()
+    if row is None:
+        return None
+    attempt, grace_s = row
+    session.rollback()  # end the read transaction: the answer path holds nothing open
+    return _remember(session, rt, attempt, grace_s)
+
+
+def _remember(session: Session, rt: AttemptRuntime, attempt: Attempt, grace_s: int) -> AttemptState:
+    questions = rt.questions.get_many(session, [item["rev"] for item in attempt.paper])
+    state = AttemptState(attempt.id, attempt.user_id, attempt.round_id, attempt.deadline, grace_s,
+                         slots_from_json(attempt.paper, questions), open=attempt.status == Status.IN_PROGRESS)
+    rt.cache.put(state)
+    return state
+
+
+def _view(session: Session, rt: AttemptRuntime, attempt: Attempt, round_: Round, now: datetime) -> dict:
+    questions = rt.questions.get_many(session, [item["rev"] for item in attempt.paper])
+    slots = slots_from_json(attempt.paper, questions)
+    if attempt.status == Status.IN_PROGRESS:
+        _remember(session, rt, attempt, round_.grace_s)
+    view = {
+        "id": attempt.id, "round_id": attempt.round_id, "number": attempt.number, "status": attempt.status.value,
+        "deadline": timing.epoch_ms(attempt.deadline), "server_now": timing.epoch_ms(now),
+        "questions": client_questions(slots, questions),
+        "answers": client_answers(slots, _answers(session, attempt.id)),
+        "prediction": round_.prediction.value,
+    }
+    if attempt.status != Status.IN_PROGRESS:
+        view["result"] = result_of(attempt)
+    return view

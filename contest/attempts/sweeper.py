@@ -1,0 +1,44 @@
+"""The server finalises attempts whose time is over, whether or not their entrant is still connected.
+
+It runs in every server process (finalising is a conditional update, so two sweepers never double-count)
+and starts with a sweep, so attempts that ran out while the server was down are finalised on start-up.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from flask import Flask
+
+from contest.attempts.runtime import runtime
+from contest.attempts.service import finalise_overdue
+from contest.db import utcnow
+from contest.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+def sweep_once(app: Flask) -> int:
+    with app.app_context():
+        try:
+            return finalise_overdue(db.session, runtime(), now=utcnow())
+        finally:
+            db.session.remove()
+
+
+def start_sweeper(app: Flask, interval_s: float) -> threading.Thread:
+    def loop() -> None:
+        while True:
+            try:
+                closed = sweep_once(app)
+                if closed:
+                    log.info("finalised %d overdue attempts", closed)
+            except Exception:
+                log.exception("sweep failed; trying again in %.0f s", interval_s)
+            time.sleep(interval_s)
+
+    thread = threading.Thread(target=loop, name="attempt-sweeper", daemon=True)
+    thread.start()
+    return thread

@@ -1,0 +1,13 @@
+"""Contests and their rounds: schedule, time limits, blueprints, attempt limits."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from contest.rounds.cli import contest_cli
+    from contest.rounds.views import api
+
+    app.register_blueprint(api)
+    app.cli.add_command(contest_cli)

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from contest.db import intpk, utcnow
+from contest.extensions import db
+
+
+def _enum(cls):
+    return Enum(cls, native_enum=False, length=16, values_callable=lambda items: [i.value for i in items])
+
+
+class NameStyle(enum.StrEnum):
+    FULL = "full"
+    INITIALS = "initials"
+
+
+class Prediction(enum.StrEnum):
+    OFF = "off"
+    FULL_MARKS = "full_marks"  # guess how many entrants answer everything correctly
+    ENTRANTS = "entrants"  # guess how many entrants take part
+
+
+class Review(enum.StrEnum):
+    AFTER_CLOSE = "after_close"
+    AFTER_SUBMIT = "after_submit"
+    NEVER = "never"
+
+
+class Contest(db.Model):
+    __tablename__ = "contests"
+
+    id: Mapped[intpk]
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    board_levels: Mapped[list] = mapped_column(JSON, default=list)  # unit level labels shown on boards
+    name_style: Mapped[NameStyle] = mapped_column(_enum(NameStyle), default=NameStyle.FULL)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    rounds: Mapped[list[Round]] = relationship(back_populates="contest", order_by="Round.opens_at")
+
+
+class Round(db.Model):
+    """A timed round ("tuần thi"). ``blueprint`` is ``[{"topic_id", "difficulty", "count"}]`` or empty
+    (then ``question_count`` questions are drawn from the whole active bank)."""
+
+    __tablename__ = "rounds"
+    __table_args__ = (
+        CheckConstraint("closes_at > opens_at", name="window"),
+        CheckConstraint("attempts_allowed BETWEEN 1 AND 10", name="attempts_allowed"),
+        CheckConstraint("time_limit_s > 0", name="time_limit"),
+        CheckConstraint("question_count > 0", name="question_count"),
+    )
+
+    id: Mapped[intpk]
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    opens_at: Mapped[datetime]
+    closes_at: Mapped[datetime]
+    time_limit_s: Mapped[int] = mapped_column(Integer)
+    question_count: Mapped[int] = mapped_column(Integer)
+    blueprint: Mapped[list] = mapped_column(JSON, default=list)
+    attempts_allowed: Mapped[int] = mapped_column(Integer, default=1)
+    prediction: Mapped[Prediction] = mapped_column(_enum(Prediction), default=Prediction.OFF)
+    review: Mapped[Review] = mapped_column(_enum(Review), default=Review.AFTER_CLOSE)
+    grace_s: Mapped[int] = mapped_column(Integer, default=5)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    contest: Mapped[Contest] = relationship(back_populates="rounds")
+
+    def status(self, now: datetime) -> str:
+        if now < self.opens_at:
+            return "upcoming"
+        return "open" if now < self.closes_at else "closed"
