@@ -13,13 +13,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contest.attempts.paper import PaperQuestion, Slot
 from contest.errors import DomainError
-from question_bank.drawing import Pool, PoolQuestion, PoolTooSmall, draw_paper
+from question_bank.drawing import Pool, PoolTooSmall, draw_paper
 from question_bank.models import Question, QuestionRevision, Topic
+from question_bank.pool import load_pool
 from question_bank.vocabulary import Difficulty, QuestionType
 
 
@@ -73,22 +74,6 @@ class BankPapers:
 
     def forget_pools(self) -> None:
         self._pools.clear()
-
-
-def load_pool(session: Session) -> Pool:
-    """Every active question's current revision, as the drawing code indexes them."""
-    rows = session.execute(
-        select(Question.id, QuestionRevision.id, Question.topic_id, Question.difficulty, Question.type,
-               QuestionRevision.options)
-        .join(QuestionRevision, and_(QuestionRevision.question_id == Question.id,
-                                     QuestionRevision.number == Question.revision))
-        .where(Question.active)
-    )
-    return Pool.of(
-        PoolQuestion(qid, rid, topic_id, difficulty.value, tuple(o["key"] for o in options),
-                     shuffle_options=kind != QuestionType.TRUE_FALSE)
-        for qid, rid, topic_id, difficulty, kind, options in rows
-    )
 
 
 def describe(session: Session, short: PoolTooSmall) -> list:

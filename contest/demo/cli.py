@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -11,16 +12,21 @@ from sqlalchemy import insert, select
 
 from contest.accounts.models import Role, User
 from contest.accounts.passwords import hash_password
+from contest.attempts.runtime import runtime
 from contest.db import utcnow
 from contest.demo.people import demo_people
 from contest.extensions import db
+from contest.rounds.models import Contest, Prediction
+from contest.rounds.service import RoundSpec, create_contest, create_round
 from contest.units.cli import read_unit_file, report
 from contest.units.service import import_units, leaf_units
+from question_bank.demo import seed_demo_bank
 
 DATA = Path(__file__).resolve().parent / "data"
 DEMO_ORGANISER = "admin@example.org"
 DEMO_ORGANISER_PASSWORD = "demo-admin-pass"
 DEMO_ENTRANT_PASSWORD = "demo-pass"
+DEMO_CONTEST = "Tìm hiểu chuyển đổi số (demo)"
 SEED = 20251127
 
 demo = AppGroup("demo", help="Demo data.")
@@ -37,16 +43,25 @@ def seed(entrants: int) -> None:
         raise SystemExit(1)
     _seed_bank()
     _seed_organiser()
+    _seed_contest(now)
     created = seed_entrants(entrants)
     click.echo(f"entrants: {created} created, {entrants} in the demo")
 
 
 def _seed_bank() -> None:
-    try:
-        from question_bank.demo import seed_demo_bank
-    except ImportError:  # the question bank lands in its own issue
-        return
     click.echo(seed_demo_bank(db.session, DATA / "demo_question_bank.xlsx", now=utcnow()))
+
+
+def _seed_contest(now) -> None:
+    """A contest whose first round is open from now for 7 days: 10 questions, 10 minutes, 3 attempts."""
+    if db.session.scalar(select(Contest.id).where(Contest.title == DEMO_CONTEST)):
+        return
+    contest = create_contest(db.session, title=DEMO_CONTEST, now=now, board_levels=["Huyện/Thành phố", "Trường"],
+                             description="Cuộc thi trực tuyến tìm hiểu về chuyển đổi số (dữ liệu mẫu).")
+    spec = RoundSpec(title="Tuần 1", opens_at=now, closes_at=now + timedelta(days=7), time_limit_s=600,
+                     question_count=10, attempts_allowed=3, prediction=Prediction.FULL_MARKS)
+    round_ = create_round(db.session, runtime().bank, contest_id=contest.id, spec=spec, now=now)
+    click.echo(f"contest {contest.id} with round {round_.id} open until {round_.closes_at:%Y-%m-%d %H:%M} UTC")
 
 
 def _seed_organiser() -> None:
