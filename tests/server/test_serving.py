@@ -6,7 +6,6 @@ import contextlib
 import socket
 
 import pytest
-import requests
 
 from tests.server.running import play_client, running_server, time_sync
 
@@ -26,16 +25,20 @@ def test_login_then_time_sync_over_a_websocket(tmp_path_factory, async_mode):
 
 @pytest.mark.parametrize("async_mode", ["gevent", "eventlet"])
 def test_connection_cap_is_the_configured_one(tmp_path_factory, async_mode):
-    """With ``OLYMPIAD_MAX_CONNECTIONS=30``, 25 websocket entrants all connect, and the 31st connection
-    waits until one of the 30 leaves: the cap is the setting, not the server's own default."""
+    """With ``OLYMPIAD_MAX_CONNECTIONS=30``, 25 websocket entrants all connect, and a request on a 31st
+    connection waits until one of the 30 leaves: the cap is the setting, not the server's own default."""
     cap, entrants = 30, 25
     with running_server(tmp_path_factory, async_mode=async_mode, OLYMPIAD_MAX_CONNECTIONS=str(cap)) as server:
+        address = ("127.0.0.1", int(server.url.rsplit(":", 1)[1]))
         with contextlib.ExitStack() as held:
             clients = [held.enter_context(play_client(server)) for _ in range(entrants)]
             assert all(time_sync(client)["ok"] for client in clients)
-            idle = [held.enter_context(socket.create_connection(("127.0.0.1", int(server.url.rsplit(":", 1)[1]))))
-                    for _ in range(cap - entrants)]
-            with pytest.raises(requests.ReadTimeout):
-                requests.get(f"{server.url}/healthz", timeout=1.5)
+            idle = [held.enter_context(socket.create_connection(address)) for _ in range(cap - entrants)]
+            probe = held.enter_context(socket.create_connection(address))
+            probe.sendall(b"GET /healthz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+            probe.settimeout(1.5)
+            with pytest.raises(TimeoutError):
+                probe.recv(1024)
             idle[0].close()
-            assert requests.get(f"{server.url}/healthz", timeout=5).json()["ok"] is True
+            probe.settimeout(5)
+            assert probe.recv(1024).startswith(b"HTTP/1.1 200")
