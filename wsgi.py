@@ -28,9 +28,10 @@ elif ASYNC_MODE != "threading":
 
 from contest import create_app  # noqa: E402
 from contest.attempts import start_background  # noqa: E402
-from contest.serving import serve  # noqa: E402
+from contest.serving import serve, trust_proxies  # noqa: E402
 
 app = create_app({"ASYNC_MODE": ASYNC_MODE})
+trust_proxies(app)
 start_background(app)  # the answer writer and the deadline sweeper of this process
 
 if __name__ == "__main__":

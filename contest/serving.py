@@ -9,6 +9,17 @@ from flask import Flask
 log = logging.getLogger("olympiad.serving")
 
 
+def trust_proxies(app: Flask) -> None:
+    """Behind nginx, take the client's address and scheme from the ``X-Forwarded-*`` headers of the last
+    ``PROXIES`` hops (``OLYMPIAD_PROXIES=1`` behind one nginx): otherwise every entrant would share nginx's
+    address, and its per-IP rate limits. Unset (0), the headers are ignored, as a client could forge them."""
+    hops = int(app.config.get("PROXIES", 0))
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
 def serve(app: Flask) -> None:
     """Serve ``app`` on HOST:PORT until interrupted. The caller (wsgi.py) has already patched for the mode."""
     mode = app.config["ASYNC_MODE"]

@@ -8,11 +8,13 @@ import uuid
 
 import pytest
 import redis
+from flask import Flask, request
 from flask_socketio import SocketIO
 
 from contest import create_app
 from contest import extensions as ext
 from contest.extensions import db, limiter
+from contest.serving import trust_proxies
 from tests.conftest import FAST_HASH
 from tests.factories import PASSWORD, make_tree, make_user
 
@@ -74,3 +76,15 @@ def test_fourth_wrong_login_for_one_account_is_refused_while_others_go_on(limite
     if os.environ.get("REDIS_URL"):
         keys = redis.Redis.from_url(os.environ["REDIS_URL"]).keys(f"*{limited_app.config['RATELIMIT_KEY_PREFIX']}*")
         assert keys, "the limits were not counted in Redis"
+
+
+@pytest.mark.parametrize(("proxies", "seen"), [(0, "127.0.0.1"), (1, "203.0.113.7")])
+def test_behind_nginx_the_client_address_is_the_forwarded_one(proxies, seen):
+    """Per-IP limits key on ``request.remote_addr``: behind nginx (``OLYMPIAD_PROXIES=1``) that must be the
+    entrant's address from ``X-Forwarded-For``, and without a proxy the header must not be believed."""
+    app = Flask(__name__)
+    app.config["PROXIES"] = proxies
+    app.add_url_rule("/addr", "addr", lambda: request.remote_addr)
+    trust_proxies(app)
+    response = app.test_client().get("/addr", headers={"X-Forwarded-For": "203.0.113.7"})
+    assert response.text == seen
