@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -56,8 +57,7 @@ def import_command(path: Path, fmt: str | None, topic: str, difficulty: str, dry
     except TableError as error:
         fail(str(error))
     total = len(read.questions)
-    with click.progressbar(length=total, label="importing", hidden=total < PROGRESS_FROM, file=click.get_text_stream(
-            "stderr")) as bar:
+    with click.progressbar(length=total, label="importing", hidden=total < PROGRESS_FROM, file=sys.stderr) as bar:
         plan = import_questions(db.session, read, now=utcnow(), dry_run=dry_run, skip_existing=skip_existing,
                                 defaults=Defaults(topic=topic, difficulty=level), source=path.name,
                                 progress=bar.update)

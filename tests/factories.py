@@ -52,3 +52,35 @@ def make_user(session, *, role: Role = Role.ENTRANT, unit: Unit | None = None, p
     session.add(user)
     session.commit() if commit else session.flush()
     return user
+
+
+def make_topic(session, name: str | None = None):
+    from question_bank.models import Topic
+
+    topic = Topic(name=name or f"Chủ đề {next(_counter)}", created_at=utcnow())
+    session.add(topic)
+    session.flush()
+    return topic
+
+
+def make_question(session, *, topic=None, text: str | None = None, options: tuple[str, ...] = ("Đúng", "Sai", "Khác"),
+                  correct: tuple[str, ...] = ("A",), difficulty=None, kind=None, active: bool = True):
+    """A stored question (revision 1) with options keyed A, B, …"""
+    from question_bank.formats.model import BankQuestion, Option
+    from question_bank.models import Question, QuestionRevision
+    from question_bank.storage import question_values, revision_values
+    from question_bank.vocabulary import Difficulty, QuestionType
+
+    topic = topic or make_topic(session)
+    content = BankQuestion(text=text or f"Câu hỏi số {next(_counter)}?",
+                           options=tuple(Option(key, value) for key, value in zip("ABCDEFGH", options, strict=False)),
+                           correct=correct, topic=topic.name, difficulty=difficulty or Difficulty.RECOGNITION,
+                           type=kind or (QuestionType.MULTIPLE if len(correct) > 1 else QuestionType.SINGLE))
+    now = utcnow()
+    question = Question(**question_values(content, topic_id=topic.id, now=now, actor_id=None))
+    question.active = active
+    session.add(question)
+    session.flush()
+    session.add(QuestionRevision(**revision_values(content, question_id=question.id, number=1, now=now, actor_id=None)))
+    session.flush()
+    return question

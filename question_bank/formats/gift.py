@@ -118,8 +118,9 @@ def _choices(body: str):
             correct.append(key)
     if len(answers) > 26:
         return "more than 26 answers"
-    kind = QuestionType.MULTIPLE if weighted or len(correct) > 1 else QuestionType.SINGLE
-    return options, correct, kind.value
+    # Weights mean check boxes even with one right answer; otherwise the import infers the type
+    # (two options 'Đúng'/'Sai' make a true/false question, as in a spreadsheet).
+    return options, correct, QuestionType.MULTIPLE.value if weighted else ""
 
 
 def _plain(text: str) -> str:
