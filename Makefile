@@ -34,3 +34,15 @@ messages: $(BIN)/activate
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# The browser's Socket.IO client, committed under contest/static/vendor (no CDN, no npm for the quick start).
+# `make vendor` refreshes it from the npm registry: bump SOCKETIO_CLIENT and commit the result.
+SOCKETIO_CLIENT ?= 4.8.4
+SOCKETIO_VENDOR := contest/static/vendor/socket.io
+.PHONY: vendor
+vendor:
+	tmp=$$(mktemp -d) && cd $$tmp && npm pack --silent socket.io-client@$(SOCKETIO_CLIENT) >/dev/null && \
+	tar xzf socket.io-client-$(SOCKETIO_CLIENT).tgz && cd - >/dev/null && \
+	cp $$tmp/package/dist/socket.io.min.js $$tmp/package/LICENSE $(SOCKETIO_VENDOR)/ && rm -rf $$tmp
+	sed -i 's/^Version: .*/Version: $(SOCKETIO_CLIENT)/' $(SOCKETIO_VENDOR)/README.md
+	sha256sum $(SOCKETIO_VENDOR)/socket.io.min.js
