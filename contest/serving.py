@@ -26,6 +26,9 @@ def serve(app: Flask) -> None:
     host, port = app.config["HOST"], int(app.config["PORT"])
     cap = int(app.config["MAX_CONNECTIONS"])
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # One log line per request or websocket costs CPU at 10,000 connections; warnings still show.
+    for chatty in ("geventwebsocket.handler", "engineio.server", "socketio.server"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     log.info("serving on http://%s:%d with %s, at most %d connections", host, port, mode, cap)
     if mode == "gevent":
         from gevent.pool import Pool
