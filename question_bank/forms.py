@@ -5,7 +5,16 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, Form, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    Form,
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -25,6 +34,7 @@ TYPE_NAMES = {
 }
 FORMAT_NAMES = {"xlsx": "Excel (.xlsx)", "csv": "CSV", "gift": "GIFT (Moodle)", "aiken": "Aiken (Moodle)"}
 MAX_OPTION_FIELD = 1000
+DIFFICULTY_CHOICES = [SelectChoice(d.value, name) for d, name in DIFFICULTY_NAMES.items()]
 
 
 class CheckboxesField(SelectMultipleField):
@@ -36,10 +46,10 @@ class QuestionForm(FlaskForm):
     """Validation beyond lengths is the import's (``check_question``), so a form and a file agree."""
 
     text = TextAreaField(_l("Question"), validators=[Length(max=5000)], render_kw={"rows": 4})
-    correct = CheckboxesField(_l("Correct answers"), choices=[(key, key) for key in OPTION_KEYS])
+    correct = CheckboxesField(_l("Correct answers"), choices=[SelectChoice(key) for key in OPTION_KEYS])
     topic_id = SelectField(_l("Topic"), coerce=int, validators=[DataRequired(_l("Choose a topic."))])
-    difficulty = SelectField(_l("Difficulty"), choices=[(d.value, name) for d, name in DIFFICULTY_NAMES.items()])
-    type = SelectField(_l("Type"), choices=[(t.value, name) for t, name in TYPE_NAMES.items()])
+    difficulty = SelectField(_l("Difficulty"), choices=DIFFICULTY_CHOICES)
+    type = SelectField(_l("Type"), choices=[SelectChoice(t.value, name) for t, name in TYPE_NAMES.items()])
     explanation = TextAreaField(_l("Explanation (optional)"), validators=[Length(max=5000)], render_kw={"rows": 2})
     source = StringField(_l("Source (optional)"), validators=[Length(max=500)])
     tags = StringField(_l("Tags (optional, separated by commas)"), validators=[Length(max=500)])
@@ -84,19 +94,19 @@ class SearchForm(Form):
     q = StringField(_l("Search"), validators=[Optional(), Length(max=200)])
     topic = SelectField(_l("Topic"), coerce=str, validate_choice=False)
     difficulty = SelectField(_l("Difficulty"), validate_choice=False,
-                             choices=[("", _l("All difficulties"))]
-                             + [(d.value, name) for d, name in DIFFICULTY_NAMES.items()])
+                             choices=[SelectChoice("", _l("All difficulties")), *DIFFICULTY_CHOICES])
     active = SelectField(_l("Status"), validate_choice=False,
-                         choices=[("1", _l("Active")), ("0", _l("Inactive")), ("all", _l("All"))])
+                         choices=[SelectChoice("1", _l("Active")), SelectChoice("0", _l("Inactive")),
+                                  SelectChoice("all", _l("All"))])
 
 
 class ImportForm(FlaskForm):
     file = FileField(_l("File (.xlsx, .csv, GIFT or Aiken)"), validators=[FileRequired(_l("Choose a file."))])
-    format = SelectField(_l("Format"), choices=[("", _l("From the file name"))] + list(FORMAT_NAMES.items()))
+    format = SelectField(_l("Format"), default="", choices=[SelectChoice("", _l("From the file name")),
+                                                *(SelectChoice(k, v) for k, v in FORMAT_NAMES.items())])
     topic = StringField(_l("Topic for rows without one (optional)"), validators=[Length(max=200)])
-    difficulty = SelectField(_l("Difficulty for rows without one"),
-                             choices=[("", _l("None: such rows are errors"))]
-                             + [(d.value, name) for d, name in DIFFICULTY_NAMES.items()])
+    difficulty = SelectField(_l("Difficulty for rows without one"), default="",
+                             choices=[SelectChoice("", _l("None: such rows are errors")), *DIFFICULTY_CHOICES])
     skip_existing = BooleanField(_l("Skip questions already in the bank instead of reporting them"))
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from contest.accounts.views import _show_field_errors as show_field_errors
 from contest.db import utcnow
@@ -47,11 +48,12 @@ def vocabulary():
 def index():
     form = SearchForm(request.args)
     topics = service.list_topics(db.session)
-    form.topic.choices = [("", _("All topics"))] + [(str(topic.id), topic.name) for topic, _count in topics]
+    form.topic.choices = [SelectChoice("", _("All topics")),
+                          *(SelectChoice(str(topic.id), topic.name) for topic, _count in topics)]
     active = {"1": True, "0": False}.get(request.args.get("active", "1"))
     query = service.SearchQuery(
         text=(form.q.data or "")[:200], topic_id=_int(request.args.get("topic")),
-        difficulty=Difficulty(form.difficulty.data) if form.difficulty.data in Difficulty else None,
+        difficulty=_difficulty(form.difficulty.data),
         active=active, page=_int(request.args.get("page")) or 1,
     )
     results = service.search_questions(db.session, query)
@@ -211,9 +213,9 @@ def _run_import(data: bytes, options: dict, *, dry_run: bool):
         read = read_questions(data, fmt)
     except TableError as error:
         return None, str(error)
-    difficulty = Difficulty(options["difficulty"]) if options["difficulty"] in Difficulty else None
+    defaults = Defaults(topic=options["topic"].strip(), difficulty=_difficulty(options["difficulty"]))
     plan = import_questions(db.session, read, now=utcnow(), actor_id=current_user.id, dry_run=dry_run,
-                            defaults=Defaults(topic=options["topic"].strip(), difficulty=difficulty),
+                            defaults=defaults,
                             skip_existing=options["skip_existing"], source=options["filename"])
     return plan, None
 
@@ -230,7 +232,7 @@ def _upload_folder() -> Path:
 
 def _question_form() -> QuestionForm:
     form = QuestionForm()
-    form.topic_id.choices = [(topic.id, topic.name) for topic, _count in service.list_topics(db.session)]
+    form.topic_id.choices = [SelectChoice(str(t.id), t.name) for t, _count in service.list_topics(db.session)]
     return form
 
 
@@ -239,6 +241,10 @@ def _get(question_id: int):
         return service.get_question(db.session, question_id)
     except DomainError:
         abort(404)
+
+
+def _difficulty(value: str | None) -> Difficulty | None:
+    return Difficulty(value) if value in {level.value for level in Difficulty} else None
 
 
 def _int(value: str | None) -> int | None:
