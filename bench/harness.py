@@ -112,11 +112,14 @@ def run_app(args: argparse.Namespace) -> dict:
         progress(f"app: load on round {round_id}")
         figures = run_load(spec_for(args, url, round_id, cookies), pid)
         after, reason_after = count_or_reason(count, database_url, round_id) if before is not None else (None, None)
+        died = server.exited_early() if server else None
     stored = None if before is None or after is None else after - before
     result = {"target": "app", "url": url, "round_id": round_id, **_settings(args), **figures, "sessions": sessions,
               "answers_in_db": stored, "lost": None if stored is None else figures["answers_acked"] - stored}
     if reason or reason_after:
         result["db_count_error"] = reason or reason_after
+    if died is not None:
+        result["server_exit_status"] = died  # it stopped during the run: see bench/results/app_server.log
     return result
 
 
@@ -124,7 +127,11 @@ def run_bare(args: argparse.Namespace, questions: int) -> dict:
     with bare_server(questions, RESULTS) as server:
         progress(f"bare server at {server.url}: load with {questions} questions")
         figures = run_load(spec_for(args, server.url, 1, [None] * args.entrants), server.pid)
-    return {"target": "bare", "url": server.url, **_settings(args), **figures}
+        died = server.exited_early()
+    result = {"target": "bare", "url": server.url, **_settings(args), **figures}
+    if died is not None:
+        result["server_exit_status"] = died
+    return result
 
 
 def _settings(args: argparse.Namespace) -> dict:

@@ -99,6 +99,10 @@ class ServerProcess:
     def pid(self) -> int:
         return self.process.pid
 
+    def exited_early(self) -> int | None:
+        """The server's exit status if it has already gone (negative: killed by that signal), else None."""
+        return None if self.process is None else self.process.poll()
+
     def __enter__(self) -> ServerProcess:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("ab") as log:
