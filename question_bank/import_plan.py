@@ -63,12 +63,19 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def clean(text: str) -> str:
     """NFC and trimmed: Vietnamese typed on different keyboards differs in composition, not in meaning.
     Control characters (pasted from PDFs) are dropped: spreadsheets refuse them on export."""
-    return _CONTROL.sub("", unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))).strip()
+    if not text:
+        return ""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not unicodedata.is_normalized("NFC", text):  # the checks skip the costly steps on ordinary text
+        text = unicodedata.normalize("NFC", text)
+    if not text.isprintable():
+        text = _CONTROL.sub("", text)
+    return text.strip()
 
 
 def _compare_form(text: str) -> str:
-    text = re.sub(r"\s+", " ", clean(text).casefold())
-    return text.rstrip(" .?!:…")
+    return " ".join(clean(text).casefold().split()).rstrip(" .?!:…")
 
 
 def content_key(text: str, option_texts: Iterable[str]) -> str:
@@ -166,7 +173,7 @@ def check_question(raw: RawQuestion, defaults: Defaults = NO_DEFAULTS) -> tuple[
 
 
 def _options_and_correct(raw: RawQuestion, problem) -> tuple[tuple[Option, ...], tuple[str, ...]]:
-    options = tuple(Option(key.upper(), clean(text)) for key, text in raw.options if clean(text))
+    options = tuple(Option(key.upper(), text) for key, text in ((k, clean(t)) for k, t in raw.options) if text)
     answer = clean(raw.correct)
     truth = truth_of(answer)
     if not options and truth is not None:

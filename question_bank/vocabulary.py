@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
+from functools import lru_cache
 
 from contest.search_text import fold
 
@@ -51,6 +52,7 @@ _TYPE_LABELS = {
 }
 
 
+@lru_cache(maxsize=1024)  # an import spells the same few difficulties thousands of times
 def _spelling(text: str) -> str:
     """'Vận dụng cao' -> 'van_dung_cao': accents, case, spacing and punctuation do not matter."""
     return re.sub(r"[^a-z0-9]+", "_", fold(text)).strip("_")
