@@ -9,16 +9,19 @@ def init_app(app: Flask) -> None:
     """Answers are stored inline until ``start_background`` runs (the server does; tests and CLI don't)."""
     from contest.attempts.answer_store import InlineWriter
     from contest.attempts.bank import BankPapers
+    from contest.attempts.pages import pages
     from contest.attempts.runtime import AttemptRuntime, install
     from contest.attempts.views import api
     from contest.extensions import csrf, db
+    from contest.leaderboards import leaderboards
     from contest.realtime.notifier import SocketIONotifier
 
     papers = BankPapers()
     install(app, AttemptRuntime(writer=InlineWriter(lambda: db.session), bank=papers, questions=papers,
-                                notifier=SocketIONotifier()))
+                                notifier=SocketIONotifier(), boards=leaderboards(app)))
     csrf.exempt(api)
     app.register_blueprint(api)
+    app.register_blueprint(pages)
 
 
 def start_background(app: Flask) -> None:
