@@ -78,3 +78,9 @@ def _sqlite_begin(conn):
         # Take the write lock up front: a deferred transaction that reads and then writes fails at once
         # ("database is locked") when another connection committed meanwhile; an immediate one waits its turn.
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def release_connection(session) -> None:
+    """End the session's transaction so its pooled connection goes back before a slow wait (password hashing,
+    a group commit). Committing, not rolling back, keeps anything the caller already flushed."""
+    session.commit()  # a no-op when no transaction is open

@@ -21,6 +21,7 @@ from contest.attempts.paper import client_answers, client_questions, paper_json,
 from contest.attempts.payloads import AnswerPayload
 from contest.attempts.runtime import AttemptRuntime
 from contest.attempts.state import AttemptState
+from contest.db import release_connection
 from contest.errors import DomainError
 from contest.rounds.models import Round
 
@@ -92,7 +93,7 @@ def record_answer(session: Session, rt: AttemptRuntime, *, user_id: int, answer:
     keys = parse_choice(state.slots[answer.slot], answer.choice)
     if keys is None:
         raise DomainError("invalid_choice")
-    session.rollback()  # hold no database connection while waiting for the group commit
+    release_connection(session)  # hold no database connection while waiting for the group commit
     try:
         rt.writer.store(AnswerRow(answer.attempt_id, answer.slot, keys, answer.seq, now, via))
     except StoreFailed:
@@ -105,7 +106,7 @@ def submit_attempt(session: Session, rt: AttemptRuntime, *, user_id: int, attemp
     """Score and close the attempt; submitting again returns the same result."""
     attempt = _owned(session, attempt_id, user_id)
     if attempt.status == Status.IN_PROGRESS:
-        session.rollback()  # release the connection: the writer may need it to finish the barrier
+        release_connection(session)  # the writer may need the connection to finish the barrier
         rt.writer.barrier()  # every answer acknowledged before the submit is in the database
         attempt = session.get(Attempt, attempt_id)
         round_ = session.get(Round, attempt.round_id)
@@ -115,7 +116,7 @@ def submit_attempt(session: Session, rt: AttemptRuntime, *, user_id: int, attemp
 
 def finalise_overdue(session: Session, rt: AttemptRuntime, *, now: datetime, limit: int = 1000) -> int:
     """Finalise attempts whose deadline plus grace has passed, submitted or not; the sweeper's unit of work."""
-    session.rollback()
+    release_connection(session)
     rt.writer.barrier()
     rows = session.execute(
         select(Attempt, Round).join(Round, Round.id == Attempt.round_id)
@@ -155,6 +156,7 @@ def _finalise(session: Session, rt: AttemptRuntime, attempt: Attempt, round_: Ro
         reason = "submitted" if status == Status.SUBMITTED else "deadline"
         rt.notifier.attempt_closed(attempt.user_id, {"attempt_id": attempt.id, "reason": reason,
                                                      "result": result_of(attempt)})
+        rt.boards.attempt_finalised(session, attempt)
     return bool(changed)
 
 
@@ -184,7 +186,6 @@ def _load_state(session: Session, rt: AttemptRuntime, attempt_id: int) -> Attemp
     if row is None:
         return None
     attempt, grace_s = row
-    session.rollback()  # end the read transaction: the answer path holds nothing open
     return _remember(session, rt, attempt, grace_s)
 
 
