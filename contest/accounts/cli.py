@@ -10,14 +10,20 @@ from contest.accounts.models import Role
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db
+from contest.organiser.service import create_organiser
 
 users = AppGroup("users", help="Manage staff accounts.")
 
 
-def _create(role: Role, email: str, name: str, password: str, scope: str | None) -> None:
+def _create(role: Role, email: str, name: str, password: str, scope: str | None,
+            contests: tuple[int, ...] = ()) -> None:
     try:
-        user = service.create_staff(db.session, role=role, email=email, full_name=name, password=password,
-                                    scope_unit_code=scope, now=utcnow())
+        if role == Role.ORGANISER:
+            user = create_organiser(db.session, email=email, full_name=name, password=password,
+                                    scope_unit_code=scope, contest_ids=list(contests), now=utcnow())
+        else:
+            user = service.create_staff(db.session, role=role, email=email, full_name=name, password=password,
+                                        scope_unit_code=scope, now=utcnow())
     except DomainError as error:
         for field, message in (error.fields or {"": error.message}).items():
             click.echo(f"error: {field + ': ' if field else ''}{message}", err=True)
@@ -38,7 +44,10 @@ def create_admin(email: str, name: str, password: str) -> None:
 @click.option("--email", required=True)
 @click.option("--name", required=True)
 @click.option("--unit", "scope", default=None, help="Code of the unit whose subtree they manage (default: all).")
+@click.option("--contest", "contests", type=int, multiple=True,
+              help="Id of a contest they manage; repeat for several (default: every contest).")
 @click.password_option()
-def create_organiser(email: str, name: str, password: str, scope: str | None) -> None:
-    """Create an organiser, optionally limited to one unit's subtree."""
-    _create(Role.ORGANISER, email, name, password, scope)
+def create_organiser_command(email: str, name: str, password: str, scope: str | None,
+                             contests: tuple[int, ...]) -> None:
+    """Create an organiser, optionally limited to one unit's subtree and to chosen contests."""
+    _create(Role.ORGANISER, email, name, password, scope, contests)

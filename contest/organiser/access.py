@@ -1,10 +1,10 @@
-"""Who may use organiser screens and which units they see."""
+"""Who may use organiser screens, which units they see and which contests they manage."""
 
 from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort
+from flask import abort, g
 from flask_login import current_user, login_required
 
 
@@ -30,3 +30,44 @@ def admin_required(view):
         return view(*args, **kwargs)
 
     return guarded
+
+
+def contest_scope() -> frozenset[int] | None:
+    """The contests the current organiser may see and manage; None means every contest."""
+    from contest.extensions import db
+    from contest.rounds.service import contest_scope as scope_of
+
+    if "contest_scope" not in g:
+        g.contest_scope = scope_of(db.session, current_user)
+    return g.contest_scope
+
+
+def may_create_contests() -> bool:
+    """Organisers limited to chosen contests manage those only: creating contests is for everyone else."""
+    return contest_scope() is None
+
+
+def contest_or_abort(contest_id: int):
+    """The contest, if it exists (else 404) and is within the current organiser's scope (else 403)."""
+    from contest.extensions import db
+    from contest.rounds.models import Contest
+
+    contest = db.session.get(Contest, contest_id)
+    if contest is None:
+        abort(404)
+    scope = contest_scope()
+    if scope is not None and contest_id not in scope:
+        abort(403)
+    return contest
+
+
+def round_or_abort(round_id: int):
+    """The round, if it exists (else 404) and its contest is within the current organiser's scope (else 403)."""
+    from contest.extensions import db
+    from contest.rounds.models import Round
+
+    round_ = db.session.get(Round, round_id)
+    if round_ is None:
+        abort(404)
+    contest_or_abort(round_.contest_id)
+    return round_

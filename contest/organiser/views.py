@@ -1,12 +1,21 @@
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
+from wtforms import SelectChoice
 
 from contest.accounts.models import Role, User
+from contest.accounts.views import _show_field_errors as show_field_errors
+from contest.db import utcnow
+from contest.errors import DomainError
 from contest.extensions import db
-from contest.organiser.access import organiser_required
+from contest.organiser import service
+from contest.organiser.access import admin_required, contest_scope, organiser_required
+from contest.organiser.forms import ContestScopeForm, OrganiserForm
+from contest.rounds.models import Contest, OrganiserContest
+from contest.rounds.service import set_organiser_contests
 from contest.units.models import Unit
 from contest.units.service import subtree_filter
 
@@ -24,4 +33,67 @@ def home():
         select(func.count()).select_from(User).join(Unit, User.unit_id == Unit.id)
         .where(User.role == Role.ENTRANT, in_scope)
     )
-    return render_template("organiser/home.html", scope=scope, units=units, entrants=entrants)
+    contests = contest_scope()
+    return render_template("organiser/home.html", scope=scope, units=units, entrants=entrants,
+                           contest_count=len(contests) if contests is not None else None)
+
+
+@bp.get("/staff")
+@admin_required
+def staff():
+    return render_template("organiser/staff.html", staff=service.list_staff(db.session))
+
+
+@bp.route("/staff/new", methods=["GET", "POST"])
+@admin_required
+def create_organiser():
+    form = OrganiserForm()
+    form.contests.choices = _contest_choices()
+    if form.validate_on_submit():
+        try:
+            user = service.create_organiser(
+                db.session, email=form.email.data or "", full_name=form.full_name.data or "",
+                password=form.password.data or "", scope_unit_code=(form.scope_unit.data or "").strip() or None,
+                contest_ids=form.contests.data or [], now=utcnow(), actor_id=current_user.id)
+        except DomainError as error:
+            show_field_errors(form, error)
+        else:
+            flash(_("Organiser %(email)s created.", email=user.email), "success")
+            return redirect(url_for("organiser.staff"))
+    return render_template("organiser/staff_form.html", form=form, groups=service.group_units(db.session))
+
+
+@bp.route("/staff/<int:user_id>/contests", methods=["GET", "POST"])
+@admin_required
+def staff_contests(user_id: int):
+    user = db.session.get(User, user_id)
+    if user is None or user.role != Role.ORGANISER:
+        abort(404)
+    form = ContestScopeForm()
+    form.contests.choices = _contest_choices()
+    if request.method == "GET":
+        form.contests.data = list(db.session.scalars(
+            select(OrganiserContest.contest_id).where(OrganiserContest.user_id == user_id)))
+    elif form.validate_on_submit():
+        try:
+            set_organiser_contests(db.session, user_id=user_id, contest_ids=form.contests.data or [], now=utcnow(),
+                                   actor_id=current_user.id)
+        except DomainError as error:
+            show_field_errors(form, error)
+        else:
+            flash(_("Contests of %(name)s saved.", name=user.full_name), "success")
+            return redirect(url_for("organiser.staff"))
+    return render_template("organiser/staff_contests.html", form=form, user=user)
+
+
+@bp.get("/audit")
+@admin_required
+def audit():
+    page = request.args.get("page", "1")
+    entries = service.recent_audit(db.session, page=int(page) if page.isdigit() else 1)
+    return render_template("organiser/audit.html", entries=entries)
+
+
+def _contest_choices() -> list[SelectChoice]:
+    return [SelectChoice(contest_id, title) for contest_id, title in db.session.execute(
+        select(Contest.id, Contest.title).order_by(Contest.created_at.desc(), Contest.id.desc()))]

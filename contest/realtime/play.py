@@ -14,6 +14,7 @@ from contest.attempts.payloads import answer_payload, optional_whole, whole
 from contest.attempts.runtime import runtime
 from contest.db import utcnow
 from contest.extensions import db
+from contest.organiser.presence import presence
 from contest.realtime.flood import flood_guard
 from contest.realtime.notifier import user_room
 from contest.realtime.replies import ack, event
@@ -29,10 +30,12 @@ class PlayNamespace(Namespace):
         if current_user.is_authenticated:
             self.users[request.sid] = current_user.id
             join_room(user_room(current_user.id))
+            presence().connected()
         return True
 
     def on_disconnect(self, *args):
-        self.users.pop(request.sid, None)
+        if self.users.pop(request.sid, None) is not None:
+            presence().disconnected()
         flood_guard.forget(request.sid)
 
     @event(login=False)

@@ -7,7 +7,9 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from contest.rounds.cli import contest_cli
+    from contest.rounds.pages import bp
     from contest.rounds.views import api
 
     app.register_blueprint(api)
+    app.register_blueprint(bp)
     app.cli.add_command(contest_cli)

@@ -77,3 +77,14 @@ class Round(db.Model):
         if now < self.opens_at:
             return "upcoming"
         return "open" if now < self.closes_at else "closed"
+
+
+class OrganiserContest(db.Model):
+    """An organiser limited to chosen contests has one row per contest. An organiser with no row manages
+    every contest (the default, as before contest scopes existed); admins always manage every contest."""
+
+    __tablename__ = "organiser_contests"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"), primary_key=True,
+                                            index=True)

@@ -1,0 +1,27 @@
+"""Admin forms: creating an organiser and choosing the contests an organiser manages."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectMultipleField, StringField
+from wtforms.validators import InputRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
+
+
+class ContestChoices(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ContestScopeForm(FlaskForm):
+    contests = ContestChoices(_l("Contests this organiser manages (none ticked: every contest)"), coerce=int,
+                              choices=[])
+
+
+class OrganiserForm(ContestScopeForm):
+    full_name = StringField(_l("Full name"), validators=[InputRequired(_l("Enter the full name.")), Length(max=120)])
+    email = EmailField(_l("Email (used to log in)"), validators=[InputRequired(_l("Enter a valid email address.")),
+                                                                 Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=200)])
+    scope_unit = StringField(_l("Unit code (empty: every unit)"), validators=[Length(max=32)])

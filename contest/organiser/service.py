@@ -1,0 +1,74 @@
+"""Admin services for staff accounts (organisers with their unit and contest scopes) and the audit log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session, aliased
+
+from contest.accounts.models import Role, User
+from contest.accounts.service import create_staff
+from contest.audit.models import AuditEntry
+from contest.errors import DomainError
+from contest.rounds.models import Contest, OrganiserContest
+from contest.rounds.service import check_contest_ids, set_organiser_contests
+from contest.units.models import Unit
+
+AUDIT_PAGE = 50
+
+
+def create_organiser(session: Session, *, email: str, full_name: str, password: str, now: datetime,
+                     scope_unit_code: str | None = None, contest_ids: list[int] | None = None,
+                     actor_id: int | None = None) -> User:
+    """An organiser limited to ``scope_unit_code``'s subtree (None: all units) and to ``contest_ids`` (empty:
+    all contests). The contest ids are checked before the account is created; both steps are audited."""
+    errors = check_contest_ids(session, contest_ids or [])
+    if errors:
+        raise DomainError("validation", fields=errors)
+    user = create_staff(session, role=Role.ORGANISER, email=email, full_name=full_name, password=password, now=now,
+                        scope_unit_code=scope_unit_code or None, actor_id=actor_id)
+    if contest_ids:
+        set_organiser_contests(session, user_id=user.id, contest_ids=contest_ids, now=now, actor_id=actor_id)
+    return user
+
+
+def list_staff(session: Session) -> list[dict]:
+    """Organisers and admins, with their unit scope and the titles of the contests they are limited to."""
+    staff = list(session.scalars(select(User).where(User.role.in_([Role.ORGANISER, Role.ADMIN]))
+                                 .order_by(User.role, User.full_name, User.id)))
+    contests: dict[int, list[str]] = {}
+    for user_id, title in session.execute(
+            select(OrganiserContest.user_id, Contest.title).join(Contest, Contest.id == OrganiserContest.contest_id)
+            .order_by(Contest.title)):
+        contests.setdefault(user_id, []).append(title)
+    return [{"user": user, "contests": contests.get(user.id, [])} for user in staff]
+
+
+def group_units(session: Session, limit: int = 2000) -> list[tuple[str, str]]:
+    """``(code, name)`` of units that have units under them (provinces, districts…), top down: the usual
+    scopes of organisers, offered as suggestions (any unit code is accepted)."""
+    child = aliased(Unit)
+    return [tuple(row) for row in session.execute(
+        select(Unit.code, Unit.name).where(exists().where(child.parent_id == Unit.id)).order_by(Unit.path)
+        .limit(limit))]
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    rows: list  # (AuditEntry, actor name or None, actor email or None)
+    page: int
+    pages: int
+    total: int
+
+
+def recent_audit(session: Session, *, page: int = 1, per_page: int = AUDIT_PAGE) -> AuditPage:
+    """Audit entries, newest first, with who made them."""
+    total = session.scalar(select(func.count()).select_from(AuditEntry)) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    rows = session.execute(
+        select(AuditEntry, User.full_name, User.email).outerjoin(User, User.id == AuditEntry.actor_id)
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).offset((page - 1) * per_page).limit(per_page)).all()
+    return AuditPage([tuple(row) for row in rows], page, pages, total)

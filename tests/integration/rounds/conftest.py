@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import pytest
+
+from contest.accounts.models import Role
+from contest.rounds.pages import LIVE_EXTENSION
+from tests.factories import make_user
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    """Pages in English, so tests read the msgids (the Vietnamese catalog is filled in separately)."""
+    client.set_cookie("lang", "en")
+
+
+@pytest.fixture(autouse=True)
+def fresh_live_counts(app):
+    """The live view memoises counts per round id, and ids repeat after each test's rollback."""
+    app.extensions.pop(LIVE_EXTENSION, None)
+    yield
+    app.extensions.pop(LIVE_EXTENSION, None)
+
+
+def log_in(client, user) -> None:
+    """Flask-Login's session for ``user`` (as ``login_user`` leaves it), without hashing a password."""
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user.id)
+        session["_fresh"] = True
+
+
+@pytest.fixture
+def organiser(db_session):
+    user = make_user(db_session, role=Role.ORGANISER, email="org@example.org", full_name="Tổ chức")
+    db_session.commit()
+    return user
+
+
+@pytest.fixture
+def admin(db_session):
+    user = make_user(db_session, role=Role.ADMIN, email="admin@example.org", full_name="Quản trị")
+    db_session.commit()
+    return user
