@@ -33,8 +33,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     import contest.models  # noqa: F401  (the whole schema, for Alembic)
     import question_bank
-    from contest import accounts, api, attempts, demo, organiser, public, realtime, rounds, units
+    from contest import accounts, api, attempts, demo, leaderboards, organiser, public, realtime, rounds, units
 
-    for module in (api, accounts, units, public, organiser, question_bank, rounds, attempts, realtime, demo):
+    for module in (api, accounts, units, public, organiser, question_bank, rounds, leaderboards, attempts, realtime,
+                   demo):
         module.init_app(app)
     return app

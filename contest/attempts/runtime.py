@@ -33,6 +33,15 @@ class Notifier(Protocol):
     def attempt_closed(self, user_id: int, payload: dict) -> None: ...
 
 
+class Boards(Protocol):
+    def attempt_finalised(self, session: Session, attempt) -> None: ...
+
+
+class NoBoards:
+    def attempt_finalised(self, session: Session, attempt) -> None:
+        pass
+
+
 @dataclass
 class AttemptRuntime:
     writer: AnswerWriter
@@ -40,6 +49,7 @@ class AttemptRuntime:
     questions: QuestionSource
     notifier: Notifier
     cache: AttemptCache = field(default_factory=AttemptCache)
+    boards: Boards = field(default_factory=NoBoards)  # contest.leaderboards: places finalised attempts
 
 
 def runtime() -> AttemptRuntime:

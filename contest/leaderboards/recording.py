@@ -1,0 +1,202 @@
+"""Keeping the boards: recording finalised attempts, rebuilding families from the database (the source of truth).
+
+``Leaderboards`` is the attempt services' ``boards`` collaborator and the readers' way to the store. A board
+write never fails a submit: the attempt is already committed, and a board that missed it is rebuilt from the
+database (``flask boards rebuild``, or by itself when its ready mark is gone).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import groupby
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from contest.accounts.models import User
+from contest.attempts.models import Attempt, Status
+from contest.attempts.timing import epoch_ms
+from contest.leaderboards.cache import TtlCache
+from contest.leaderboards.encoding import encode
+from contest.leaderboards.models import Aggregate, ContestBoard, RankingRule
+from contest.leaderboards.ranking import LIVE, Ranking, Result, parse_tie_breaks
+from contest.leaderboards.store import BoardStore, Placement, family_of_contest, family_of_round
+from contest.rounds.models import Contest, NameStyle, Round
+from contest.units.models import Unit
+
+log = logging.getLogger(__name__)
+REBUILD_LOCK_S = 600
+
+
+@dataclass(frozen=True)
+class RoundInfo:
+    round_id: int
+    contest_id: int
+    ranking: Ranking  # the live ranking of the round
+    aggregate: Aggregate  # how the contest's board adds up rounds
+    name_style: NameStyle = NameStyle.FULL
+    board_levels: tuple[str, ...] = ()
+
+
+def ancestors(path: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in path.strip("/").split("/") if part)
+
+
+def result_of(user_id: int, attempt_id: int, score: int, duration_ms: int, finished_at) -> Result:
+    return Result(entrant_id=user_id, attempt_id=attempt_id, score=score, duration_ms=duration_ms,
+                  finished_ms=epoch_ms(finished_at))
+
+
+def contest_result(per_round: list[Result], aggregate: Aggregate) -> Result:
+    """An entrant's contest result from their best result of each round."""
+    if aggregate == Aggregate.BEST:
+        return LIVE.best(per_round)
+    return Result(entrant_id=per_round[0].entrant_id, attempt_id=0, score=sum(r.score for r in per_round),
+                  duration_ms=sum(r.duration_ms for r in per_round), finished_ms=max(r.finished_ms for r in per_round))
+
+
+class Leaderboards:
+    def __init__(self, store: BoardStore, *, settings_ttl: float = 30.0) -> None:
+        self.store = store
+        self._rounds = TtlCache(settings_ttl, maxsize=10_000)
+        self._units = TtlCache(60.0, maxsize=100_000)
+
+    # -- recording -------------------------------------------------------------------------------------------
+
+    def attempt_finalised(self, session: Session, attempt: Attempt) -> None:
+        """Place the entrant's finalised attempt on the round's and the contest's boards (the better stays)."""
+        try:
+            self._record(session, attempt)
+        except Exception:
+            log.exception("leaderboards: could not record attempt %s; rebuild the round's boards", attempt.id)
+
+    def _record(self, session: Session, attempt: Attempt) -> None:
+        if attempt.score is None or attempt.finished_at is None:
+            return
+        info = self.round_info(session, attempt.round_id)
+        units = self.units_of(session, attempt.user_id)
+        result = result_of(attempt.user_id, attempt.id, attempt.score, attempt.duration_ms, attempt.finished_at)
+        self.store.record(family_of_round(info.round_id), Placement(attempt.user_id, encode(info.ranking, result),
+                                                                    units))
+        rows = session.execute(_finished().where(Round.contest_id == info.contest_id,
+                                                 Attempt.user_id == attempt.user_id)).all()
+        placement = self._contest_placement(session, rows, info.aggregate)
+        if placement is not None:
+            self.store.record(family_of_contest(info.contest_id), placement, replace=True)
+
+    # -- rebuilding ------------------------------------------------------------------------------------------
+
+    def rebuild_round(self, session: Session, round_id: int) -> int:
+        """Rebuild every board of the round from its finalised attempts; how many entrants are ranked."""
+        info = self.round_info(session, round_id, fresh=True)
+        family = family_of_round(round_id)
+        self.store.clear(family)  # before reading: a result committed after the read is recorded after the clear
+        units = unit_ancestors(session)
+        rows = session.execute(_finished().where(Attempt.round_id == round_id).execution_options(yield_per=20_000))
+
+        def placements() -> Iterator[Placement]:
+            for user_id, group in groupby(rows, key=lambda row: row.user_id):
+                group = list(group)
+                best = info.ranking.best(_results(group))
+                yield Placement(user_id, encode(info.ranking, best), units.get(group[0].unit_id, ()))
+
+        count = self.store.load(family, placements())
+        self.store.mark_ready(family)
+        return count
+
+    def rebuild_contest(self, session: Session, contest_id: int) -> int:
+        family = family_of_contest(contest_id)
+        aggregate = _aggregate(session, contest_id)
+        self.store.clear(family)
+        units = unit_ancestors(session)
+        rows = session.execute(_finished().where(Round.contest_id == contest_id).execution_options(yield_per=20_000))
+        placements = (self._contest_placement(session, list(group), aggregate, units)
+                      for _, group in groupby(rows, key=lambda row: row.user_id))
+        count = self.store.load(family, placements)
+        self.store.mark_ready(family)
+        return count
+
+    def ensure_round(self, session: Session, round_id: int) -> None:
+        """Rebuild the round's boards if they are missing (a restart of the embedded mode, a flushed Redis)."""
+        self._ensure(family_of_round(round_id), lambda: self.rebuild_round(session, round_id))
+
+    def ensure_contest(self, session: Session, contest_id: int) -> None:
+        self._ensure(family_of_contest(contest_id), lambda: self.rebuild_contest(session, contest_id))
+
+    def _ensure(self, family: str, rebuild) -> None:
+        if self.store.is_ready(family) or not self.store.try_lock(family, REBUILD_LOCK_S):
+            return  # ready, or being rebuilt by someone else: serve what is there
+        try:
+            rebuild()
+        finally:
+            self.store.unlock(family)
+
+    # -- lookups ---------------------------------------------------------------------------------------------
+
+    def round_info(self, session: Session, round_id: int, *, fresh: bool = False) -> RoundInfo | None:
+        info = None if fresh else self._rounds.get(round_id)
+        if info is None:
+            row = session.execute(select(Round.contest_id, RankingRule.tie_breaks, Contest.name_style,
+                                         Contest.board_levels)
+                                  .join(Contest, Contest.id == Round.contest_id)
+                                  .outerjoin(RankingRule, RankingRule.round_id == Round.id)
+                                  .where(Round.id == round_id)).first()
+            if row is None:
+                return None
+            ranking = Ranking(parse_tie_breaks(row.tie_breaks or ()))
+            info = RoundInfo(round_id, row.contest_id, ranking, _aggregate(session, row.contest_id),
+                             NameStyle(row.name_style), tuple(row.board_levels or ()))
+            self._rounds.put(round_id, info)
+        return info
+
+    def forget(self) -> None:
+        """Drop cached settings and unit paths (tests; after an organiser changes them)."""
+        self._rounds.clear()
+        self._units.clear()
+
+    def units_of(self, session: Session, user_id: int) -> tuple[int, ...]:
+        units = self._units.get(user_id)
+        if units is None:
+            path = session.scalar(select(Unit.path).join(User, User.unit_id == Unit.id).where(User.id == user_id))
+            units = ancestors(path) if path else ()
+            self._units.put(user_id, units)
+        return units
+
+    def _contest_placement(self, session: Session, rows, aggregate: Aggregate,
+                           units: dict[int, tuple[int, ...]] | None = None) -> Placement | None:
+        if not rows:
+            return None
+        per_round = [self.round_info(session, round_id).ranking.best(_results(group))
+                     for round_id, group in groupby(sorted(rows, key=lambda row: row.round_id),
+                                                    key=lambda row: row.round_id)]
+        result = contest_result(per_round, aggregate)
+        user_id, unit_id = rows[0].user_id, rows[0].unit_id
+        if units is None:
+            unit_path = self.units_of(session, user_id)
+        else:
+            unit_path = units.get(unit_id, ())
+        return Placement(user_id, encode(LIVE, result), unit_path)
+
+
+def unit_ancestors(session: Session) -> dict[int, tuple[int, ...]]:
+    """Every unit's id -> the ids of it and its ancestors, root first."""
+    return {unit_id: ancestors(path) for unit_id, path in session.execute(select(Unit.id, Unit.path))}
+
+
+def _finished():
+    return (select(Attempt.user_id, Attempt.id, Attempt.score, Attempt.duration_ms, Attempt.finished_at,
+                   Attempt.round_id, User.unit_id)
+            .join(User, User.id == Attempt.user_id).join(Round, Round.id == Attempt.round_id)
+            .where(Attempt.status != Status.IN_PROGRESS, Attempt.score.is_not(None))
+            .order_by(Attempt.user_id))
+
+
+def _results(rows: Iterable) -> list[Result]:
+    return [result_of(row.user_id, row.id, row.score, row.duration_ms, row.finished_at) for row in rows]
+
+
+def _aggregate(session: Session, contest_id: int) -> Aggregate:
+    return session.scalar(select(ContestBoard.aggregate).where(ContestBoard.contest_id == contest_id)) \
+        or Aggregate.BEST

@@ -1,0 +1,162 @@
+"""The Redis leaderboard store (``REDIS_URL``): one sorted set per board, one hash of entries per family.
+
+Keys, under a configurable prefix: ``{p}{family}:all`` and ``{p}{family}:u:{unit_id}`` (sorted sets of members,
+see ``encoding``), ``{p}{family}:e`` (hash: entrant id -> ``"score member unit,unit,…"``, what an entrant's
+rank and their replacement need), ``{p}meta:ready:{family}`` and ``{p}meta:lock:{family}``. Recording is one
+Lua script (atomic, one round trip); it builds the unit boards' key names itself, so this is for a single Redis
+server, not a cluster. Scores stay below 2^53, which Lua's and Redis's doubles hold exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from itertools import islice
+
+import redis
+
+from contest.leaderboards.encoding import Encoded, entrant_of
+from contest.leaderboards.store import Placement, Ranked
+
+# KEYS[1] entries hash; ARGV: board key prefix, entrant, score, member, replace (0/1), value, unit ids…
+RECORD = """
+local old = redis.call('HGET', KEYS[1], ARGV[2])
+if old then
+  local oscore, omember, ounits = string.match(old, '^(%d+) (%S+) ?(.*)$')
+  local score = tonumber(ARGV[3])
+  oscore = tonumber(oscore)
+  if ARGV[5] == '0' and (oscore < score or (oscore == score and omember <= ARGV[4])) then
+    return 0
+  end
+  redis.call('ZREM', ARGV[1] .. 'all', omember)
+  for unit in string.gmatch(ounits, '%d+') do redis.call('ZREM', ARGV[1] .. 'u:' .. unit, omember) end
+end
+redis.call('ZADD', ARGV[1] .. 'all', ARGV[3], ARGV[4])
+for i = 7, #ARGV do redis.call('ZADD', ARGV[1] .. 'u:' .. ARGV[i], ARGV[3], ARGV[4]) end
+redis.call('HSET', KEYS[1], ARGV[2], ARGV[6])
+return 1
+"""
+
+# KEYS[1] entries hash, KEYS[2] board; ARGV[1] entrant -> {rank0, score, member} or false
+RANK = """
+local entry = redis.call('HGET', KEYS[1], ARGV[1])
+if not entry then return false end
+local score, member = string.match(entry, '^(%d+) (%S+)')
+local rank = redis.call('ZRANK', KEYS[2], member)
+if not rank then return false end
+return {rank, score, member}
+"""
+
+REMOVE = """
+local old = redis.call('HGET', KEYS[1], ARGV[2])
+if not old then return 0 end
+local _, omember, ounits = string.match(old, '^(%d+) (%S+) ?(.*)$')
+redis.call('ZREM', ARGV[1] .. 'all', omember)
+for unit in string.gmatch(ounits, '%d+') do redis.call('ZREM', ARGV[1] .. 'u:' .. unit, omember) end
+redis.call('HDEL', KEYS[1], ARGV[2])
+return 1
+"""
+
+
+def _value(placement: Placement) -> str:
+    return f"{placement.key.score} {placement.key.member} {','.join(map(str, placement.units))}"
+
+
+class RedisStore:
+    def __init__(self, client: redis.Redis, prefix: str = "olympiad:lb:", chunk: int = 5000) -> None:
+        self.redis = client
+        self.prefix = prefix
+        self.chunk = chunk
+        self._record = client.register_script(RECORD)
+        self._rank = client.register_script(RANK)
+        self._remove = client.register_script(REMOVE)
+
+    @classmethod
+    def from_url(cls, url: str, prefix: str = "olympiad:lb:") -> RedisStore:
+        return cls(redis.Redis.from_url(url, decode_responses=True), prefix)
+
+    def _base(self, family: str) -> str:
+        return f"{self.prefix}{family}:"
+
+    def _board(self, family: str, unit_id: int | None) -> str:
+        return self._base(family) + ("all" if unit_id is None else f"u:{unit_id}")
+
+    def _entries(self, family: str) -> str:
+        return self._base(family) + "e"
+
+    def record(self, family: str, placement: Placement, *, replace: bool = False) -> bool:
+        args = [self._base(family), placement.entrant_id, placement.key.score, placement.key.member,
+                int(replace), _value(placement), *placement.units]
+        return bool(self._record(keys=[self._entries(family)], args=args))
+
+    def remove(self, family: str, entrant_id: int) -> bool:
+        return bool(self._remove(keys=[self._entries(family)], args=[self._base(family), entrant_id]))
+
+    def top(self, family: str, unit_id: int | None, offset: int, limit: int) -> list[Ranked]:
+        if limit <= 0:
+            return []
+        rows = self.redis.zrange(self._board(family, unit_id), offset, offset + limit - 1, withscores=True)
+        return [Ranked(offset + n + 1, entrant_of(member), Encoded(int(score), member))
+                for n, (member, score) in enumerate(rows)]
+
+    def rank(self, family: str, unit_id: int | None, entrant_id: int) -> Ranked | None:
+        found = self._rank(keys=[self._entries(family), self._board(family, unit_id)], args=[entrant_id])
+        if not found:
+            return None
+        rank0, score, member = found
+        return Ranked(int(rank0) + 1, entrant_id, Encoded(int(score), member))
+
+    def around(self, family: str, unit_id: int | None, entrant_id: int, before: int, after: int) -> list[Ranked]:
+        found = self.rank(family, unit_id, entrant_id)
+        if found is None:
+            return []
+        start = max(0, found.rank - 1 - before)
+        return self.top(family, unit_id, start, found.rank - start + after)
+
+    def count(self, family: str, unit_id: int | None) -> int:
+        return self.redis.zcard(self._board(family, unit_id))
+
+    def load(self, family: str, placements: Iterable[Placement]) -> int:
+        """Pipelined in chunks: per chunk one HSET of entries and one ZADD per board touched."""
+        total = 0
+        items = iter(placements)
+        while chunk := list(islice(items, self.chunk)):
+            boards: dict[str, dict[str, int]] = {}
+            for placement in chunk:
+                for unit_id in (None, *placement.units):
+                    boards.setdefault(self._board(family, unit_id), {})[placement.key.member] = placement.key.score
+            pipe = self.redis.pipeline(transaction=False)
+            pipe.hset(self._entries(family), mapping={p.entrant_id: _value(p) for p in chunk})
+            for key, mapping in boards.items():
+                pipe.zadd(key, mapping)
+            pipe.execute()
+            total += len(chunk)
+        return total
+
+    def clear(self, family: str) -> None:
+        keys = list(self.redis.scan_iter(match=self._base(family) + "*", count=1000))
+        for start in range(0, len(keys), 500):
+            self.redis.unlink(*keys[start:start + 500])
+        self.redis.delete(self._meta("ready", family))
+
+    def copy(self, family: str, target: str) -> None:
+        self.clear(target)
+        base, new = self._base(family), self._base(target)
+        pipe = self.redis.pipeline(transaction=False)
+        for key in self.redis.scan_iter(match=base + "*", count=1000):
+            pipe.copy(key, new + key[len(base):], replace=True)
+        pipe.execute()
+
+    def is_ready(self, family: str) -> bool:
+        return bool(self.redis.exists(self._meta("ready", family)))
+
+    def mark_ready(self, family: str) -> None:
+        self.redis.set(self._meta("ready", family), "1")
+
+    def try_lock(self, family: str, seconds: int) -> bool:
+        return bool(self.redis.set(self._meta("lock", family), "1", nx=True, ex=seconds))
+
+    def unlock(self, family: str) -> None:
+        self.redis.delete(self._meta("lock", family))
+
+    def _meta(self, kind: str, family: str) -> str:
+        return f"{self.prefix}meta:{kind}:{family}"

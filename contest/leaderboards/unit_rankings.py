@@ -1,0 +1,140 @@
+"""Unit rankings of a round at one level of the tree: entrants, attempts, participation, average best score and
+entrants with full marks, from SQL aggregates over each entrant's best attempt, rolled up from leaf units."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from contest.accounts.models import User
+from contest.attempts.models import Attempt, Status
+from contest.errors import DomainError
+from contest.leaderboards.cache import TtlCache
+from contest.leaderboards.recording import ancestors
+from contest.rounds.models import Contest, Round
+from contest.units.models import Unit
+
+SORT_KEYS = ("entrants", "attempts", "participation", "average_score", "full_marks")
+
+
+@dataclass
+class _Tally:
+    entrants: int = 0
+    attempts: int = 0
+    best_total: int = 0
+    full_marks: int = 0
+
+    def add(self, other: _Tally) -> None:
+        self.entrants += other.entrants
+        self.attempts += other.attempts
+        self.best_total += other.best_total
+        self.full_marks += other.full_marks
+
+
+@dataclass
+class UnitRankings:
+    """Cached for a few seconds per (round, level); sorting is done on each request."""
+
+    seconds: float = 5.0
+    _cache: TtlCache = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._cache = TtlCache(self.seconds, maxsize=1000)
+
+    def rankings(self, session: Session, *, round_id: int, level: str | None, now: datetime,
+                 sort: str = "entrants", descending: bool = True) -> dict:
+        """``{round_id, level, levels, generated_at, rows: [{rank, unit_id, code, name, entrants, attempts,
+        members, participation, average_score, full_marks}]}``, sorted by ``sort`` (ties by unit code)."""
+        if sort not in SORT_KEYS:
+            raise DomainError("bad_request", _l("Sort by one of: %(keys)s.", keys=", ".join(SORT_KEYS)))
+        board_levels = session.scalar(select(Contest.board_levels).join(Round).where(Round.id == round_id))
+        if board_levels is None:
+            raise DomainError("not_found", _l("There is no such round."))
+        levels = _levels(session)
+        level = level or (board_levels[0] if board_levels else (levels[0] if levels else None))
+        if level not in levels:
+            raise DomainError("bad_request", _l("There is no unit level %(level)s.", level=level or ""))
+        cached = self._cache.get((round_id, level))
+        if cached is None:
+            cached = (now.isoformat(), unit_rows(session, round_id, level))
+            self._cache.put((round_id, level), cached)
+        generated_at, rows = cached
+        rows = sorted(rows, key=lambda row: row["code"])
+        rows.sort(key=lambda row: (row[sort] is None, -(row[sort] or 0) if descending else (row[sort] or 0)))
+        return {"round_id": round_id, "level": level, "levels": levels, "generated_at": generated_at,
+                "sort": sort, "order": "desc" if descending else "asc",
+                "rows": [{"rank": n, **row} for n, row in enumerate(rows, start=1)]}
+
+    def clear(self) -> None:
+        self._cache.clear()
+
+
+def unit_rows(session: Session, round_id: int, level: str) -> list[dict]:
+    """One row per unit at ``level``, units without entrants included."""
+    best = (select(Attempt.user_id, func.max(Attempt.score).label("best"), func.count().label("tries"),
+                   func.max(Attempt.max_score).label("full"))
+            .where(Attempt.round_id == round_id, Attempt.status != Status.IN_PROGRESS, Attempt.score.is_not(None))
+            .group_by(Attempt.user_id).subquery())
+    per_leaf = session.execute(
+        select(User.unit_id, func.count(), func.sum(best.c.tries), func.sum(best.c.best),
+               func.sum(case((best.c.best >= best.c.full, 1), else_=0)))
+        .join(best, best.c.user_id == User.id).group_by(User.unit_id))
+    units = session.execute(select(Unit.id, Unit.code, Unit.name, Unit.level, Unit.path, Unit.member_count)).all()
+    tallies: dict[int, _Tally] = defaultdict(_Tally)
+    path_of = {unit.id: unit.path for unit in units}
+    for unit_id, entrants, tries, best_total, full in per_leaf:
+        leaf = _Tally(entrants, int(tries or 0), int(best_total or 0), int(full or 0))
+        for ancestor in ancestors(path_of.get(unit_id, "")):
+            tallies[ancestor].add(leaf)
+    members = _members(units)
+    rows = []
+    for unit in units:
+        if unit.level != level:
+            continue
+        tally = tallies.get(unit.id, _Tally())
+        count = members.get(unit.id)
+        rows.append({
+            "unit_id": unit.id, "code": unit.code, "name": unit.name, "entrants": tally.entrants,
+            "attempts": tally.attempts, "members": count,
+            "participation": round(tally.entrants / count, 4) if count else None,
+            "average_score": round(tally.best_total / tally.entrants, 2) if tally.entrants else None,
+            "full_marks": tally.full_marks,
+        })
+    return rows
+
+
+def _members(units) -> dict[int, int | None]:
+    """A unit's member count, or when it has none the sum of its children's (recursively)."""
+    children: dict[int, list[int]] = defaultdict(list)
+    own = {}
+    for unit in units:
+        own[unit.id] = unit.member_count
+        chain = ancestors(unit.path)
+        if len(chain) > 1:
+            children[chain[-2]].append(unit.id)
+    result: dict[int, int | None] = {}
+
+    def count(unit_id: int) -> int | None:
+        if unit_id not in result:
+            if own[unit_id] is not None:
+                result[unit_id] = own[unit_id]
+            else:
+                parts = [c for c in (count(child) for child in children[unit_id]) if c is not None]
+                result[unit_id] = sum(parts) if parts else None
+        return result[unit_id]
+
+    depth = {unit.id: len(ancestors(unit.path)) for unit in units}
+    for unit_id in sorted(own, key=lambda uid: -depth[uid]):  # deepest first: the recursion stays shallow
+        count(unit_id)
+    return result
+
+
+def _levels(session: Session) -> list[str]:
+    """The tree's level labels, from the top down."""
+    rows = session.execute(select(Unit.level, func.min(Unit.depth)).group_by(Unit.level)).all()
+    return [level for level, _ in sorted(rows, key=lambda row: (row[1], row[0]))]
