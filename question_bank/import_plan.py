@@ -51,6 +51,7 @@ class ImportPlan:
     problems: list[RowProblem] = field(default_factory=list)
     skipped: list[tuple[int, int]] = field(default_factory=list)  # (row, id of the same question in the bank)
     new_topics: list[str] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)  # content key of each of ``questions``, in order
 
     @property
     def ok(self) -> bool:
@@ -126,6 +127,7 @@ def plan_import(read: ReadResult, existing: dict[str, int], known_topics: Iterab
         name = topic_key(question.topic)
         spelled = known.get(name) or new_topics.setdefault(name, question.topic)
         plan.questions.append((raw.row, replace(question, topic=spelled)))
+        plan.keys.append(key)
     plan.problems.sort(key=lambda problem: problem.row)
     plan.new_topics = list(new_topics.values())
     return plan

@@ -35,11 +35,15 @@ def import_questions(session: Session, read: ReadResult, *, now: datetime, actor
         topic_ids = dict(session.execute(select(Topic.name, Topic.id)).all())
     for start in range(0, len(plan.questions), BATCH):
         batch = [question for _, question in plan.questions[start : start + BATCH]]
-        rows = [question_values(q, topic_id=topic_ids[q.topic], now=now, actor_id=actor_id) for q in batch]
-        ids = session.scalars(insert(Question).returning(Question.id, sort_by_parameter_order=True), rows).all()
+        rows = [question_values(q, topic_id=topic_ids[q.topic], now=now, actor_id=actor_id, content_key=key)
+                for q, key in zip(batch, plan.keys[start : start + BATCH], strict=True)]
+        # New ids come back matched by content key (unique within a plan), not by position: asking for
+        # RETURNING in parameter order makes SQLAlchemy insert row by row on SQLite.
+        returned = session.execute(insert(Question).returning(Question.content_key, Question.id), rows)
+        ids = dict(returned.all())
         session.execute(insert(QuestionRevision), [
-            revision_values(q, question_id=question_id, number=1, now=now, actor_id=actor_id)
-            for q, question_id in zip(batch, ids, strict=True)
+            revision_values(q, question_id=ids[row["content_key"]], number=1, now=now, actor_id=actor_id)
+            for q, row in zip(batch, rows, strict=True)
         ])
         if progress is not None:
             progress(len(batch))

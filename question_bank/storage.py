@@ -19,11 +19,12 @@ def search_key(question: BankQuestion) -> str:
     return fold(" ".join([question.text, *(option.text for option in question.options), *question.tags]))
 
 
-def question_values(question: BankQuestion, *, topic_id: int, now: datetime, actor_id: int | None) -> dict:
-    """Column values of a new ``Question`` (revision 1)."""
+def question_values(question: BankQuestion, *, topic_id: int, now: datetime, actor_id: int | None,
+                    content_key: str | None = None) -> dict:
+    """Column values of a new ``Question`` (revision 1); ``content_key`` when the caller has it already."""
     return {
         "topic_id": topic_id, "difficulty": question.difficulty, "type": question.type, "active": True,
-        "revision": 1, "search_key": search_key(question), "content_key": question_key(question),
+        "revision": 1, "search_key": search_key(question), "content_key": content_key or question_key(question),
         "created_at": now, "created_by_id": actor_id, "updated_at": now, "updated_by_id": actor_id,
     }
 
