@@ -61,10 +61,16 @@ def _open_round(server, title: str) -> dict:
     return next(r for r in rounds if r["title"] == title) if title else rounds[-1]
 
 
-def _start(page: Page, round_id: int) -> int:
+def _start(page: Page, round_id: int, screenshots=None) -> int:
     page.goto("/rounds")
+    if screenshots:
+        _no_horizontal_scroll(page)
+        page.screenshot(path=screenshots / "rounds-360.png", full_page=True)
     page.click(f'#round-{round_id} a.button')
     expect(page).to_have_url(re.compile(rf"/rounds/{round_id}/play$"))
+    expect(page.locator("#start")).to_be_enabled()
+    if screenshots:
+        page.screenshot(path=screenshots / "play-intro-360.png", full_page=True)
     page.click("#start")
     expect(page.locator("#paper")).to_be_visible()
     return int(page.locator("#play").get_attribute("data-attempt-id"))
@@ -96,9 +102,10 @@ def test_whole_attempt_with_a_reload_midway(server, browser, tmp_path):
     _log_in(page, DEMO_PHONE)
     expect(page.locator('header a[href="/rounds"]')).to_be_visible()
     demo = _open_round(server, "")
-    attempt_id = _start(page, demo["id"])
+    attempt_id = _start(page, demo["id"], screenshots=tmp_path)
     expect(page.locator("#link-state")).to_have_attribute("data-state", "online")
-    assert any("/socket.io/" in url and "transport=websocket" in url for url in page.sockets), page.sockets
+    # the vendored client speaks Engine.IO 4 / Socket.IO 5 to python-socketio 5, over a websocket only
+    assert any("/socket.io/" in url and "EIO=4" in url and "transport=websocket" in url for url in page.sockets)
     expect(page.locator("#clock")).to_have_text(re.compile(r"^(10:00|9:5\d)$"))
     expect(page.locator("#q-0")).to_be_visible()
     expect(page.locator("#q-1")).to_be_hidden()  # one question at a time by default
@@ -186,10 +193,15 @@ def test_the_server_finalises_an_attempt_left_open_past_its_deadline(server, bro
               "--questions", "3", "--attempts", "1", "--grace", "1")
     quick = _open_round(server, "Vòng nhanh")
     page = _phone(browser, server)
+    # This phone's clock is an hour fast: the countdown follows the server's clock all the same.
+    page.add_init_script("Date.now = ((now) => () => now() + 3600 * 1000)(Date.now);")
     _log_in(page, "0900000003")
     attempt_id = _start(page, quick["id"])
     expect(page.locator("#clock")).to_have_text(re.compile(r"^0:1\d$"))
+    expect(page.locator("#announcer")).to_have_text("")  # no 5-minute or 1-minute notice on a 15 s round
     _answer(page, 0)
+    expect(page.locator("#announcer")).not_to_have_text("")  # the 10-second notice, once
+    assert int(page.locator("#clock").inner_text().split(":")[1]) <= 10
     page.screenshot(path=tmp_path / "quick-360.png", full_page=True)
     deadline = _api_attempt(page, attempt_id)["deadline"]
     page.context.close()  # the page is gone: nothing will submit it
