@@ -9,6 +9,7 @@ from flask import Flask
 from contest import extensions as ext
 from contest import i18n
 from contest.config import load_config
+from contest.sessions import ConnectionCachedSessionInterface
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -17,6 +18,7 @@ def create_app(config: dict | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints, CLI. Touches no database."""
     app = Flask(__name__, instance_relative_config=True)
     load_config(app, config)
+    app.session_interface = ConnectionCachedSessionInterface()
 
     ext.db.init_app(app)
     ext.migrate.init_app(app, ext.db, directory=str(MIGRATIONS), render_as_batch=True)

@@ -82,5 +82,12 @@ def _sqlite_begin(conn):
 
 def release_connection(session) -> None:
     """End the session's transaction so its pooled connection goes back before a slow wait (password hashing,
-    a group commit). Committing, not rolling back, keeps anything the caller already flushed."""
-    session.commit()  # a no-op when no transaction is open
+    a group commit). Committing, not rolling back, keeps anything the caller already flushed. Cheap when
+    nothing is open: a scoped session is looked at without creating one."""
+    registry = getattr(session, "registry", None)
+    if registry is not None:
+        if not registry.has():
+            return
+        session = registry()
+    if session.in_transaction():
+        session.commit()

@@ -79,7 +79,9 @@ def record_answer(session: Session, rt: AttemptRuntime, *, user_id: int, answer:
     The hot path: the attempt comes from the in-memory cache (the session is touched only on a miss) and
     the write joins the group commit.
     """
-    state = rt.cache.get(answer.attempt_id) or _load_state(session, rt, answer.attempt_id)
+    state = rt.cache.get(answer.attempt_id)
+    if state is None:
+        state = _load_state(session, rt, answer.attempt_id)
     if state is None:
         raise DomainError("not_found", _l("There is no such attempt."))
     if state.user_id != user_id:
