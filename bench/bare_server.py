@@ -93,10 +93,13 @@ def main() -> None:
     from gevent.pywsgi import WSGIServer
     from geventwebsocket.handler import WebSocketHandler
 
+    from contest.serving import tune_gc
+
     logging.basicConfig(level=logging.WARNING)
     server = WSGIServer((args.host, args.port), create_app(args.questions), handler_class=WebSocketHandler,
                         spawn=Pool(args.max_connections), log=None, backlog=2048)
     print(f"bare server on http://{args.host}:{args.port}, {args.questions} questions", flush=True)
+    tune_gc()  # the same collector settings as the app, so the ratio compares handlers, not GC settings
     server.serve_forever()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 
 from flask import Flask
@@ -20,6 +21,15 @@ def trust_proxies(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
+def tune_gc() -> None:
+    """Move everything loaded at start-up out of the collector's reach and collect the young generation less
+    often: with thousands of connections a full collection took 100-240 ms every few seconds, straight into
+    the acknowledgement latency (measured with the load harness)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)
+
+
 def serve(app: Flask) -> None:
     """Serve ``app`` on HOST:PORT until interrupted. The caller (wsgi.py) has already patched for the mode."""
     mode = app.config["ASYNC_MODE"]
@@ -30,6 +40,7 @@ def serve(app: Flask) -> None:
     for chatty in ("geventwebsocket.handler", "engineio.server", "socketio.server"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
     log.info("serving on http://%s:%d with %s, at most %d connections", host, port, mode, cap)
+    tune_gc()
     if mode == "gevent":
         from gevent.pool import Pool
         from gevent.pywsgi import WSGIServer
