@@ -139,12 +139,14 @@ def _round_page(form: RoundForm, contest, round_: Round | None):
     bank = service.blueprint_cells(db.session)
     cells, raw, bad = read_cells(request.form, bank["topics"], bank["difficulties"])
     if request.method == "GET":
-        stored = {cell_name(c["topic_id"], c["difficulty"]): str(c["count"]) for c in (round_.blueprint if round_
-                                                                                      else [])}
-        raw = {name: stored.get(name, "") for name in raw}
+        stored = round_.blueprint if round_ else []
+        raw.update({cell_name(c["topic_id"], c["difficulty"]): str(c["count"]) for c in stored})
     elif form.validate_on_submit():
-        if bad and form.blueprint_mode.data == BY_CELL:
+        by_cell = form.blueprint_mode.data == BY_CELL
+        if by_cell and bad:
             form.blueprint_mode.errors = [_("Each number in the table is a whole number from 0 to 200.")]
+        elif by_cell and not cells:
+            form.blueprint_mode.errors = [_("Enter how many questions to draw in at least one cell of the table.")]
         else:
             saved = _save_round(form, contest, round_, cells)
             if saved is not None:

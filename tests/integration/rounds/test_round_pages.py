@@ -156,3 +156,9 @@ def test_round_statuses_on_contest_page(client, db_session, signed_in):
     page = client.get(f"/organiser/contests/{round_.contest_id}").text
     assert "open" in page and f"/organiser/rounds/{round_.id}/live" in page
     assert utcnow() < round_.closes_at
+
+
+def test_by_cell_with_an_empty_table_is_refused(client, db_session, signed_in, topic_id):
+    contest = make_round(db_session).contest
+    page = client.post(f"/organiser/contests/{contest.id}/rounds/new", data=round_form(blueprint_mode="cells"))
+    assert page.status_code == 200 and "at least one cell" in page.text
