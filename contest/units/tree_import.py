@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from question_bank.formats.model import RowProblem
 from question_bank.formats.tabular import Table
 
 ALIASES = {
@@ -31,17 +32,6 @@ class UnitRecord:
     member_count: int | None
     valid_from: date | None = None
     valid_to: date | None = None
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    row: int
-    column: str
-    message: str  # an English msgid; ``params`` fill its placeholders
-    params: dict = field(default_factory=dict)
-
-    def text(self) -> str:
-        return self.message % self.params
 
 
 @dataclass
