@@ -68,7 +68,7 @@
       method, credentials: "same-origin", signal: controller.signal,
       headers: body ? { "Content-Type": "application/json", Accept: "application/json" } : { Accept: "application/json" },
       body: body ? JSON.stringify(body) : undefined,
-    }).then((response) => response.json().catch(() => offline(response.status >= 500 ? "unavailable" : "bad_request")))
+    }).then((response) => response.json().catch(() => offline("unavailable"))) // a proxy's page: try again
       .catch(() => offline())
       .finally(() => clearTimeout(timer));
   }
@@ -96,7 +96,13 @@
         onLinkUp();
       });
       socket.on("connect_error", () => this.failed());
-      socket.on("disconnect", () => { if (this.mode === "socket") { showLink("link_lost"); refreshAllSaveStates(); } });
+      socket.on("disconnect", (reason) => {
+        if (this.mode !== "socket") return;
+        showLink("link_lost");
+        refreshAllSaveStates();
+        // Socket.IO reconnects by itself, except when the server hung up on purpose (a restart, a cap).
+        if (reason === "io server disconnect") setTimeout(() => { if (this.socket) this.socket.connect(); }, RETRY_MS);
+      });
       socket.on("attempt_closed", (payload) => onClosed(payload));
       setTimeout(() => { if (!this.everConnected && this.mode === "socket") this.useHttp(); }, FIRST_CONNECT_GIVE_UP_MS);
     },
@@ -114,6 +120,8 @@
       if (this.socket) {
         this.socket.off();
         this.socket.close();
+      }
+      if (this.socket && !this.everConnected) { // the websocket never worked here: skip it on reloads a while
         try { window.sessionStorage.setItem("olympiad.wsFailedAt", String(Date.now())); } catch (e) { /* ignore */ }
       }
       this.socket = null;
@@ -485,8 +493,7 @@
     const foot = document.createElement("div");
     foot.className = "question-foot";
     const saveBox = document.createElement("p");
-    saveBox.className = "save-state";
-    saveBox.setAttribute("role", "status");
+    saveBox.className = "save-state"; // shown, not announced: the connection line speaks for trouble
     const clear = document.createElement("button");
     clear.type = "button";
     clear.className = "linkbutton clear";
@@ -607,6 +614,8 @@
   $("confirm-yes").addEventListener("click", () => { $("confirm").close(); submit(false); });
   $("confirm-no").addEventListener("click", () => $("confirm").close());
   window.addEventListener("online", () => { if (link.mode === "http") onLinkUp(); });
+  // Phones throttle timers of pages in the background: catch up at once when the page is seen again.
+  document.addEventListener("visibilitychange", () => { if (!document.hidden && state.attempt) tick(); });
 
   link.start();
 })();
