@@ -186,6 +186,40 @@ def test_http_fallback_when_the_websocket_cannot_connect(server, browser):
     assert _api_attempt(page, attempt_id)["status"] == "submitted"
 
 
+def test_an_answer_made_while_the_connection_is_down_is_sent_when_it_is_back(server, browser, tmp_path):
+    page = _phone(browser, server)
+    cut = {"on": False, "open": []}
+
+    def websocket(ws):
+        if cut["on"]:
+            ws.close()
+            return
+        ws.connect_to_server()
+        cut["open"].append(ws)
+
+    page.route_web_socket(re.compile(r"/socket\.io/"), websocket)
+    _log_in(page, "0900000004")
+    attempt_id = _start(page, _open_round(server, "")["id"])
+    _answer(page, 0)
+    cut["on"] = True
+    for ws in cut["open"]:
+        ws.close()
+    expect(page.locator("#link-state")).to_have_attribute("data-state", "link_lost")
+    page.click('#navigator .jump[data-slot="1"]')
+    page.locator("#q-1 label.choice").nth(2).click()
+    expect(page.locator("#q-1 .save-state")).to_have_attribute("data-state", "offline")
+    page.screenshot(path=tmp_path / "offline-360.png")
+    kept = page.evaluate(f"JSON.parse(localStorage.getItem('olympiad.attempt.{attempt_id}'))")
+    assert list(kept["pending"]) == ["1"]
+
+    cut["on"] = False  # the network is back: Socket.IO reconnects, resumes and sends what was kept
+    expect(page.locator("#link-state")).to_have_attribute("data-state", "online")
+    expect(page.locator("#q-1 .save-state")).to_have_attribute("data-state", "saved")
+    answers = _api_attempt(page, attempt_id)["answers"]
+    assert sorted(answers) == ["0", "1"] and answers["1"] == ["C"]
+    assert page.evaluate(f"JSON.parse(localStorage.getItem('olympiad.attempt.{attempt_id}')).pending") == {}
+
+
 def test_the_server_finalises_an_attempt_left_open_past_its_deadline(server, browser, tmp_path):
     env = app_env(server.database_url)
     demo = _open_round(server, "")
