@@ -18,6 +18,7 @@ Tests prove the order against a plain sort of the full records, ties of every si
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache, cached_property
 from typing import NamedTuple
 
 from contest.leaderboards.ranking import ENTRANT, SCORE, Field, Ranking, Result
@@ -39,7 +40,7 @@ def _digits(field: Field) -> int:
 class Layout:
     fields: tuple[Field, ...]
 
-    @property
+    @cached_property
     def packed(self) -> int:
         """How many leading fields go into the score."""
         total = 0
@@ -52,7 +53,10 @@ class Layout:
     def encode(self, values: tuple[int, ...], entrant_id: int) -> Encoded:
         split = self.packed
         score = 0
-        for field, value in zip(self.fields[:split], values[:split], strict=True):
+        for field, value in zip(self.fields, values, strict=True):
+            if not 0 <= value <= field.limit:
+                raise ValueError(f"{field.name} {value} is outside 0…{field.limit}")
+        for field, value in zip(self.fields[:split], values[:split], strict=False):
             score = (score << field.bits) | value
         member = "".join(f"{value:0{_digits(field)}x}"
                          for field, value in zip(self.fields[split:], values[split:], strict=True))
@@ -73,6 +77,7 @@ class Layout:
         return (*reversed(head), *tail), int(member[at:], 16)
 
 
+@cache
 def layout_for(ranking: Ranking) -> Layout:
     return Layout(ranking.fields)
 

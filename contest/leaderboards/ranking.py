@@ -90,7 +90,18 @@ class Ranking:
 
     def values(self, result: Result) -> tuple[int, ...]:
         """The components of ``fields`` for ``result``, each smaller-is-better."""
-        return tuple(self._value(field, result) for field in self.fields)
+        return self.values_of(result.score, result.duration_ms, result.finished_ms, result.prediction_error)
+
+    def values_of(self, score: int, duration_ms: int, finished_ms: int,
+                  prediction_error: int | None = None) -> tuple[int, ...]:
+        """``values`` from bare numbers: the rebuild's hot loop, with no ``Result`` per row."""
+        if prediction_error is None:
+            error = PREDICTION.limit
+        else:
+            error = min(prediction_error, PREDICTION.limit - 1)
+        by_field = {"score": SCORE.limit - score, "duration": duration_ms, "submitted": finished_ms,
+                    "prediction": error}
+        return tuple(by_field[field.name] for field in self.fields)
 
     def key(self, result: Result) -> tuple[int, ...]:
         """The total order: the values, then the entrant id, then the attempt id."""
@@ -99,18 +110,6 @@ class Ranking:
     def best(self, results: Iterable[Result]) -> Result:
         """The result that represents an entrant: the first by ``key``."""
         return min(results, key=self.key)
-
-    @staticmethod
-    def _value(field: Field, result: Result) -> int:
-        if field is SCORE:
-            return SCORE.limit - result.score
-        if field is DURATION:
-            return result.duration_ms
-        if field is SUBMITTED:
-            return result.finished_ms
-        if result.prediction_error is None:
-            return PREDICTION.limit
-        return min(result.prediction_error, PREDICTION.limit - 1)
 
 
 LIVE = Ranking()
