@@ -9,6 +9,7 @@ from flask import Flask
 from contest import extensions as ext
 from contest import i18n
 from contest.config import load_config
+from contest.db import set_sqlite_synchronous
 from contest.sessions import ConnectionCachedSessionInterface
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -21,6 +22,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.session_interface = ConnectionCachedSessionInterface()
 
     ext.db.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        with app.app_context():  # creates the engine object only; nothing connects yet
+            set_sqlite_synchronous(ext.db.engine, app.config["SQLITE_SYNCHRONOUS"])
     ext.migrate.init_app(app, ext.db, directory=str(MIGRATIONS), render_as_batch=True)
     ext.login_manager.init_app(app)
     ext.csrf.init_app(app)

@@ -72,6 +72,22 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cursor.close()
 
 
+def set_sqlite_synchronous(engine: Engine, level: str) -> None:
+    """SQLite's ``synchronous`` for every connection of ``engine``.
+
+    NORMAL (the embedded default) writes each commit to the WAL before returning, so a committed answer
+    survives a crash of the server process, and fsyncs at checkpoints; a power cut can lose the last moments.
+    FULL fsyncs every commit: ~3 ms here when idle and 20 ms under load, during which a gevent process serves
+    nobody, since SQLite blocks. PostgreSQL, the production store, fsyncs every (group) commit.
+    """
+    if level.upper() not in ("OFF", "NORMAL", "FULL", "EXTRA"):
+        raise ValueError(f"SQLITE_SYNCHRONOUS must be NORMAL or FULL, not {level!r}")
+
+    @event.listens_for(engine, "connect")
+    def _synchronous(dbapi_connection, _record):
+        dbapi_connection.execute(f"PRAGMA synchronous={level.upper()}")
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn):
     if conn.dialect.name == "sqlite":

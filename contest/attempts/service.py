@@ -109,7 +109,11 @@ def submit_attempt(session: Session, rt: AttemptRuntime, *, user_id: int, attemp
     attempt = _owned(session, attempt_id, user_id)
     if attempt.status == Status.IN_PROGRESS:
         release_connection(session)  # the writer may need the connection to finish the barrier
-        rt.writer.barrier()  # every answer acknowledged before the submit is in the database
+        try:
+            rt.writer.barrier()  # every answer acknowledged before the submit is in the database
+        except StoreFailed:
+            raise DomainError("unavailable", _l("The server is busy: the attempt is not submitted yet. "
+                                                "Please try again.")) from None
         attempt = session.get(Attempt, attempt_id)
         round_ = session.get(Round, attempt.round_id)
         _finalise(session, rt, attempt, round_, now, Status.SUBMITTED, prediction)
