@@ -1,4 +1,4 @@
-"""``flask bank import PATH`` and ``flask bank export PATH``."""
+"""``flask bank import PATH``, ``flask bank export PATH`` and ``flask bank stats ROUND_ID PATH``."""
 
 from __future__ import annotations
 
@@ -9,12 +9,14 @@ import click
 from flask.cli import AppGroup
 
 from contest.db import utcnow
+from contest.errors import DomainError
 from contest.extensions import db
 from question_bank.exporting import export_questions
 from question_bank.formats import FORMATS, detect_format, read_questions
 from question_bank.formats.tabular import TableError
 from question_bank.import_plan import Defaults, ImportPlan
 from question_bank.importing import import_questions
+from question_bank.round_stats import export_round_stats
 from question_bank.service import find_topic
 from question_bank.vocabulary import parse_difficulty
 
@@ -89,3 +91,20 @@ def export_command(path: Path, fmt: str | None, topic: str, include_inactive: bo
     path.write_bytes(data)
     click.echo(f"exported {count} question(s) to {path}")
 
+
+
+@bank.command("stats")
+@click.argument("round_id", type=int)
+@click.argument("path", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), help="Default: from the file name.")
+def stats_command(round_id: int, path: Path, fmt: str | None) -> None:
+    """Item statistics of a round (its submitted and expired attempts): one row per question."""
+    fmt = fmt or path.suffix.lower().lstrip(".")
+    if fmt not in ("csv", "xlsx"):
+        fail("name the file .csv or .xlsx, or pass --format")
+    try:
+        data, count = export_round_stats(db.session, round_id, fmt)
+    except DomainError:
+        fail(f"there is no round {round_id}")
+    path.write_bytes(data)
+    click.echo(f"statistics of {count} question(s) written to {path}")

@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, session, url_for
+from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -14,7 +15,7 @@ from contest.accounts.views import _show_field_errors as show_field_errors
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db
-from contest.organiser.access import organiser_required
+from contest.organiser.access import contest_scope, organiser_required, round_or_abort
 from question_bank import service, uploads
 from question_bank.exporting import export_questions
 from question_bank.formats import EXTENSIONS, FORMATS, MEDIA_TYPES, detect_format, read_questions
@@ -32,6 +33,8 @@ from question_bank.forms import (
 )
 from question_bank.import_plan import Defaults
 from question_bank.importing import import_questions
+from question_bank.round_stats import export_round_stats, question_round_stats
+from question_bank.stats_export import STATS_FORMATS
 from question_bank.vocabulary import Difficulty
 
 bp = Blueprint("bank", __name__, url_prefix="/organiser/bank", template_folder="templates")
@@ -40,7 +43,16 @@ UPLOAD_SESSION_KEY = "bank_upload"
 
 @bp.context_processor
 def vocabulary():
-    return {"difficulty_names": DIFFICULTY_NAMES, "type_names": TYPE_NAMES, "format_names": FORMAT_NAMES}
+    return {"difficulty_names": DIFFICULTY_NAMES, "type_names": TYPE_NAMES, "format_names": FORMAT_NAMES,
+            "share": _share, "index": _index}
+
+
+def _share(value: float | None) -> str:
+    return "—" if value is None else format_percent(value, "0.0%")
+
+
+def _index(value: float | None) -> str:
+    return "—" if value is None else format_decimal(value, "0.00")
 
 
 @bp.get("/")
@@ -81,8 +93,9 @@ def create():
 @organiser_required
 def show(question_id: int):
     question, content, revisions = _get(question_id)
+    round_stats = question_round_stats(db.session, question_id, contest_ids=contest_scope())
     return render_template("bank/show.html", question=question, content=content, revisions=revisions,
-                           active_form=ActiveForm(active="0" if question.active else "1"))
+                           active_form=ActiveForm(active="0" if question.active else "1"), round_stats=round_stats)
 
 
 @bp.route("/<int:question_id>/edit", methods=["GET", "POST"])
@@ -169,6 +182,16 @@ def export():
                                     include_inactive=request.args.get("inactive") == "1")
     name = f"ngan_hang_cau_hoi_{utcnow():%Y%m%d}.{EXTENSIONS[fmt]}"
     return send_file(io.BytesIO(data), mimetype=MEDIA_TYPES[fmt], as_attachment=True, download_name=name)
+
+
+@bp.get("/stats/<int:round_id>.<any(csv, xlsx):fmt>")
+@organiser_required
+def round_stats(round_id: int, fmt: str):
+    """Item statistics of a round's finalised attempts, one row per question."""
+    round_or_abort(round_id)
+    data, _count = export_round_stats(db.session, round_id, fmt)
+    return send_file(io.BytesIO(data), mimetype=STATS_FORMATS[fmt], as_attachment=True,
+                     download_name=f"thong_ke_cau_hoi_vong_{round_id}.{fmt}")
 
 
 @bp.route("/topics", methods=["GET", "POST"])
