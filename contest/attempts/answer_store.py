@@ -9,6 +9,7 @@ the caller's session (tests, and anywhere a background writer is not running).
 
 from __future__ import annotations
 
+import functools
 import logging
 import queue
 import threading
@@ -40,7 +41,8 @@ class StoreFailed(RuntimeError):
 
 
 def upsert_answers(connection: Connection, rows: Sequence[AnswerRow]) -> None:
-    """One statement for all ``rows``: insert, or replace the stored answer when the new ``seq`` is higher."""
+    """Insert ``rows``, or replace a stored answer when the new ``seq`` is higher: one executemany of one
+    cached statement (SQLAlchemy sends it as multi-row VALUES batches on PostgreSQL)."""
     latest: dict[tuple[int, int], AnswerRow] = {}
     for row in rows:  # PostgreSQL refuses to update one row twice in a statement
         key = (row.attempt_id, row.slot)
@@ -51,15 +53,19 @@ def upsert_answers(connection: Connection, rows: Sequence[AnswerRow]) -> None:
          "answered_at": r.answered_at, "via": r.via}
         for r in latest.values()
     ]
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(Answer).values(values)
-    stmt = stmt.on_conflict_do_update(
+    connection.execute(_upsert_statement(connection.dialect.name), values)
+
+
+@functools.cache
+def _upsert_statement(dialect_name: str):
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    stmt = dialect.insert(Answer)
+    return stmt.on_conflict_do_update(
         index_elements=[Answer.attempt_id, Answer.slot],
         set_={"choice": stmt.excluded.choice, "seq": stmt.excluded.seq,
               "answered_at": stmt.excluded.answered_at, "via": stmt.excluded.via},
         where=Answer.seq < stmt.excluded.seq,
     )
-    connection.execute(stmt)
 
 
 class InlineWriter:

@@ -10,7 +10,7 @@ import random
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -34,23 +34,24 @@ def start_attempt(session: Session, rt: AttemptRuntime, *, user_id: int, round_i
         raise DomainError("not_found", _l("There is no such round."))
     if round_.status(now) != "open":
         raise DomainError("round_not_open")
-    current = _in_progress(session, round_id, user_id)
+    earlier = list(session.scalars(select(Attempt).where(Attempt.round_id == round_id, Attempt.user_id == user_id)))
+    current = next((a for a in earlier if a.status == Status.IN_PROGRESS), None)
     if current is not None:
         if timing.accepts_answers(now, current.deadline, round_.grace_s):
             return _view(session, rt, current, round_, now)
         _finalise(session, rt, current, round_, now, Status.EXPIRED)
 
-    used = session.scalar(select(func.count()).where(Attempt.round_id == round_id, Attempt.user_id == user_id))
-    if used >= round_.attempts_allowed:
+    if len(earlier) >= round_.attempts_allowed:
         raise DomainError("attempt_limit")
-    seen = {item["q"] for paper in session.scalars(
-        select(Attempt.paper).where(Attempt.round_id == round_id, Attempt.user_id == user_id)) for item in paper}
-    slots = rt.bank.draw(session, round_, rng, frozenset(seen))
-    attempt = Attempt(round_id=round_id, user_id=user_id, number=used + 1, status=Status.IN_PROGRESS,
+    seen = frozenset(item["q"] for attempt in earlier for item in attempt.paper)
+    slots = rt.bank.draw(session, round_, rng, seen)
+    attempt = Attempt(round_id=round_id, user_id=user_id, number=len(earlier) + 1, status=Status.IN_PROGRESS,
                       paper=paper_json(slots), started_at=now, max_score=len(slots),
                       deadline=timing.deadline_for(now, round_.time_limit_s, round_.closes_at))
     session.add(attempt)
     try:
+        session.flush()
+        view = _view(session, rt, attempt, round_, now, answers={})  # built before commit expires the objects
         session.commit()
     except IntegrityError:
         # A concurrent start by the same entrant won: the database allows one attempt in progress and one
@@ -60,7 +61,7 @@ def start_attempt(session: Session, rt: AttemptRuntime, *, user_id: int, round_i
         if current is None:
             raise DomainError("attempt_limit") from None
         return _view(session, rt, current, round_, now)
-    return _view(session, rt, attempt, round_, now)
+    return view
 
 
 def resume_attempt(session: Session, rt: AttemptRuntime, *, user_id: int, attempt_id: int, now: datetime) -> dict:
@@ -159,10 +160,11 @@ def _finalise(session: Session, rt: AttemptRuntime, attempt: Attempt, round_: Ro
     session.refresh(attempt)
     rt.cache.close(attempt.id)
     if changed:
-        reason = "submitted" if status == Status.SUBMITTED else "deadline"
-        rt.notifier.attempt_closed(attempt.user_id, {"attempt_id": attempt.id, "reason": reason,
-                                                     "result": result_of(attempt)})
         rt.boards.attempt_finalised(session, attempt)
+        payload = {"attempt_id": attempt.id, "reason": "submitted" if status == Status.SUBMITTED else "deadline",
+                   "result": result_of(attempt)}
+        release_connection(session)  # emitting may yield to other greenlets: hold no connection meanwhile
+        rt.notifier.attempt_closed(attempt.user_id, payload)
     return bool(changed)
 
 
@@ -203,7 +205,8 @@ def _remember(session: Session, rt: AttemptRuntime, attempt: Attempt, grace_s: i
     return state
 
 
-def _view(session: Session, rt: AttemptRuntime, attempt: Attempt, round_: Round, now: datetime) -> dict:
+def _view(session: Session, rt: AttemptRuntime, attempt: Attempt, round_: Round, now: datetime,
+          answers: dict | None = None) -> dict:
     questions = rt.questions.get_many(session, [item["rev"] for item in attempt.paper])
     slots = slots_from_json(attempt.paper, questions)
     if attempt.status == Status.IN_PROGRESS:
@@ -212,7 +215,7 @@ def _view(session: Session, rt: AttemptRuntime, attempt: Attempt, round_: Round,
         "id": attempt.id, "round_id": attempt.round_id, "number": attempt.number, "status": attempt.status.value,
         "deadline": timing.epoch_ms(attempt.deadline), "server_now": timing.epoch_ms(now),
         "questions": client_questions(slots, questions),
-        "answers": client_answers(slots, _answers(session, attempt.id)),
+        "answers": client_answers(slots, _answers(session, attempt.id) if answers is None else answers),
         "prediction": round_.prediction.value,
     }
     if attempt.status != Status.IN_PROGRESS:
