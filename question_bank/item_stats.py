@@ -111,7 +111,8 @@ class ItemAccumulator:
     upper_edge: list[int] = field(default_factory=lambda: [0, 0])
     lower_full: list[int] = field(default_factory=lambda: [0, 0])
     lower_edge: list[int] = field(default_factory=lambda: [0, 0])
-    options: dict[str, int] = field(default_factory=dict)
+    options: dict[str, int] = field(default_factory=dict)  # keys chosen at least once
+    shown: set[str] = field(default_factory=set)
     no_answer: int = 0
     correct_keys: set[str] = field(default_factory=set)
 
@@ -123,10 +124,9 @@ class ItemAccumulator:
         self.sum_y += score
         self.sum_yy += score * score
         self.sum_xy += x * score
-        options = self.options
-        for key in shown:
-            options.setdefault(key, 0)
+        self.shown.update(shown)
         if choice:
+            options = self.options
             for key in choice:
                 options[key] = options.get(key, 0) + 1
         else:
@@ -154,7 +154,8 @@ class ItemAccumulator:
             question_id=self.question_id, n=self.n, correct=self.sum_x,
             facility=self.sum_x / self.n if self.n else None, discrimination=discrimination,
             point_biserial=point_biserial(self.n, self.sum_x, self.sum_y, self.sum_yy, self.sum_xy),
-            option_counts=dict(sorted(self.options.items())), no_answer=self.no_answer,
+            option_counts={key: self.options.get(key, 0) for key in sorted(self.shown | self.options.keys())},
+            no_answer=self.no_answer,
             correct_keys=tuple(sorted(self.correct_keys)), upper_n=upper_n, lower_n=lower_n,
         )
 

@@ -7,11 +7,12 @@ grows with the number of questions, not of attempts.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, text
+from sqlalchemy import Text, cast, func, select, text
 from sqlalchemy.orm import Session
 
 from contest.attempts.models import Answer, Attempt, Status
@@ -111,8 +112,13 @@ def _finalised(round_id: int) -> tuple:
 
 
 def _chunks(session: Session, round_id: int, question_id: int | None,
-            chunk: int) -> Iterator[tuple[list[tuple[int, int, list]], dict[int, dict[int, list]]]]:
-    """Keyset pages of ``(attempt id, score, paper)`` with the pages' answers ``{attempt id: {slot: keys}}``."""
+            chunk: int) -> Iterator[tuple[list[tuple[int, int, list]], dict[int, dict[int, frozenset[str]]]]]:
+    """Keyset pages of ``(attempt id, score, paper)`` with the pages' answers ``{attempt id: {slot: keys}}``.
+
+    Choices are read as JSON text and parsed once per distinct text (a round has few distinct choices and
+    hundreds of thousands of answers: decoding each was most of the time).
+    """
+    parsed: dict[str, frozenset[str]] = {}
     after = 0
     while True:
         stmt = (select(Attempt.id, func.coalesce(Attempt.score, 0), Attempt.paper)
@@ -123,10 +129,13 @@ def _chunks(session: Session, round_id: int, question_id: int | None,
         if not rows:
             return
         after = rows[-1][0]
-        answers: dict[int, dict[int, list]] = {}
-        for attempt_id, slot, choice in session.execute(
-                select(Answer.attempt_id, Answer.slot, Answer.choice)
+        answers: dict[int, dict[int, frozenset[str]]] = {}
+        for attempt_id, slot, raw in session.execute(
+                select(Answer.attempt_id, Answer.slot, cast(Answer.choice, Text))
                 .where(Answer.attempt_id.in_([row[0] for row in rows]))):
+            choice = parsed.get(raw)
+            if choice is None:
+                choice = parsed[raw] = frozenset(json.loads(raw))
             answers.setdefault(attempt_id, {})[slot] = choice
         yield rows, answers
         if len(rows) < chunk:
