@@ -161,10 +161,11 @@ def _finalise(session: Session, rt: AttemptRuntime, attempt: Attempt, round_: Ro
     rt.cache.close(attempt.id)
     if changed:
         rt.boards.attempt_finalised(session, attempt)
+        user_id = attempt.user_id
         payload = {"attempt_id": attempt.id, "reason": "submitted" if status == Status.SUBMITTED else "deadline",
                    "result": result_of(attempt)}
         release_connection(session)  # emitting may yield to other greenlets: hold no connection meanwhile
-        rt.notifier.attempt_closed(attempt.user_id, payload)
+        rt.notifier.attempt_closed(user_id, payload)
     return bool(changed)
 
 
