@@ -39,7 +39,9 @@ def count_answers(database_url: str, round_id: int) -> int:
 def count_with_sql(database_url: str, sql: str, round_id: int) -> int:
     from sqlalchemy import create_engine, text
 
-    engine = create_engine(database_url)
+    from contest.config import database_uri
+
+    engine = create_engine(database_uri(database_url))  # postgresql:// means psycopg2 here, as in the app
     try:
         with engine.connect() as connection:
             return int(connection.execute(text(sql), {"round_id": round_id}).scalar_one())

@@ -33,5 +33,16 @@ def start_background(app: Flask) -> None:
 
     with app.app_context():
         rt = runtime()
-        rt.writer = GroupCommitWriter(db.engine, max_batch=app.config["ANSWER_BATCH_MAX"]).start()
+        rt.writer = GroupCommitWriter(writer_engine(db.engine), max_batch=app.config["ANSWER_BATCH_MAX"]).start()
     start_sweeper(app, app.config["SWEEP_INTERVAL_S"])
+
+
+def writer_engine(engine):
+    """The answer writer's own connection on PostgreSQL, so a pool busy with starts and logins never delays
+    an acknowledgement. SQLite keeps its single shared connection: a second one would wait for the write
+    lock inside SQLite, stalling the whole process."""
+    if engine.dialect.name != "postgresql":
+        return engine
+    from sqlalchemy import create_engine
+
+    return create_engine(engine.url, pool_size=1, max_overflow=0, pool_pre_ping=True)
