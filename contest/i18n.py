@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from flask import Flask, current_app, request
 from flask_babel import get_locale
 
 LANG_COOKIE = "lang"
+# Contest times are entered and shown in Vietnam's time, whatever the server's or the phone's zone.
+CONTEST_TIME_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def select_locale() -> str:

@@ -4,10 +4,9 @@ and the review. Only the entrant's own attempts: another's is refused (403), an 
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -18,6 +17,7 @@ from contest.attempts.runtime import runtime
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db
+from contest.i18n import CONTEST_TIME_ZONE
 from contest.rounds.models import Round
 
 pages = Blueprint("entrant", __name__)
@@ -25,11 +25,10 @@ pages = Blueprint("entrant", __name__)
 
 @pages.app_template_filter("local_time")
 def local_time(moment: datetime | None) -> str:
-    """A moment in the contest's time zone (``DISPLAY_TIMEZONE``, Vietnam's by default), day first."""
+    """A moment in Vietnam's time, day first."""
     if moment is None:
         return ""
-    zone = ZoneInfo(current_app.config.get("DISPLAY_TIMEZONE", "Asia/Ho_Chi_Minh"))
-    return format_datetime(moment, "HH:mm dd/MM/yyyy", tzinfo=zone, locale=get_locale())
+    return format_datetime(moment, "HH:mm dd/MM/yyyy", tzinfo=CONTEST_TIME_ZONE, locale=get_locale())
 
 
 @pages.app_template_filter("duration")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -21,10 +20,10 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from contest.i18n import CONTEST_TIME_ZONE
 from contest.rounds.models import NameStyle, Prediction, Review
 from contest.rounds.service import DESCRIPTION_MAX, TITLE_MAX, ContestSpec, RoundSpec
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
 NAME_STYLES = {NameStyle.FULL: _l("Full name"), NameStyle.INITIALS: _l("Initials and unit")}
@@ -43,11 +42,11 @@ WHOLE_BANK, BY_CELL = "whole", "cells"
 
 def to_utc(local: datetime) -> datetime:
     """A naive Vietnam wall-clock time (as a datetime-local input gives it) as an aware UTC datetime."""
-    return local.replace(tzinfo=VIETNAM).astimezone(UTC)
+    return local.replace(tzinfo=CONTEST_TIME_ZONE).astimezone(UTC)
 
 
 def to_vietnam(value: datetime) -> datetime:
-    return value.astimezone(VIETNAM)
+    return value.astimezone(CONTEST_TIME_ZONE)
 
 
 class CheckboxesField(SelectMultipleField):
