@@ -9,6 +9,7 @@ the caller's session (tests, and anywhere a background writer is not running).
 
 from __future__ import annotations
 
+import collections
 import functools
 import logging
 import queue
@@ -83,6 +84,9 @@ class InlineWriter:
             session.rollback()
             raise StoreFailed(str(exc)) from exc
 
+    def has_pending(self, attempt_id: int) -> bool:
+        return False
+
     def barrier(self) -> None:
         """Nothing is ever pending here."""
 
@@ -111,6 +115,8 @@ class GroupCommitWriter:
         self.queue: queue.Queue[_Pending] = queue.Queue()
         self.batches = 0
         self.rows = 0
+        self.pending: collections.Counter[int] = collections.Counter()  # queued answers per attempt
+        self._pending_lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
     def start(self) -> GroupCommitWriter:
@@ -120,7 +126,20 @@ class GroupCommitWriter:
         return self
 
     def store(self, row: AnswerRow) -> None:
-        self._wait(_Pending(row))
+        with self._pending_lock:
+            self.pending[row.attempt_id] += 1
+        try:
+            self._wait(_Pending(row))
+        finally:
+            with self._pending_lock:
+                self.pending[row.attempt_id] -= 1
+                if not self.pending[row.attempt_id]:
+                    del self.pending[row.attempt_id]
+
+    def has_pending(self, attempt_id: int) -> bool:
+        """Whether answers of the attempt are queued or being written; none are when its entrant waited
+        for every acknowledgement, as clients do."""
+        return self.pending.get(attempt_id, 0) > 0
 
     def barrier(self) -> None:
         """Return once every answer queued before this call is committed (the queue is first in, first out)."""

@@ -109,13 +109,14 @@ def submit_attempt(session: Session, rt: AttemptRuntime, *, user_id: int, attemp
     """Score and close the attempt; submitting again returns the same result."""
     attempt = _owned(session, attempt_id, user_id)
     if attempt.status == Status.IN_PROGRESS:
-        release_connection(session)  # the writer may need the connection to finish the barrier
-        try:
-            rt.writer.barrier()  # every answer acknowledged before the submit is in the database
-        except StoreFailed:
-            raise DomainError("unavailable", _l("The server is busy: the attempt is not submitted yet. "
-                                                "Please try again.")) from None
-        attempt = session.get(Attempt, attempt_id)
+        if rt.writer.has_pending(attempt_id):
+            release_connection(session)  # the writer may need the connection to finish the barrier
+            try:
+                rt.writer.barrier()  # every answer sent before the submit is in the database
+            except StoreFailed:
+                raise DomainError("unavailable", _l("The server is busy: the attempt is not submitted yet. "
+                                                    "Please try again.")) from None
+            attempt = session.get(Attempt, attempt_id)
         round_ = session.get(Round, attempt.round_id)
         _finalise(session, rt, attempt, round_, now, Status.SUBMITTED, prediction)
     return result_of(attempt)

@@ -87,3 +87,22 @@ def test_a_bad_row_fails_alone(committed_engine):
     for thread in threads:
         thread.join(10)
     assert results == {"good": "ok", "orphan": "StoreFailed"}
+
+
+def test_submit_waits_only_for_its_own_queued_answers(committed_engine):
+    [attempt_id] = seed_attempts(committed_engine, 1)
+    writer = GroupCommitWriter(committed_engine).start()
+    assert not writer.has_pending(attempt_id)
+    seen_pending = []
+    original = writer._write
+
+    def slow_write(batch):
+        seen_pending.append(writer.has_pending(attempt_id))
+        original(batch)
+
+    writer._write = slow_write
+    storing = threading.Thread(target=writer.store, args=(AnswerRow(attempt_id, 0, ("A",), 1, utcnow()),))
+    storing.start()
+    storing.join(10)
+    assert seen_pending == [True]  # queued while the batch was being written
+    assert not writer.has_pending(attempt_id)  # and nothing once it is committed
