@@ -35,6 +35,12 @@ def create_app(config: dict | None = None) -> Flask:
         app,
         async_mode=app.config["ASYNC_MODE"],
         message_queue=app.config["REDIS_URL"],
+        # Entrants connect with websocket-only Socket.IO (the HTTP API is the fallback), so no process needs
+        # sticky sessions behind nginx.
+        transports=["websocket"],
+        # A message up to this size reaches the handlers, which refuse it with payload_too_large and keep the
+        # connection; Engine.IO closes the connection on anything larger.
+        max_http_buffer_size=app.config["SOCKETIO_MAX_MESSAGE_BYTES"],
     )
 
     import contest.models  # noqa: F401  (the whole schema, for Alembic)

@@ -52,6 +52,7 @@ class Defaults:
     BOARD_NAME_STYLE = "full"
     # Answers stored per group commit at most, and how often overdue attempts are finalised.
     ANSWER_BATCH_MAX = 500
+    SOCKETIO_MAX_MESSAGE_BYTES = 4 * 1024 * 1024
     # NORMAL or FULL; see contest.db.set_sqlite_synchronous for what each promises.
     SQLITE_SYNCHRONOUS = "NORMAL"
     SWEEP_INTERVAL_S = 5.0

@@ -11,12 +11,15 @@ from functools import wraps
 
 from flask import request
 
-from contest.attempts.payloads import BadPayload
+from contest.attempts.payloads import BadPayload, too_large
 from contest.errors import DomainError, bad_field
 from contest.extensions import db
 from contest.realtime.flood import flood_guard
 
 log = logging.getLogger(__name__)
+
+# No client event needs more than a few hundred characters; anything past this is refused before parsing it.
+MAX_PAYLOAD_CHARS = 16 * 1024
 
 
 def ack(**payload) -> dict:
@@ -48,6 +51,8 @@ def event(*, login: bool = True):
                     data = {}
                 if not isinstance(data, dict) or extra:
                     raise DomainError("bad_request")
+                if too_large(data, MAX_PAYLOAD_CHARS):
+                    raise DomainError("payload_too_large")
                 return handler(self, data, user_id)
             except BadPayload as error:
                 return refuse(bad_field(error.field))

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from contest.attempts.payloads import BadPayload, answer_payload
+from contest.attempts.payloads import BadPayload, answer_payload, too_large
 from contest.attempts.timing import accepts_answers, deadline_for, duration_ms
 from contest.realtime.flood import FloodGuard
 
@@ -52,3 +52,10 @@ def test_flood_guard_allows_a_burst_then_the_rate():
     assert not guard.allow("s", now=100.0)
     assert guard.allow("s", now=100.5) and not guard.allow("s", now=100.5)
     assert guard.allow("other", now=100.0)
+
+
+def test_payload_size_is_bounded_without_walking_everything():
+    assert not too_large({"attempt_id": 7, "slot": 0, "choice": ["A", "B"], "seq": 12}, 100)
+    assert too_large({"note": "x" * 101}, 100)
+    assert too_large({"deep": [[["y" * 60]], {"k" * 50: 1}]}, 100)
+    assert too_large(list(range(1000)), 100)
