@@ -161,3 +161,30 @@ def committed_engine(app, tmp_path_factory):
     yield engine
     engine.dispose()
     _drop_database(url)
+
+
+class RecordingNotifier:
+    """Keeps what the attempt services would have pushed to entrants."""
+
+    def __init__(self):
+        self.closed: list[tuple[int, dict]] = []
+
+    def attempt_closed(self, user_id: int, payload: dict) -> None:
+        self.closed.append((user_id, payload))
+
+
+@pytest.fixture
+def rt(app, db_session):
+    """The app's attempt runtime with empty caches (ids are reused after each test's rollback) and a
+    recording notifier."""
+    from contest.attempts.runtime import runtime
+
+    with app.app_context():
+        rt = runtime()
+    rt.cache.clear()
+    rt.questions._revisions.clear()
+    rt.bank.forget_pools()
+    original = rt.notifier
+    rt.notifier = RecordingNotifier()
+    yield rt
+    rt.notifier = original

@@ -6,7 +6,6 @@ import pytest
 
 from contest.attempts.models import Attempt
 from contest.attempts.paper import LABELS
-from contest.attempts.runtime import runtime
 from contest.db import utcnow
 from contest.rounds.models import Contest, Round
 from question_bank.models import Question, QuestionRevision, Topic
@@ -14,26 +13,10 @@ from question_bank.vocabulary import Difficulty, QuestionType
 from tests.factories import PASSWORD, make_tree, make_user
 
 
-class RecordingNotifier:
-    def __init__(self):
-        self.closed: list[tuple[int, dict]] = []
-
-    def attempt_closed(self, user_id: int, payload: dict) -> None:
-        self.closed.append((user_id, payload))
-
-
 @pytest.fixture(autouse=True)
-def rt(app, db_session):
-    """The app's attempt runtime with empty caches (ids are reused after each test's rollback)."""
-    with app.app_context():
-        rt = runtime()
-    rt.cache.clear()
-    rt.questions._revisions.clear()
-    rt.bank.forget_pools()
-    original = rt.notifier
-    rt.notifier = RecordingNotifier()
-    yield rt
-    rt.notifier = original
+def _fresh_runtime(rt):
+    """Every attempts test starts with empty caches (see ``rt`` in tests/conftest.py)."""
+    return rt
 
 
 def make_bank(session, *, single: int = 10, multiple: int = 2) -> list[Question]:

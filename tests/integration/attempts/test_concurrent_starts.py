@@ -18,7 +18,8 @@ from contest.attempts.models import Attempt, Status
 from contest.attempts.runtime import AttemptRuntime
 from contest.attempts.service import start_attempt
 from contest.db import utcnow
-from tests.integration.attempts.conftest import RecordingNotifier, make_bank, make_round
+from tests.conftest import RecordingNotifier
+from tests.integration.attempts.conftest import make_bank, make_round
 
 
 @pytest.fixture

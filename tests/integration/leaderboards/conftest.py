@@ -67,19 +67,3 @@ def make_attempt(session, round_, user, *, score: int, duration_ms: int, number:
     session.add(attempt)
     session.flush()
     return attempt
-
-
-@pytest.fixture
-def rt(app, db_session):
-    """The attempts runtime with empty caches and a recording notifier (as in the attempts tests)."""
-    from tests.integration.attempts.conftest import RecordingNotifier
-
-    with app.app_context():
-        rt = runtime()
-    rt.cache.clear()
-    rt.questions._revisions.clear()
-    rt.bank.forget_pools()
-    original = rt.notifier
-    rt.notifier = RecordingNotifier()
-    yield rt
-    rt.notifier = original
