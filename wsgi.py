@@ -28,11 +28,13 @@ elif ASYNC_MODE != "threading":
 
 from contest import create_app  # noqa: E402
 from contest.attempts import start_background  # noqa: E402
+from contest.realtime.board import start_board_ticker  # noqa: E402
 from contest.serving import serve, trust_proxies  # noqa: E402
 
 app = create_app({"ASYNC_MODE": ASYNC_MODE})
 trust_proxies(app)
 start_background(app)  # the answer writer and the deadline sweeper of this process
+start_board_ticker(app)  # pushes changed /board snapshots to this process's watchers, once a second at most
 
 if __name__ == "__main__":
     serve(app)

@@ -1,12 +1,15 @@
-"""Ranking settings that belong to rounds and contests, kept here until they move onto ``Round``/``Contest``."""
+"""Ranking settings that belong to rounds and contests (kept here until they move onto ``Round``/``Contest``),
+frozen boards and published, versioned results."""
 
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey
+from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column
 
+from contest.db import intpk
 from contest.extensions import db
 
 
@@ -34,3 +37,66 @@ class ContestBoard(db.Model):
         Enum(Aggregate, native_enum=False, length=8, values_callable=lambda items: [i.value for i in items]),
         default=Aggregate.BEST,
     )
+
+
+class BoardFreeze(db.Model):
+    """A round whose public boards are frozen: the public sees the boards as they were at ``frozen_at`` (a copy
+    of the live family), organisers the live ones. No row: not frozen."""
+
+    __tablename__ = "board_freezes"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), primary_key=True)
+    frozen_at: Mapped[datetime]
+    frozen_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class PublishedResult(db.Model):
+    """One published version of a round's final ranking. Versions are never changed or deleted (see
+    ``_immutable``): a correction publishes a new version, and the latest one is what the public sees."""
+
+    __tablename__ = "published_results"
+    __table_args__ = (UniqueConstraint("round_id", "version"),)
+
+    id: Mapped[intpk]
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    tie_breaks: Mapped[list] = mapped_column(JSON, default=list)  # the order the ranks were computed with
+    target: Mapped[str] = mapped_column(String(16), default="off")  # the round's prediction setting
+    true_value: Mapped[int | None] = mapped_column(BigInteger)  # the prediction target's true value
+    voided: Mapped[list] = mapped_column(JSON, default=list)  # question ids counted correct for everyone
+    entrants: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PublishedRow(db.Model):
+    """One entrant's line of a published version: their best attempt under the final ranking."""
+
+    __tablename__ = "published_rows"
+
+    result_id: Mapped[int] = mapped_column(ForeignKey("published_results.id"), primary_key=True)
+    rank: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    attempt_id: Mapped[int] = mapped_column(BigInteger)
+    unit_id: Mapped[int | None] = mapped_column(Integer)
+    score: Mapped[int] = mapped_column(Integer)
+    max_score: Mapped[int] = mapped_column(Integer)
+    prediction: Mapped[int | None] = mapped_column(BigInteger)
+    prediction_error: Mapped[int | None] = mapped_column(BigInteger)
+    duration_ms: Mapped[int] = mapped_column(BigInteger)
+    finished_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer)
+
+
+class ImmutableError(RuntimeError):
+    pass
+
+
+def _immutable(mapper, connection, target) -> None:
+    raise ImmutableError(f"{type(target).__name__} rows are immutable: publish a new version instead")
+
+
+for _model in (PublishedResult, PublishedRow):
+    event.listen(_model, "before_update", _immutable)
+    event.listen(_model, "before_delete", _immutable)

@@ -1,7 +1,11 @@
-"""Reading a round's board for the public API: a page of rows, the total, and the asking entrant's own rank."""
+"""Reading a round's board: a page of rows, the total and the asking entrant's own rank (the public API), the
+snapshot pushed to ``/board`` watchers, and search by name."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -9,14 +13,21 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from contest.accounts.models import User
+from contest.attempts.models import Attempt, Status
 from contest.errors import DomainError
 from contest.leaderboards.encoding import decode
+from contest.leaderboards.models import PublishedResult, PublishedRow
 from contest.leaderboards.names import EntrantNames
 from contest.leaderboards.recording import Leaderboards, RoundInfo
-from contest.leaderboards.store import Ranked, family_of_round
+from contest.leaderboards.results import PUBLISHED, BoardView, public_view
+from contest.leaderboards.store import Ranked
+from contest.rounds.models import NameStyle
 from contest.units.models import Unit
 
 MAX_LIMIT = 200
+SNAPSHOT_ROWS = 50
+SEARCH_LIMIT = 20
 
 
 @dataclass(frozen=True)
@@ -29,32 +40,80 @@ class BoardQuery:
 
 
 def round_leaderboard(session: Session, boards: Leaderboards, names: EntrantNames, query: BoardQuery, *,
-                      me: int | None, now: datetime) -> dict:
-    """``{round_id, level, unit_id, unit_name, generated_at, total, rows[, me]}``; ``me`` (the entrant's own row,
-    or None if they are not on this board) only when an entrant id is given."""
+                      me: int | None, now: datetime, view: BoardView | None = None) -> dict:
+    """``{round_id, level, unit_id, unit_name, generated_at, state, version, total, rows[, me]}``; ``me`` (the
+    entrant's own row, or None if they are not on this board) only when an entrant id is given. ``view`` is the
+    family to read: by default what the public sees (live, frozen or the latest published version)."""
     info = boards.round_info(session, query.round_id)
     if info is None:
         raise DomainError("not_found", _l("There is no such round."))
     unit = _board_unit(session, boards, query, me)
     unit_id = unit.id if unit else None
-    boards.ensure_round(session, query.round_id)
-    family = family_of_round(query.round_id)
+    view = view or public_view(boards, session, query.round_id)
+    family = view.family
     ranked = boards.store.top(family, unit_id, query.offset, query.limit)
     mine = boards.store.rank(family, unit_id, me) if me is not None else None
     shown = names.lookup(session, [r.entrant_id for r in ranked] + ([mine.entrant_id] if mine else []))
     page = {
         "round_id": query.round_id, "level": unit.level if unit else None, "unit_id": unit_id,
         "unit_name": unit.name if unit else None, "generated_at": now.isoformat(),
+        "state": view.state, "version": view.version,
         "total": boards.store.count(family, unit_id),
-        "rows": [_row(info, shown, r) for r in ranked],
+        "rows": [_row(info, view, shown, r) for r in ranked],
     }
     if me is not None:
-        page["me"] = _row(info, shown, mine) if mine else None
+        page["me"] = _row(info, view, shown, mine) if mine else None
     return page
 
 
-def _row(info: RoundInfo, shown: dict, ranked: Ranked) -> dict:
-    fields = decode(info.ranking, ranked.key)
+def board_snapshot(session: Session, boards: Leaderboards, names: EntrantNames, *, round_id: int,
+                   unit_id: int | None, now: datetime, limit: int = SNAPSHOT_ROWS) -> dict:
+    """The ``board`` event of the ``/board`` namespace (DESIGN.md §3): ``{round_id, level, unit_id, generated_at,
+    state, total, rows: [{rank, name, unit, score, duration_ms}]}``, the top ``limit`` rows of the public view."""
+    page = round_leaderboard(session, boards, names, BoardQuery(round_id, None, unit_id, 0, limit), me=None, now=now)
+    return {key: page[key] for key in ("round_id", "level", "unit_id", "generated_at", "state", "total", "rows")}
+
+
+def snapshot_version(snapshot: dict) -> str:
+    """A cheap fingerprint of what a watcher sees (``generated_at`` left out): equal means nothing to push."""
+    content = json.dumps([snapshot["state"], snapshot["total"], snapshot["rows"]], separators=(",", ":"),
+                         ensure_ascii=False)
+    return hashlib.blake2b(content.encode(), digest_size=12).hexdigest()
+
+
+def search_entrants(session: Session, boards: Leaderboards, names: EntrantNames, *, round_id: int,
+                    unit_id: int | None, text: str, limit: int = SEARCH_LIMIT) -> list[dict]:
+    """Entrants on the round's public board (or its unit's) whose full name contains ``text`` (case-insensitive;
+    accents as typed), with their rank, best first. Empty when the contest shows initials only: a search by
+    full name would tell who is behind the initials."""
+    info = boards.round_info(session, round_id)
+    if info is None:
+        raise DomainError("not_found", _l("There is no such round."))
+    text = " ".join(unicodedata.normalize("NFC", text or "").split())
+    if len(text) < 2 or info.name_style != NameStyle.FULL:
+        return []
+    view = public_view(boards, session, round_id)
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    if view.state == PUBLISHED:
+        on_board = (select(PublishedRow.user_id).join(PublishedResult, PublishedResult.id == PublishedRow.result_id)
+                    .where(PublishedResult.round_id == round_id, PublishedResult.version == view.version))
+    else:
+        on_board = select(Attempt.user_id).where(Attempt.round_id == round_id, Attempt.status != Status.IN_PROGRESS)
+    stmt = (select(User.id).where(User.full_name.ilike(pattern, escape="\\"), User.id.in_(on_board))
+            .order_by(User.id).limit(limit * 5))
+    if unit_id is not None:
+        unit = session.get(Unit, unit_id)
+        if unit is None:
+            raise DomainError("not_found", _l("There is no such unit."))
+        stmt = stmt.join(Unit, Unit.id == User.unit_id).where(Unit.path.startswith(unit.path))
+    found = [boards.store.rank(view.family, unit_id, user_id) for user_id in session.scalars(stmt)]
+    found = sorted((r for r in found if r is not None), key=lambda r: r.rank)[:limit]
+    shown = names.lookup(session, [r.entrant_id for r in found])
+    return [_row(info, view, shown, r) for r in found]
+
+
+def _row(info: RoundInfo, view: BoardView, shown: dict, ranked: Ranked) -> dict:
+    fields = decode(view.ranking, ranked.key)
     person = shown.get(ranked.entrant_id)
     return {"rank": ranked.rank, "name": person.name(info.name_style) if person else "",
             "unit": person.unit if person else "", "score": fields["score"],

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from itertools import groupby
 
 from sqlalchemy import select
@@ -88,10 +89,12 @@ class Leaderboards:
 
     # -- rebuilding ------------------------------------------------------------------------------------------
 
-    def rebuild_round(self, session: Session, round_id: int) -> int:
-        """Rebuild every board of the round from its finalised attempts; how many entrants are ranked."""
+    def rebuild_round(self, session: Session, round_id: int, *, family: str | None = None,
+                      until: datetime | None = None) -> int:
+        """Rebuild every board of the round from its finalised attempts; how many entrants are ranked.
+        ``family`` and ``until`` rebuild a frozen copy: attempts finished by ``until`` only."""
         info = self.round_info(session, round_id, fresh=True)
-        family = family_of_round(round_id)
+        family = family or family_of_round(round_id)
         self.store.clear(family)  # before reading: a result committed after the read is recorded after the clear
         units = unit_ancestors(session)
         stmt = (select(Attempt.user_id, Attempt.id, Attempt.score, Attempt.duration_ms, Attempt.finished_at,
@@ -99,6 +102,8 @@ class Leaderboards:
                 .join(User, User.id == Attempt.user_id)
                 .where(Attempt.round_id == round_id, Attempt.status != Status.IN_PROGRESS, Attempt.score.is_not(None))
                 .order_by(Attempt.user_id))
+        if until is not None:
+            stmt = stmt.where(Attempt.finished_at <= until)
         rows = session.connection().execute(stmt.execution_options(yield_per=20_000))
         count = self.store.load(family, _best_placements(rows, info.ranking, units))
         self.store.mark_ready(family)

@@ -16,3 +16,8 @@ def init_app(app: Flask) -> None:
     if "/play" not in _registered:
         socketio.on_namespace(PlayNamespace("/play"))
         _registered.add("/play")
+    if "/board" not in _registered:  # the public boards
+        from contest.realtime.board import BoardNamespace
+
+        socketio.on_namespace(BoardNamespace("/board"))
+        _registered.add("/board")

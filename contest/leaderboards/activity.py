@@ -1,0 +1,50 @@
+"""Entrants over time for a round's public charts: per hour (or per day for a long round), the attempts submitted,
+the entrants who submitted for the first time, and the running total of entrants. Hours are counted in SQL;
+days are whole days in Vietnam's time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from contest.attempts.models import Attempt, Status
+from contest.i18n import CONTEST_TIME_ZONE
+
+DAILY_AFTER_HOURS = 72
+
+
+def _hour(session: Session, column):
+    if session.get_bind().dialect.name == "postgresql":
+        return func.to_char(func.date_trunc("hour", func.timezone("UTC", column)), 'YYYY-MM-DD"T"HH24')
+    return func.strftime("%Y-%m-%dT%H", column)
+
+
+def activity(session: Session, round_id: int) -> dict:
+    """``{bucket: "hour"|"day", points: [{at (ISO, Vietnam time), attempts, new_entrants, entrants}]}``."""
+    finished = (Attempt.round_id == round_id, Attempt.status != Status.IN_PROGRESS, Attempt.finished_at.is_not(None))
+    hour = _hour(session, Attempt.finished_at)
+    attempts = dict(session.execute(select(hour, func.count()).where(*finished).group_by(hour)).all())
+    first = (select(func.min(Attempt.finished_at).label("first")).where(*finished)
+             .group_by(Attempt.user_id).subquery())
+    first_hour = _hour(session, first.c.first)
+    newcomers = dict(session.execute(select(first_hour, func.count()).group_by(first_hour)).all())
+    hours = sorted(set(attempts) | set(newcomers))
+    if not hours:
+        return {"bucket": "hour", "points": []}
+    moments = {h: datetime.strptime(h, "%Y-%m-%dT%H").replace(tzinfo=UTC) for h in hours}
+    span_h = (max(moments.values()) - min(moments.values())) / timedelta(hours=1)
+    daily = span_h > DAILY_AFTER_HOURS
+    buckets: dict[str, list[int]] = {}
+    for h in hours:
+        local = moments[h].astimezone(CONTEST_TIME_ZONE)
+        key = local.strftime("%Y-%m-%d") if daily else local.strftime("%Y-%m-%dT%H:00")
+        tally = buckets.setdefault(key, [0, 0])
+        tally[0] += attempts.get(h, 0)
+        tally[1] += newcomers.get(h, 0)
+    points, total = [], 0
+    for key in sorted(buckets):
+        total += buckets[key][1]
+        points.append({"at": key, "attempts": buckets[key][0], "new_entrants": buckets[key][1], "entrants": total})
+    return {"bucket": "day" if daily else "hour", "points": points}

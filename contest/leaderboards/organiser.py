@@ -1,0 +1,149 @@
+"""Organiser pages of a round's results: the live board, freeze/unfreeze, the final ranking to review, publish,
+correct (void a question after an appeal) and the exports. Scoped like every organiser page (``round_or_abort``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from contest.attempts.runtime import runtime
+from contest.db import utcnow
+from contest.errors import DomainError
+from contest.extensions import db
+from contest.leaderboards import exports, extension, results
+from contest.leaderboards.models import BoardFreeze
+from contest.leaderboards.pages import BoardQuery, round_leaderboard
+from contest.organiser.access import organiser_required, round_or_abort
+
+bp = Blueprint("results", __name__, url_prefix="/organiser")
+REVIEW_ROWS = 100
+EXPORTS = ("ranking", "units", "answers")
+
+
+@bp.get("/rounds/<int:round_id>/results")
+@organiser_required
+def show(round_id: int):
+    round_ = round_or_abort(round_id)
+    now = utcnow()
+    ext = extension(current_app)
+    live = round_leaderboard(db.session, ext.boards, ext.names, BoardQuery(round_id, limit=20), me=None, now=now,
+                             view=results.live_view(ext.boards, db.session, round_id))
+    public = results.public_view(ext.boards, db.session, round_id)
+    final = None
+    if round_.status(now) == "closed":
+        final = results.review(db.session, round_id, runtime().questions, now=now)
+    names = ext.names.lookup(db.session, [row.user_id for row in final.rows[:REVIEW_ROWS]]) if final else {}
+    return render_template("leaderboards/results.html", round=round_, live=live, public=public,
+                           frozen=db.session.get(BoardFreeze, round_id), final=final, names=names,
+                           review_rows=REVIEW_ROWS, versions=results.versions(db.session, round_id),
+                           status=round_.status(now))
+
+
+@bp.post("/rounds/<int:round_id>/freeze")
+@organiser_required
+def freeze(round_id: int):
+    round_or_abort(round_id)
+    return _act(round_id, lambda: results.freeze(db.session, extension(current_app).boards, round_id=round_id,
+                                                 actor_id=current_user.id, now=utcnow()),
+                _("The public boards are frozen; you still see the live ones here."))
+
+
+@bp.post("/rounds/<int:round_id>/unfreeze")
+@organiser_required
+def unfreeze(round_id: int):
+    round_or_abort(round_id)
+    return _act(round_id, lambda: results.unfreeze(db.session, extension(current_app).boards, round_id=round_id,
+                                                   actor_id=current_user.id, now=utcnow()),
+                _("The public boards are live again."))
+
+
+@bp.post("/rounds/<int:round_id>/publish")
+@organiser_required
+def publish(round_id: int):
+    round_or_abort(round_id)
+    return _act(round_id, lambda: results.publish(db.session, extension(current_app).boards, runtime().questions,
+                                                  round_id=round_id, actor_id=current_user.id,
+                                                  reason=request.form.get("reason", ""), now=utcnow()),
+                _("The results are published."))
+
+
+@bp.post("/rounds/<int:round_id>/correct")
+@organiser_required
+def correct(round_id: int):
+    round_or_abort(round_id)
+    raw = request.form.get("questions", "")
+    ids = tuple(int(part) for part in re.findall(r"\d+", raw))
+    if not ids:
+        flash(_("Enter the number (id) of the question to void."), "error")
+        return redirect(url_for("results.show", round_id=round_id))
+    return _act(round_id, lambda: results.publish(db.session, extension(current_app).boards, runtime().questions,
+                                                  round_id=round_id, actor_id=current_user.id,
+                                                  reason=request.form.get("reason", ""), now=utcnow(), void=ids),
+                _("The correction is published as a new version."))
+
+
+@bp.get("/rounds/<int:round_id>/results/<what>.<fmt>")
+@organiser_required
+def export(round_id: int, what: str, fmt: str):
+    """``ranking|units|answers`` . ``csv|xlsx``; ``?version=`` picks a published version of the ranking
+    (default: the latest, or the draft when nothing is published)."""
+    round_ = round_or_abort(round_id)
+    if what not in EXPORTS or fmt not in ("csv", "xlsx"):
+        abort(404)
+    latest = results.latest_version(db.session, round_id)
+    version = request.args.get("version", type=int) or (latest.version if latest else None)
+    if version is not None and not any(v.version == version for v in results.versions(db.session, round_id)):
+        abort(404)
+    questions = runtime().questions
+    if what == "ranking":
+        rows = exports.ranking_rows(db.session, round_, questions, version=version)
+    elif what == "units":
+        rows = exports.unit_ranking_rows(db.session, round_)
+    else:
+        rows = exports.answer_rows(db.session, round_, questions, voided=latest.voided if latest else ())
+    suffix = f"-v{version}" if what == "ranking" and version else ""
+    filename = f"round-{round_id}-{what}{suffix}.{fmt}"
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"}
+    if fmt == "csv":
+        return Response(stream_with_context(exports.csv_stream(rows)), mimetype="text/csv; charset=utf-8",
+                        headers=headers)
+    spooled = exports.xlsx_file(rows, what)
+    size = spooled.seek(0, 2)
+    spooled.seek(0)
+    headers["Content-Length"] = str(size)
+
+    def chunks():
+        try:
+            while block := spooled.read(256 * 1024):
+                yield block
+        finally:
+            spooled.close()
+
+    return Response(chunks(), headers=headers,
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def _act(round_id: int, action, done: str):
+    try:
+        action()
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        flash(done, "success")
+    return redirect(url_for("results.show", round_id=round_id))
