@@ -1,4 +1,4 @@
-"""``flask bank import PATH``, ``flask bank export PATH`` and ``flask bank stats ROUND_ID PATH``."""
+"""``flask bank import PATH``, ``flask bank export PATH`` and ``flask bank stats ROUND_ID [PATH] [--refresh]``."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from question_bank.formats import FORMATS, detect_format, read_questions
 from question_bank.formats.tabular import TableError
 from question_bank.import_plan import Defaults, ImportPlan
 from question_bank.importing import import_questions
-from question_bank.round_stats import export_round_stats
 from question_bank.service import find_topic
+from question_bank.stored_stats import export_round_stats, refresh_round_stats
 from question_bank.vocabulary import parse_difficulty
 
 bank = AppGroup("bank", help="Import and export the question bank.")
@@ -92,19 +92,28 @@ def export_command(path: Path, fmt: str | None, topic: str, include_inactive: bo
     click.echo(f"exported {count} question(s) to {path}")
 
 
-
 @bank.command("stats")
 @click.argument("round_id", type=int)
-@click.argument("path", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@click.argument("path", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=False)
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), help="Default: from the file name.")
-def stats_command(round_id: int, path: Path, fmt: str | None) -> None:
-    """Item statistics of a round (its submitted and expired attempts): one row per question."""
-    fmt = fmt or path.suffix.lower().lstrip(".")
-    if fmt not in ("csv", "xlsx"):
+@click.option("--refresh", is_flag=True, help="Compute the statistics again and store them (else the stored ones).")
+def stats_command(round_id: int, path: Path | None, fmt: str | None, refresh: bool) -> None:
+    """Item statistics of a round (its submitted and expired attempts): one row per question in PATH.
+
+    The rows stored for the round are written; a round without any is computed and stored first. --refresh
+    computes and stores them again (then PATH may be left out)."""
+    if path is None and not refresh:
+        fail("name a .csv or .xlsx file, or pass --refresh")
+    fmt = fmt or (path.suffix.lower().lstrip(".") if path else None)
+    if path is not None and fmt not in ("csv", "xlsx"):
         fail("name the file .csv or .xlsx, or pass --format")
     try:
-        data, count = export_round_stats(db.session, round_id, fmt)
-    except DomainError:
-        fail(f"there is no round {round_id}")
-    path.write_bytes(data)
-    click.echo(f"statistics of {count} question(s) written to {path}")
+        if refresh:
+            count = refresh_round_stats(db.session, round_id, utcnow())
+            click.echo(f"statistics of {count} question(s) computed and stored")
+        if path is not None:
+            data, count = export_round_stats(db.session, round_id, fmt, utcnow())
+            path.write_bytes(data)
+            click.echo(f"statistics of {count} question(s) written to {path}")
+    except DomainError as error:
+        fail(f"there is no round {round_id}" if error.code == "not_found" else str(error.message))

@@ -118,5 +118,9 @@ class ActiveForm(FlaskForm):
     active = HiddenField(validators=[DataRequired()])
 
 
+class RefreshStatsForm(FlaskForm):
+    """"Compute now" on a round's statistics: nothing but the CSRF token."""
+
+
 class TopicForm(FlaskForm):
     name = StringField(_l("Topic name"), validators=[DataRequired(), Length(max=200)])

@@ -74,6 +74,20 @@ def _cut(ordered: list[tuple[int, int]], size: float) -> tuple[int, float]:
 
 
 @dataclass(frozen=True)
+class ItemSummary:
+    """What is stored, shown and exported of a question's statistics in a round (the counts are not kept)."""
+
+    question_id: int
+    n: int
+    facility: float | None
+    discrimination: float | None
+    point_biserial: float | None
+    option_shares: dict[str, float]  # by original key, every key shown
+    no_answer_share: float | None
+    correct_keys: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ItemStats:
     question_id: int
     n: int  # attempts given the question
@@ -94,6 +108,10 @@ class ItemStats:
     @property
     def no_answer_share(self) -> float | None:
         return self.no_answer / self.n if self.n else None
+
+    def summary(self) -> ItemSummary:
+        return ItemSummary(self.question_id, self.n, self.facility, self.discrimination, self.point_biserial,
+                           self.option_shares, self.no_answer_share, self.correct_keys)
 
 
 @dataclass

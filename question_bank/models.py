@@ -2,7 +2,8 @@
 
 A question's identity (topic, difficulty, type, active flag) lives on ``Question``; what an entrant reads
 lives on ``QuestionRevision``, which is never changed once written: editing adds a revision and attempts
-keep the id of the revision they were given.
+keep the id of the revision they were given. ``RoundItemStat`` stores a round's item statistics, computed once
+the round has closed (or on an organiser's request), so pages read them instead of scanning attempts.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Enum, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.db import flag_true, intpk, utcnow
@@ -73,3 +74,26 @@ class QuestionRevision(db.Model):
 
     def __repr__(self) -> str:
         return f"<QuestionRevision {self.question_id}.{self.number}>"
+
+
+class RoundItemStat(db.Model):
+    """A question's statistics in one round, over every revision of it the round's papers showed (see
+    ``item_stats``). A round's rows are replaced together and share ``computed_at``; undefined values are NULL."""
+
+    __tablename__ = "round_item_stats"
+    __table_args__ = (UniqueConstraint("round_id", "question_id"),)
+
+    id: Mapped[intpk]
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    question_id: Mapped[int] = mapped_column(ForeignKey("bank_questions.id", ondelete="CASCADE"), index=True)
+    n: Mapped[int] = mapped_column(Integer)  # finalised attempts given the question
+    facility: Mapped[float | None] = mapped_column(Float)
+    upper_lower_d: Mapped[float | None] = mapped_column(Float)
+    point_biserial: Mapped[float | None] = mapped_column(Float)
+    option_shares: Mapped[dict] = mapped_column(JSON)  # {"A": 0.25, …}, every key shown
+    no_answer_share: Mapped[float | None] = mapped_column(Float)
+    correct_keys: Mapped[list] = mapped_column(JSON)  # union over the revisions shown
+    computed_at: Mapped[datetime]
+
+    def __repr__(self) -> str:
+        return f"<RoundItemStat r{self.round_id} q{self.question_id}>"

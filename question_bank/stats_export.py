@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from question_bank.formats.model import OPTION_KEYS, escape_cell
-from question_bank.item_stats import ItemStats
+from question_bank.item_stats import ItemSummary
 
 STATS_FORMATS = {"csv": "text/csv; charset=utf-8",
                  "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -30,7 +30,7 @@ class StatsRow:
     topic: str
     difficulty: str
     text: str
-    stats: ItemStats
+    stats: ItemSummary
 
 
 def table_rows(rows: Sequence[StatsRow]) -> list[list]:

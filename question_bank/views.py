@@ -28,13 +28,23 @@ from question_bank.forms import (
     ConfirmImportForm,
     ImportForm,
     QuestionForm,
+    RefreshStatsForm,
     SearchForm,
     TopicForm,
 )
 from question_bank.import_plan import Defaults
 from question_bank.importing import import_questions
-from question_bank.round_stats import export_round_stats, question_round_stats
 from question_bank.stats_export import STATS_FORMATS
+from question_bank.stored_stats import (
+    SERVER_CHUNK,
+    cooperative_pause,
+    export_round_stats,
+    question_stats,
+    refresh_round_stats,
+    round_state,
+    rounds_overview,
+    stored_round_rows,
+)
 from question_bank.vocabulary import Difficulty
 
 bp = Blueprint("bank", __name__, url_prefix="/organiser/bank", template_folder="templates")
@@ -93,7 +103,7 @@ def create():
 @organiser_required
 def show(question_id: int):
     question, content, revisions = _get(question_id)
-    round_stats = question_round_stats(db.session, question_id, contest_ids=contest_scope())
+    round_stats = question_stats(db.session, question_id, contest_ids=contest_scope())
     return render_template("bank/show.html", question=question, content=content, revisions=revisions,
                            active_form=ActiveForm(active="0" if question.active else "1"), round_stats=round_stats)
 
@@ -184,12 +194,49 @@ def export():
     return send_file(io.BytesIO(data), mimetype=MEDIA_TYPES[fmt], as_attachment=True, download_name=name)
 
 
+@bp.get("/stats/")
+@organiser_required
+def stats_index():
+    """Every round in the organiser's scope and whether its item statistics are stored."""
+    return render_template("bank/stats_index.html", rounds=rounds_overview(db.session, contest_ids=contest_scope()))
+
+
+@bp.get("/stats/<int:round_id>")
+@organiser_required
+def round_stats_page(round_id: int):
+    """A round's stored item statistics, one row per question, with "Compute now"."""
+    round_ = round_or_abort(round_id)
+    computed_at, _count = round_state(db.session, round_id)
+    return render_template("bank/round_stats.html", round=round_, computed_at=computed_at,
+                           rows=stored_round_rows(db.session, round_id), form=RefreshStatsForm(),
+                           closed=round_.status(utcnow()) == "closed")
+
+
+@bp.post("/stats/<int:round_id>/refresh")
+@organiser_required
+def refresh_stats(round_id: int):
+    """Compute the round's statistics now, in this request (minutes for a national round); the page says so."""
+    if not RefreshStatsForm().validate_on_submit():
+        abort(400)
+    round_or_abort(round_id)
+    try:
+        count = refresh_round_stats(db.session, round_id, utcnow(), chunk=SERVER_CHUNK,
+                                    pause=cooperative_pause(db.session))
+    except DomainError as error:
+        flash(str(error.message), "error")
+    else:
+        flash(_("Statistics computed for %(count)s questions.", count=count), "success")
+    return redirect(url_for("bank.round_stats_page", round_id=round_id))
+
+
 @bp.get("/stats/<int:round_id>.<any(csv, xlsx):fmt>")
 @organiser_required
 def round_stats(round_id: int, fmt: str):
-    """Item statistics of a round's finalised attempts, one row per question."""
+    """Item statistics of a round's finalised attempts, one row per question: the stored rows, computed and
+    stored first when the round has none."""
     round_or_abort(round_id)
-    data, _count = export_round_stats(db.session, round_id, fmt)
+    data, _count = export_round_stats(db.session, round_id, fmt, utcnow(), chunk=SERVER_CHUNK,
+                                      pause=cooperative_pause(db.session))
     return send_file(io.BytesIO(data), mimetype=STATS_FORMATS[fmt], as_attachment=True,
                      download_name=f"thong_ke_cau_hoi_vong_{round_id}.{fmt}")
 

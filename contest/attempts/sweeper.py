@@ -16,6 +16,7 @@ from contest.attempts.runtime import runtime
 from contest.attempts.service import finalise_overdue
 from contest.db import utcnow
 from contest.extensions import db
+from question_bank.stored_stats import start_closed_round_refresh
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ def start_sweeper(app: Flask, interval_s: float) -> threading.Thread:
                 closed = sweep_once(app)
                 if closed:
                     log.info("finalised %d overdue attempts", closed)
+                start_closed_round_refresh(app, interval_s)  # item statistics of closed rounds; logs its failures
             except Exception:
                 log.exception("sweep failed; trying again in %.0f s", interval_s)
             time.sleep(interval_s)

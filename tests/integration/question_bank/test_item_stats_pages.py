@@ -1,4 +1,5 @@
 """Item statistics from stored attempts: the numbers, the question page, the exports, the CLI and who may see them.
+(Storing them, the round pages and "Compute now" are in ``test_stored_item_stats.py``.)
 
 The round is the hand-computed case of ``tests/unit/question_bank/test_item_stats.py``: five finalised attempts
 scoring 2, 1, 1, 0, 0 on a single-answer question (B) and a multiple-answer one (A and C).
@@ -20,8 +21,9 @@ from contest.attempts.models import Answer, Attempt, Status
 from contest.db import utcnow
 from contest.rounds.models import OrganiserContest
 from question_bank.models import QuestionRevision
-from question_bank.round_stats import question_round_stats, round_item_stats, round_stats_rows
+from question_bank.round_stats import round_item_stats
 from question_bank.stats_export import HEADER
+from question_bank.stored_stats import question_stats, refresh_round_stats, round_stats_rows
 from tests.factories import make_user
 from tests.integration.attempts.conftest import make_bank, make_round
 from tests.integration.rounds.conftest import log_in
@@ -100,17 +102,29 @@ def test_a_round_without_finalised_attempts_has_no_statistics(db_session, case):
     assert round_item_stats(db_session, make_round(db_session).id) == {}
 
 
+def store(session, *rounds):
+    for round_ in rounds:
+        refresh_round_stats(session, round_.id, utcnow())
+
+
 def test_the_question_lists_the_rounds_it_was_given_in(db_session, case):
-    found = question_round_stats(db_session, case["single"].id)
-    assert [(entry.round.id, entry.attempts, entry.stats.n) for entry in found] == [
-        (case["round"].id, 5, 5), (case["other"].id, 1, 1)]
-    assert question_round_stats(db_session, case["unused"].id) == []
-    scoped = question_round_stats(db_session, case["single"].id, contest_ids=frozenset({case["other"].contest_id}))
-    assert [entry.round.id for entry in scoped] == [case["other"].id]
+    assert question_stats(db_session, case["single"].id) == []  # nothing stored yet
+    store(db_session, case["round"], case["other"])
+    found = question_stats(db_session, case["single"].id)
+    assert [(entry.round_id, entry.round_title, entry.stats.n) for entry in found] == [
+        (case["round"].id, "Tuần 1", 5), (case["other"].id, "Tuần 1", 1)]
+    assert question_stats(db_session, case["unused"].id) == []
+    scoped = question_stats(db_session, case["single"].id, contest_ids=frozenset({case["other"].contest_id}))
+    assert [entry.round_id for entry in scoped] == [case["other"].id]
 
 
 def test_the_question_page_shows_them(client, db_session, case):
     log_in(client, make_user(db_session, role=Role.ORGANISER, email="stats@example.org"))
+    before = client.get(f"/organiser/bank/{case['single'].id}").get_data(as_text=True)
+    assert "No round has statistics for this question yet." in before
+    assert "appear here once it has closed, or after “Compute now”" in before
+    assert f"/organiser/bank/stats/{case['round'].id}.xlsx" not in before
+    store(db_session, case["round"], case["other"])
     page = client.get(f"/organiser/bank/{case['single'].id}").get_data(as_text=True)
     assert "Statistics by round" in page and "Tuần 1" in page
     round_part = page[page.index("Statistics by round"):]
@@ -123,7 +137,7 @@ def test_the_question_page_shows_them(client, db_session, case):
     assert f"/organiser/bank/stats/{case['round'].id}.xlsx" in page
 
     unused = client.get(f"/organiser/bank/{case['unused'].id}").get_data(as_text=True)
-    assert "No finished attempt has been given this question yet." in unused
+    assert "No round has statistics for this question yet." in unused
 
 
 def test_csv_export_rows(client, db_session, case):
@@ -166,6 +180,7 @@ def test_only_organisers_of_the_contest_see_statistics(client, db_session, case)
     assert client.get(url).status_code == 403
     assert client.get(f"/organiser/bank/{case['single'].id}").status_code == 403
 
+    store(db_session, case["round"], case["other"])
     limited = make_user(db_session, role=Role.ORGANISER, email="limited@example.org")
     db_session.add(OrganiserContest(user_id=limited.id, contest_id=case["other"].contest_id))
     db_session.commit()
