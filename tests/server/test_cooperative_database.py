@@ -43,8 +43,7 @@ def _log_in(url: str, outcome: dict) -> None:
 
 
 def test_acks_stay_prompt_while_a_login_waits_on_a_locked_table(tmp_path_factory):
-    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        pytest.skip("needs PostgreSQL: set DATABASE_URL (.ci/run does)")
+    assert os.environ.get("DATABASE_URL", "").startswith("postgres"), "needs PostgreSQL: set DATABASE_URL"
     with running_server(tmp_path_factory, async_mode="gevent") as server:
         with play_client(server, server.login()) as client:
             time_sync(client)

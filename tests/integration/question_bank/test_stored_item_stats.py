@@ -176,9 +176,9 @@ def test_the_sweeper_hook_runs_one_at_a_time_and_logs_failures(app, monkeypatch,
     again.join(5)
 
 
+@pytest.mark.postgres
 def test_another_process_computing_the_round_is_left_alone(db_session, case):
-    if db_session.get_bind().dialect.name != "postgresql":
-        pytest.skip("advisory locks are PostgreSQL's")
+    assert db_session.get_bind().dialect.name == "postgresql", "advisory locks are PostgreSQL's: set DATABASE_URL"
     finish_in_progress(db_session, case["round"])
     close(db_session, case["round"], timedelta(minutes=1))
     with db.engine.connect() as other:
