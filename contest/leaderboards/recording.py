@@ -63,6 +63,7 @@ class Leaderboards:
         self.store = store
         self._rounds = TtlCache(settings_ttl, maxsize=10_000)
         self._units = TtlCache(60.0, maxsize=100_000)
+        self.views = TtlCache(2.0, maxsize=10_000)  # round -> what the public sees (results.public_view)
 
     # -- recording -------------------------------------------------------------------------------------------
 
@@ -158,6 +159,7 @@ class Leaderboards:
         """Drop cached settings and unit paths (tests; after an organiser changes them)."""
         self._rounds.clear()
         self._units.clear()
+        self.views.clear()
 
     def units_of(self, session: Session, user_id: int) -> tuple[int, ...]:
         units = self._units.get(user_id)

@@ -25,7 +25,6 @@ from contest.attempts.models import Attempt, Status
 from contest.attempts.timing import epoch_ms
 from contest.audit.service import record as audit
 from contest.errors import DomainError
-from contest.leaderboards.cache import TtlCache
 from contest.leaderboards.encoding import layout_for
 from contest.leaderboards.final import FinalRanking, compute_final
 from contest.leaderboards.models import BoardFreeze, PublishedResult, PublishedRow
@@ -59,13 +58,6 @@ def published_family(round_id: int, version: int) -> str:
     return f"{family_of_round(round_id)}v{version}"
 
 
-_views = TtlCache(2.0, maxsize=10_000)  # a freeze or publish reaches other processes within two seconds
-
-
-def forget_views() -> None:
-    _views.clear()
-
-
 def live_view(boards: Leaderboards, session: Session, round_id: int) -> BoardView | None:
     info = boards.round_info(session, round_id)
     if info is None:
@@ -76,12 +68,12 @@ def live_view(boards: Leaderboards, session: Session, round_id: int) -> BoardVie
 
 def public_view(boards: Leaderboards, session: Session, round_id: int) -> BoardView | None:
     """The family the public reads for ``round_id`` (made ready in the store), or None if there is no round."""
-    view = _views.get(round_id)
+    view = boards.views.get(round_id)  # kept two seconds: a freeze or publish reaches other processes that soon
     if view is None:
         view = _resolve(boards, session, round_id)
         if view is None:
             return None
-        _views.put(round_id, view)
+        boards.views.put(round_id, view)
     _ensure(boards, session, view)
     return view
 
@@ -159,7 +151,7 @@ def freeze(session: Session, boards: Leaderboards, *, round_id: int, actor_id: i
     family = frozen_family(round_id)
     boards.store.copy(family_of_round(round_id), family)
     boards.store.mark_ready(family)
-    forget_views()
+    boards.views.clear()
 
 
 def unfreeze(session: Session, boards: Leaderboards, *, round_id: int, actor_id: int | None, now: datetime) -> None:
@@ -172,7 +164,7 @@ def unfreeze(session: Session, boards: Leaderboards, *, round_id: int, actor_id:
           details={"round": round_.title, "frozen_at": frozen.frozen_at.isoformat()})
     session.commit()
     boards.store.clear(frozen_family(round_id))
-    forget_views()
+    boards.views.clear()
 
 
 def review(session: Session, round_id: int, questions, *, now: datetime) -> FinalRanking:
@@ -222,7 +214,7 @@ def publish(session: Session, boards: Leaderboards, questions, *, round_id: int,
                    "added_voided": sorted(set(void)), "entrants": len(final.rows), "true_value": final.true_value})
     session.commit()
     load_published(boards, session, round_id, version)
-    forget_views()
+    boards.views.clear()
     return result
 
 
