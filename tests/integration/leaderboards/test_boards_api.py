@@ -111,6 +111,7 @@ def test_names_as_the_contest_says_and_tie_breaks_as_the_round_says(client, db_s
 
 def test_bad_queries_are_refused_clearly(client, db_session, boards):
     tree, round_, _ = league(db_session)
+    client.set_cookie("lang", "en")  # the messages name the query parameters; English reads best here
     base = f"/api/rounds/{round_.id}/leaderboard"
     for query, words in [("?limit=0", "limit"), ("?limit=500", "limit"), ("?offset=-1", "offset"),
                          ("?unit=abc", "unit"), ("?level=Huyện", "level"),
