@@ -54,22 +54,16 @@ def show(round_id: int):
                            status=round_.status(now))
 
 
-@bp.post("/rounds/<int:round_id>/freeze")
+@bp.post("/rounds/<int:round_id>/<any(freeze, unfreeze):action>")
 @organiser_required
-def freeze(round_id: int):
+def freezing(round_id: int, action: str):
+    """Freeze the public boards (the public sees them as they are now), or make them live again."""
     round_or_abort(round_id)
-    return _act(round_id, lambda: results.freeze(db.session, extension(current_app).boards, round_id=round_id,
-                                                 actor_id=current_user.id, now=utcnow()),
-                _("The public boards are frozen; you still see the live ones here."))
-
-
-@bp.post("/rounds/<int:round_id>/unfreeze")
-@organiser_required
-def unfreeze(round_id: int):
-    round_or_abort(round_id)
-    return _act(round_id, lambda: results.unfreeze(db.session, extension(current_app).boards, round_id=round_id,
-                                                   actor_id=current_user.id, now=utcnow()),
-                _("The public boards are live again."))
+    act = results.freeze if action == "freeze" else results.unfreeze
+    done = (_("The public boards are frozen; you still see the live ones here.") if action == "freeze"
+            else _("The public boards are live again."))
+    return _act(round_id, lambda: act(db.session, extension(current_app).boards, round_id=round_id,
+                                      actor_id=current_user.id, now=utcnow()), done)
 
 
 @bp.post("/rounds/<int:round_id>/publish")
