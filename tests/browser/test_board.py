@@ -3,58 +3,20 @@
 
 from __future__ import annotations
 
-import contextlib
-import subprocess
-import sys
-
 import pytest
 import requests
 from playwright.sync_api import expect, sync_playwright
 
 from tests.browser.test_attempt import CHROMIUM, CHROMIUM_ARGS, PHONE_VIEWPORT
-from tests.conftest import _drop_database, _test_database_url
-from tests.server.running import (
-    DEMO_PASSWORD,
-    ROOT,
-    Server,
-    _stop,
-    _wait_until_healthy,
-    app_env,
-    flask_cli,
-    free_port,
-)
+from tests.server.running import DEMO_PASSWORD, Server, running_server
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=15_000)
 ENTRANTS = 6
 
 
-@contextlib.contextmanager
 def board_server(tmp_path_factory):
-    """Like ``running_server``, plus the tables the migrations do not have yet (created by the models)."""
-    database_url = _test_database_url(tmp_path_factory)
-    port = free_port()
-    env = app_env(database_url, OLYMPIAD_ASYNC_MODE="gevent", OLYMPIAD_HOST="127.0.0.1", OLYMPIAD_PORT=str(port),
-                  **{"OLYMPIAD_LOGIN_LIMIT_PER_IP": "100000 per minute"})
-    log = tmp_path_factory.mktemp("server") / f"board-{port}.log"
-    process = None
-    try:
-        flask_cli(env, "db", "upgrade")
-        done = subprocess.run([sys.executable, "-c", "from contest import create_app; from contest.extensions import "
-                               "db; app = create_app(); app.app_context().push(); db.create_all()"],
-                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
-        assert done.returncode == 0, done.stderr
-        flask_cli(env, "demo", "seed", "--entrants", str(ENTRANTS))
-        with log.open("w") as out:
-            process = subprocess.Popen([sys.executable, "wsgi.py"], cwd=ROOT, env=env, stdout=out,
-                                       stderr=subprocess.STDOUT)
-        server = Server(f"http://127.0.0.1:{port}", database_url, process, log)
-        _wait_until_healthy(server, "gevent")
-        yield server
-    finally:
-        if process is not None:
-            _stop(process)
-        _drop_database(database_url)
+    return running_server(tmp_path_factory, entrants=ENTRANTS, OLYMPIAD_LOGIN_LIMIT_PER_IP="100000 per minute")
 
 
 def submit_as(server: Server, phone: str, round_id: int, right: int) -> dict:

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 0986d057419f
+Revision ID: bd0eb79b973a
 Revises: 
-Create Date: 2026-11-27 21:45:44.522211
+Create Date: 2026-11-27 22:28:15.077969
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import contest.db
 
 
 # revision identifiers, used by Alembic.
-revision = '0986d057419f'
+revision = 'bd0eb79b973a'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -202,12 +202,60 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_attempts_user_id'), ['user_id'], unique=False)
         batch_op.create_index('uq_attempts_one_in_progress', ['round_id', 'user_id'], unique=True, sqlite_where=sa.text("status = 'in_progress'"), postgresql_where=sa.text("status = 'in_progress'"))
 
+    op.create_table('board_freezes',
+    sa.Column('round_id', sa.Integer(), nullable=False),
+    sa.Column('frozen_at', contest.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('frozen_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['frozen_by_id'], ['users.id'], name=op.f('fk_board_freezes_frozen_by_id_users')),
+    sa.ForeignKeyConstraint(['round_id'], ['rounds.id'], name=op.f('fk_board_freezes_round_id_rounds')),
+    sa.PrimaryKeyConstraint('round_id', name=op.f('pk_board_freezes'))
+    )
+    op.create_table('published_results',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('round_id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('created_at', contest.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('tie_breaks', sa.JSON(), nullable=False),
+    sa.Column('target', sa.String(length=16), nullable=False),
+    sa.Column('true_value', sa.BigInteger(), nullable=True),
+    sa.Column('voided', sa.JSON(), nullable=False),
+    sa.Column('entrants', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_published_results_created_by_id_users')),
+    sa.ForeignKeyConstraint(['round_id'], ['rounds.id'], name=op.f('fk_published_results_round_id_rounds')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_published_results')),
+    sa.UniqueConstraint('round_id', 'version', name=op.f('uq_published_results_round_id_version'))
+    )
+    with op.batch_alter_table('published_results', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_published_results_round_id'), ['round_id'], unique=False)
+
     op.create_table('ranking_rules',
     sa.Column('round_id', sa.Integer(), nullable=False),
     sa.Column('tie_breaks', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['round_id'], ['rounds.id'], name=op.f('fk_ranking_rules_round_id_rounds')),
     sa.PrimaryKeyConstraint('round_id', name=op.f('pk_ranking_rules'))
     )
+    op.create_table('round_item_stats',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('round_id', sa.Integer(), nullable=False),
+    sa.Column('question_id', sa.Integer(), nullable=False),
+    sa.Column('n', sa.Integer(), nullable=False),
+    sa.Column('facility', sa.Float(), nullable=True),
+    sa.Column('upper_lower_d', sa.Float(), nullable=True),
+    sa.Column('point_biserial', sa.Float(), nullable=True),
+    sa.Column('option_shares', sa.JSON(), nullable=False),
+    sa.Column('no_answer_share', sa.Float(), nullable=True),
+    sa.Column('correct_keys', sa.JSON(), nullable=False),
+    sa.Column('computed_at', contest.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['question_id'], ['bank_questions.id'], name=op.f('fk_round_item_stats_question_id_bank_questions'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['round_id'], ['rounds.id'], name=op.f('fk_round_item_stats_round_id_rounds'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_round_item_stats')),
+    sa.UniqueConstraint('round_id', 'question_id', name=op.f('uq_round_item_stats_round_id_question_id'))
+    )
+    with op.batch_alter_table('round_item_stats', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_round_item_stats_question_id'), ['question_id'], unique=False)
+
     op.create_table('answers',
     sa.Column('attempt_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('slot', sa.Integer(), nullable=False),
@@ -221,16 +269,49 @@ def upgrade():
     with op.batch_alter_table('answers', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_answers_answered_at'), ['answered_at'], unique=False)
 
+    op.create_table('published_rows',
+    sa.Column('result_id', sa.Integer(), nullable=False),
+    sa.Column('rank', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('attempt_id', sa.BigInteger(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=True),
+    sa.Column('score', sa.Integer(), nullable=False),
+    sa.Column('max_score', sa.Integer(), nullable=False),
+    sa.Column('prediction', sa.BigInteger(), nullable=True),
+    sa.Column('prediction_error', sa.BigInteger(), nullable=True),
+    sa.Column('duration_ms', sa.BigInteger(), nullable=False),
+    sa.Column('finished_at', contest.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['result_id'], ['published_results.id'], name=op.f('fk_published_rows_result_id_published_results')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_published_rows_user_id_users')),
+    sa.PrimaryKeyConstraint('result_id', 'rank', name=op.f('pk_published_rows'))
+    )
+    with op.batch_alter_table('published_rows', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_published_rows_user_id'), ['user_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('published_rows', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_published_rows_user_id'))
+
+    op.drop_table('published_rows')
     with op.batch_alter_table('answers', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_answers_answered_at'))
 
     op.drop_table('answers')
+    with op.batch_alter_table('round_item_stats', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_round_item_stats_question_id'))
+
+    op.drop_table('round_item_stats')
     op.drop_table('ranking_rules')
+    with op.batch_alter_table('published_results', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_published_results_round_id'))
+
+    op.drop_table('published_results')
+    op.drop_table('board_freezes')
     with op.batch_alter_table('attempts', schema=None) as batch_op:
         batch_op.drop_index('uq_attempts_one_in_progress', sqlite_where=sa.text("status = 'in_progress'"), postgresql_where=sa.text("status = 'in_progress'"))
         batch_op.drop_index(batch_op.f('ix_attempts_user_id'))
