@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 
 from question_bank.formats.model import (
     MIN_OPTIONS,
+    N_,
     OPTION_KEYS,
     BankQuestion,
     Option,
@@ -113,7 +114,7 @@ def plan_import(read: ReadResult, existing: dict[str, int], known_topics: Iterab
             continue
         key = question_key(question)
         if key in first_row:
-            plan.problems.append(RowProblem(raw.row, "cau_hoi", "duplicate of the question on row %(other)d",
+            plan.problems.append(RowProblem(raw.row, "cau_hoi", N_("duplicate of the question on row %(other)d"),
                                             {"other": first_row[key]}))
             continue
         first_row[key] = raw.row
@@ -121,7 +122,7 @@ def plan_import(read: ReadResult, existing: dict[str, int], known_topics: Iterab
             if skip_existing:
                 plan.skipped.append((raw.row, existing[key]))
             else:
-                plan.problems.append(RowProblem(raw.row, "cau_hoi", "duplicate of question #%(id)d in the bank",
+                plan.problems.append(RowProblem(raw.row, "cau_hoi", N_("duplicate of question #%(id)d in the bank"),
                                                 {"id": existing[key]}))
             continue
         name = topic_key(question.topic)
@@ -142,31 +143,31 @@ def check_question(raw: RawQuestion, defaults: Defaults = NO_DEFAULTS) -> tuple[
 
     text = clean(raw.text)
     if not text:
-        problem("cau_hoi", "the question is empty")
+        problem("cau_hoi", N_("the question is empty"))
     elif len(text) > MAX_TEXT:
-        problem("cau_hoi", "the question is longer than %(max)d characters", max=MAX_TEXT)
+        problem("cau_hoi", N_("the question is longer than %(max)d characters"), max=MAX_TEXT)
 
     options, correct = _options_and_correct(raw, problem)
     kind = _question_type(raw, options, correct, problem)
 
     topic = clean(raw.topic) or defaults.topic
     if not topic:
-        problem("chu_de", "no topic (fill the column or choose a topic for the whole import)")
+        problem("chu_de", N_("no topic (fill the column or choose a topic for the whole import)"))
     elif len(topic) > MAX_TOPIC:
-        problem("chu_de", "the topic is longer than %(max)d characters", max=MAX_TOPIC)
+        problem("chu_de", N_("the topic is longer than %(max)d characters"), max=MAX_TOPIC)
 
     difficulty = defaults.difficulty
     if clean(raw.difficulty):
         difficulty = parse_difficulty(clean(raw.difficulty))
         if difficulty is None:
-            problem("muc_do", "unknown difficulty %(value)s (use Nhận biết, Thông hiểu, Vận dụng, Vận dụng cao, "
-                    "NB/TH/VD/VDC or 1-4)", value=clean(raw.difficulty))
+            problem("muc_do", N_("unknown difficulty %(value)s (use Nhận biết, Thông hiểu, Vận dụng, "
+                                 "Vận dụng cao, NB/TH/VD/VDC or 1-4)"), value=clean(raw.difficulty))
     elif difficulty is None:
-        problem("muc_do", "no difficulty (fill the column or choose one for the whole import)")
+        problem("muc_do", N_("no difficulty (fill the column or choose one for the whole import)"))
 
     source = clean(raw.source)
     if len(source) > MAX_SOURCE:
-        problem("nguon", "the source is longer than %(max)d characters", max=MAX_SOURCE)
+        problem("nguon", N_("the source is longer than %(max)d characters"), max=MAX_SOURCE)
     if problems:
         return None, problems
     return BankQuestion(text=text, options=options, correct=correct, topic=topic, difficulty=difficulty,
@@ -183,33 +184,35 @@ def _options_and_correct(raw: RawQuestion, problem) -> tuple[tuple[Option, ...],
         return (Option("A", TRUE_TEXT), Option("B", FALSE_TEXT)), ("A" if truth else "B",)
 
     if len(options) > len(OPTION_KEYS) or any(option.key not in OPTION_KEYS for option in options):
-        problem(_column("H"), "more than %(max)d options", max=len(OPTION_KEYS))
+        problem(_column("H"), N_("more than %(max)d options"), max=len(OPTION_KEYS))
         return options, ()
     seen: dict[str, str] = {}
     for option in options:
         if len(option.text) > MAX_OPTION:
-            problem(_column(option.key), "option %(key)s is longer than %(max)d characters",
+            problem(_column(option.key), N_("option %(key)s is longer than %(max)d characters"),
                     key=option.key, max=MAX_OPTION)
         same = _compare_form(option.text)
         if same in seen:
-            problem(_column(option.key), "option %(key)s repeats option %(other)s", key=option.key,
+            problem(_column(option.key), N_("option %(key)s repeats option %(other)s"), key=option.key,
                     other=seen[same])
         seen.setdefault(same, option.key)
     if len(options) < MIN_OPTIONS:
-        problem(_column(OPTION_KEYS[len(options)]), "fewer than %(min)d options (found %(count)d)",
+        problem(_column(OPTION_KEYS[len(options)]), N_("fewer than %(min)d options (found %(count)d)"),
                 min=MIN_OPTIONS, count=len(options))
 
     if not answer:
-        problem("dap_an_dung", "no correct answer given")
+        problem("dap_an_dung", N_("no correct answer given"))
         return options, ()
     keys = _answer_keys(answer, options)
     if keys is None:
-        problem("dap_an_dung", "the correct answer %(value)s is not a list of option letters A-H", value=answer)
+        problem("dap_an_dung", N_("the correct answer %(value)s is not a list of option letters A-H"),
+                value=answer)
         return options, ()
     present = {option.key for option in options}
     for key in keys:
         if key not in present:
-            problem("dap_an_dung", "the correct answer %(key)s names an option that is empty or missing", key=key)
+            problem("dap_an_dung", N_("the correct answer %(key)s names an option that is empty or missing"),
+                    key=key)
     return options, keys
 
 
@@ -228,15 +231,16 @@ def _question_type(raw: RawQuestion, options, correct, problem) -> QuestionType:
     stated = clean(raw.type)
     kind = parse_type(stated) if stated else None
     if stated and kind is None:
-        problem("loai", "unknown question type %(value)s", value=stated)
+        problem("loai", N_("unknown question type %(value)s"), value=stated)
     if kind is None:
         if len(correct) > 1:
             return QuestionType.MULTIPLE
         return QuestionType.TRUE_FALSE if _is_true_false(options) else QuestionType.SINGLE
     if kind is not QuestionType.MULTIPLE and len(correct) > 1:
-        problem("dap_an_dung", "a question with one answer has %(count)d correct answers", count=len(correct))
+        problem("dap_an_dung", N_("a question with one answer has %(count)d correct answers"),
+                count=len(correct))
     if kind is QuestionType.TRUE_FALSE and len(options) != 2:
-        problem("loai", "a true/false question needs exactly 2 options")
+        problem("loai", N_("a true/false question needs exactly 2 options"))
     return kind
 
 

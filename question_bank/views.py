@@ -277,12 +277,12 @@ def _save_topic(form: TopicForm, topic_id: int | None) -> bool:
 
 
 def _run_import(data: bytes, options: dict, *, dry_run: bool):
-    """``(plan, None)``, or ``(None, message)`` when the file as a whole cannot be read."""
+    """``(plan, None)``, or ``(None, the translated reason)`` when the file as a whole cannot be read."""
     try:
         fmt = options["format"] if options["format"] in FORMATS else detect_format(options["filename"], data)
         read = read_questions(data, fmt)
     except TableError as error:
-        return None, str(error)
+        return None, _(error.message, **error.params)
     defaults = Defaults(topic=options["topic"].strip(), difficulty=_difficulty(options["difficulty"]))
     plan = import_questions(db.session, read, now=utcnow(), actor_id=current_user.id, dry_run=dry_run,
                             defaults=defaults,

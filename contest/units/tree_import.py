@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from question_bank.formats.model import RowProblem
+from question_bank.formats.model import N_, RowProblem
 from question_bank.formats.tabular import Table
 
 ALIASES = {
@@ -57,7 +57,7 @@ def plan_import(table: Table, existing: dict[str, UnitRecord]) -> ImportPlan:
             continue
         if record.code in rows_by_code:
             plan.problems.append(
-                RowProblem(row, "code", "duplicate code %(code)s (also on row %(other)d)",
+                RowProblem(row, "code", N_("duplicate code %(code)s (also on row %(other)d)"),
                            {"code": record.code, "other": rows_by_code[record.code]})
             )
             continue
@@ -71,14 +71,14 @@ def plan_import(table: Table, existing: dict[str, UnitRecord]) -> ImportPlan:
         if record.parent_code is None:
             continue
         if record.parent_code == record.code:
-            plan.problems.append(RowProblem(row, "parent_code", "a unit cannot be its own parent"))
+            plan.problems.append(RowProblem(row, "parent_code", N_("a unit cannot be its own parent")))
         elif record.parent_code not in parents:
             plan.problems.append(
-                RowProblem(row, "parent_code", "unknown parent unit %(code)s", {"code": record.parent_code})
+                RowProblem(row, "parent_code", N_("unknown parent unit %(code)s"), {"code": record.parent_code})
             )
         elif _in_cycle(record.code, parents):
             plan.problems.append(
-                RowProblem(row, "parent_code", "parent %(code)s makes a cycle in the tree",
+                RowProblem(row, "parent_code", N_("parent %(code)s makes a cycle in the tree"),
                            {"code": record.parent_code})
             )
     plan.problems.sort(key=lambda p: (p.row, p.column))
@@ -131,24 +131,24 @@ def _parse_row(row: int, cells: dict[str, str], problems: list[RowProblem]) -> U
     code = cells.get("code", "")
     name = cells.get("name", "")
     if not code:
-        problems.append(RowProblem(row, "code", "the code is empty"))
+        problems.append(RowProblem(row, "code", N_("the code is empty")))
     elif not CODE_PATTERN.match(code):
         problems.append(
-            RowProblem(row, "code", "the code %(code)s may hold only letters, digits, '.', '_' and '-' "
-                       "(at most 32)", {"code": code})
+            RowProblem(row, "code", N_("the code %(code)s may hold only letters, digits, '.', '_' and '-' "
+                          "(at most 32)"), {"code": code})
         )
     if not name:
-        problems.append(RowProblem(row, "name", "the name is empty"))
+        problems.append(RowProblem(row, "name", N_("the name is empty")))
     elif len(name) > 200:
-        problems.append(RowProblem(row, "name", "the name is longer than 200 characters"))
+        problems.append(RowProblem(row, "name", N_("the name is longer than 200 characters")))
     level = cells.get("level", "")
     if len(level) > 64:
-        problems.append(RowProblem(row, "level", "the level is longer than 64 characters"))
+        problems.append(RowProblem(row, "level", N_("the level is longer than 64 characters")))
     members = _parse_members(row, cells.get("members", ""), problems)
     valid_from = _parse_date(row, "valid_from", cells.get("valid_from", ""), problems)
     valid_to = _parse_date(row, "valid_to", cells.get("valid_to", ""), problems)
     if valid_from and valid_to and valid_to < valid_from:
-        problems.append(RowProblem(row, "valid_to", "the end of validity is before its start"))
+        problems.append(RowProblem(row, "valid_to", N_("the end of validity is before its start")))
     if len(problems) > before:
         return None
     return UnitRecord(code, name, level, cells.get("parent_code") or None, members, valid_from, valid_to)
@@ -160,7 +160,7 @@ def _parse_members(row: int, text: str, problems: list[RowProblem]) -> int | Non
     cleaned = re.sub(r"[ .,]", "", text) if THOUSANDS.fullmatch(text) else text
     if not cleaned.isdigit():
         problems.append(
-            RowProblem(row, "members", "the member count %(value)s is not a whole number", {"value": text})
+            RowProblem(row, "members", N_("the member count %(value)s is not a whole number"), {"value": text})
         )
         return None
     return int(cleaned)
@@ -175,6 +175,6 @@ def _parse_date(row: int, column: str, text: str, problems: list[RowProblem]) ->
         except ValueError:
             continue
     problems.append(
-        RowProblem(row, column, "the date %(value)s is not a date (use dd/mm/yyyy)", {"value": text})
+        RowProblem(row, column, N_("the date %(value)s is not a date (use dd/mm/yyyy)"), {"value": text})
     )
     return None

@@ -1,7 +1,8 @@
 """Pure readers and writers between files and plain dataclasses (no Flask, no SQLAlchemy).
 
 Every format module has ``read(data: bytes) -> ReadResult`` and ``write(questions) -> bytes``; readers
-raise ``TableError`` when the file as a whole cannot be read.
+raise ``TableError`` when the file as a whole cannot be read. Messages are English msgids marked with ``N_``
+(``RowProblem.message``, ``TableError.message``), translated where they are shown.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import re
 
 from question_bank.formats import aiken, csv_format, gift, xlsx_format
-from question_bank.formats.model import BankQuestion, ReadResult
+from question_bank.formats.model import N_, BankQuestion, ReadResult
 from question_bank.formats.tabular import TableError
 
 FORMATS = {"xlsx": xlsx_format, "csv": csv_format, "gift": gift, "aiken": aiken}
@@ -37,7 +38,7 @@ def detect_format(filename: str, data: bytes = b"") -> str:
         if _GIFT_ANSWERS.search(data):
             return "gift"
         return "csv"
-    raise TableError("unsupported file type (use .xlsx, .csv, .gift or .txt in Aiken or GIFT)")
+    raise TableError(N_("unsupported file type (use .xlsx, .csv, .gift or .txt in Aiken or GIFT)"))
 
 
 def read_questions(data: bytes, fmt: str) -> ReadResult:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from question_bank.formats.model import BankQuestion, RawQuestion, ReadResult, RowProblem, correct_text
+from question_bank.formats.model import N_, BankQuestion, RawQuestion, ReadResult, RowProblem, correct_text
 from question_bank.formats.tabular import decode_text, normalise_text
 
 OPTION_LINE = re.compile(r"^([A-Ha-h])\s*[.)]\s+(.*)$")
@@ -34,16 +34,16 @@ def read(data: bytes) -> ReadResult:
         elif option and block.text_lines:
             block.options.append((option.group(1).upper(), option.group(2)))
         elif option:
-            result.problems.append(RowProblem(number, "cau_hoi", "an option comes before the question text"))
+            result.problems.append(RowProblem(number, "cau_hoi", N_("an option comes before the question text")))
             block = None
         elif block.options:
             # Text after the options that is not ANSWER: the block is broken; the next question starts here.
-            result.problems.append(RowProblem(block.row, "dap_an_dung", "no ANSWER: line after the options"))
+            result.problems.append(RowProblem(block.row, "dap_an_dung", N_("no ANSWER: line after the options")))
             block = _Block(number, [line])
         else:
             block.text_lines.append(line)
     if block is not None:
-        result.problems.append(RowProblem(block.row, "dap_an_dung", "no ANSWER: line after the options"))
+        result.problems.append(RowProblem(block.row, "dap_an_dung", N_("no ANSWER: line after the options")))
     return result
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from question_bank.formats.model import BankQuestion, RawQuestion, ReadResult, RowProblem, join_tags
+from question_bank.formats.model import N_, BankQuestion, RawQuestion, ReadResult, RowProblem, join_tags
 from question_bank.formats.tabular import decode_text, normalise_text
 from question_bank.vocabulary import FALSE_TEXT, TRUE_TEXT, QuestionType
 
@@ -66,7 +66,7 @@ def _read_question(row: int, text: str, topic: str, meta: dict, tags: list, resu
         text = text.replace(sequence, placeholder)
     opening, closing = text.find("{"), text.find("}")
     if opening < 0 or closing < opening:
-        problem("no answers in braces { } (GIFT)")
+        problem(N_("no answers in braces { } (GIFT)"))
         return
     stem = _TEXT_FORMAT.sub("", _TITLE.sub("", text[:opening]).strip()).strip()
     after = text[closing + 1 :].strip()
@@ -98,14 +98,14 @@ def _true_false(body: str):
 def _choices(body: str):
     """``(options, correct keys, type)`` or the reason the answers are not a supported choice question."""
     if not body:
-        return "essay questions are not supported"
+        return N_("essay questions are not supported")
     if body.startswith("#"):
-        return "numerical questions are not supported"
+        return N_("numerical questions are not supported")
     if "->" in body:
-        return "matching questions are not supported"
+        return N_("matching questions are not supported")
     answers = _ANSWER.findall(body)
     if not any(marker == "~" for marker, _ in answers):
-        return "short-answer questions are not supported (a choice question needs ~wrong answers)"
+        return N_("short-answer questions are not supported (a choice question needs ~wrong answers)")
     options, correct, weighted = [], [], False
     for key, (marker, chunk) in zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", answers, strict=False):
         weight = _WEIGHT.match(chunk.strip())
@@ -117,7 +117,7 @@ def _choices(body: str):
         if marker == "=" or (weight and float(weight.group(1)) > 0):
             correct.append(key)
     if len(answers) > 26:
-        return "more than 26 answers"
+        return N_("more than 26 answers")
     # Weights mean check boxes even with one right answer; otherwise the import infers the type
     # (two options 'Đúng'/'Sai' make a true/false question, as in a spreadsheet).
     return options, correct, QuestionType.MULTIPLE.value if weighted else ""

@@ -11,6 +11,11 @@ OPTION_KEYS = ("A", "B", "C", "D", "E", "F", "G", "H")
 MIN_OPTIONS = 2
 
 
+def N_(message: str) -> str:
+    """Marks a message for extraction (``pybabel extract -k N_``); it is translated where it is shown."""
+    return message
+
+
 @dataclass(frozen=True)
 class Option:
     key: str  # "A".."H", stable across revisions so answers and statistics keep their meaning
@@ -54,7 +59,7 @@ class RowProblem:
 
     row: int
     column: str
-    message: str  # an English msgid; ``params`` fill its placeholders
+    message: str  # an English msgid marked with ``N_``; ``params`` fill its placeholders
     params: dict = field(default_factory=dict)
 
     def text(self) -> str:

@@ -14,12 +14,22 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from contest.search_text import fold
+from question_bank.formats.model import N_
 
 HEADER_SEARCH_ROWS = 10
 
 
 class TableError(ValueError):
-    """The file as a whole cannot be read (wrong format, no header row)."""
+    """The file as a whole cannot be read (wrong format, no header row).
+
+    Like a ``RowProblem``, ``message`` is an English msgid (marked with ``N_``) whose placeholders ``params``
+    fill: a page shows ``gettext(error.message, **error.params)``; ``str(error)`` is the English text (CLI).
+    """
+
+    def __init__(self, message: str, **params):
+        super().__init__(message % params if params else message)
+        self.message = message
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -46,7 +56,7 @@ def detect_format(filename: str) -> str:
         return "xlsx"
     if suffix in ("csv", "txt"):
         return "csv"
-    raise TableError(f"unsupported file type: .{suffix or '?'} (use .csv or .xlsx)")
+    raise TableError(N_("unsupported file type: .%(suffix)s (use .csv or .xlsx)"), suffix=suffix or "?")
 
 
 def read_table(data: bytes, fmt: str, aliases: dict[str, str], required: set[str]) -> Table:
@@ -80,8 +90,8 @@ def _find_header(raw_rows, aliases, required) -> tuple[int, list[str], list[str 
         names = [aliases.get(header_key(cell)) if cell else None for cell in cells]
         if required <= {name for name in names if name}:
             return index, cells, names
-    missing = ", ".join(sorted(required))
-    raise TableError(f"no header row naming the columns {missing} in the first {HEADER_SEARCH_ROWS} rows")
+    raise TableError(N_("no header row naming the columns %(columns)s in the first %(count)d rows"),
+                     columns=", ".join(sorted(required)), count=HEADER_SEARCH_ROWS)
 
 
 def _read_csv_header(data: bytes, aliases, required):
@@ -108,7 +118,7 @@ def decode_text(data: bytes) -> str:
         except UnicodeDecodeError:
             continue
     else:  # pragma: no cover - cp1258 decodes almost anything
-        raise TableError("the file is not UTF-8 text")
+        raise TableError(N_("the file is not UTF-8 text"))
     return text
 
 
@@ -117,7 +127,7 @@ def _read_csv(text: str, delimiter: str) -> list[list[str]]:
     try:
         return [[normalise_text(cell) for cell in row] for row in reader]
     except csv.Error as exc:
-        raise TableError(f"the CSV file cannot be read: {exc}") from exc
+        raise TableError(N_("the CSV file cannot be read: %(reason)s"), reason=str(exc)) from exc
 
 
 def _read_xlsx(data: bytes) -> list[list[str]]:
@@ -126,7 +136,7 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for a damaged or non-xlsx file
-        raise TableError("the file is not a readable .xlsx workbook") from exc
+        raise TableError(N_("the file is not a readable .xlsx workbook")) from exc
     try:
         sheet = workbook.worksheets[0]
         return [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]

@@ -76,6 +76,7 @@ def test_create_show_edit_and_deactivate(client, organiser, db_session):
 
 
 def test_an_invalid_form_shows_the_import_rules_beside_the_fields(client, organiser, db_session):
+    client.set_cookie("lang", "en")  # the English msgids read best here; the pages default to Vietnamese
     topic = make_topic(db_session)
     page = client.post("/organiser/bank/new", data={"text": "Hỏi?", "option_a": "x", "correct": ["D"],
                                                       "topic_id": topic.id, "difficulty": "NB", "type": "single"})
@@ -93,6 +94,27 @@ def test_upload_shows_row_problems_and_imports_nothing(client, organiser, db_ses
     assert "nothing was imported" in page
     assert "<td>9</td><td>dap_an_b</td><td>fewer than 2 options (found 1)</td>" in page
     assert "Import now" not in page
+    assert question_count(db_session) == 0
+
+
+def test_upload_problems_and_unreadable_files_are_in_vietnamese_by_default(client, organiser, db_session):
+    def upload(data: bytes, name: str) -> str:
+        return client.post("/organiser/bank/import", data={"file": (io.BytesIO(data), name)},
+                           content_type="multipart/form-data").get_data(as_text=True)
+
+    page = upload(messy_file("xlsx"), "messy.xlsx")
+    assert "<td>9</td><td>dap_an_b</td><td>ít hơn 2 phương án (chỉ có 1)</td>" in page
+    assert "fewer than" not in page
+    gift = upload("$CATEGORY: Lịch sử\nKể về ngày 2/9. {}\n\nNăm nào? {#1945}\n".encode(), "cau_hoi.gift")
+    assert "<td>2</td><td>cau_hoi</td><td>không hỗ trợ câu hỏi tự luận</td>" in gift
+    assert "<td>4</td><td>cau_hoi</td><td>không hỗ trợ câu hỏi dạng số</td>" in gift
+
+    no_header = upload("Câu hỏi ôn tập;Ghi chú\nThủ đô?;Hà Nội\n".encode(), "on_tap.csv")
+    assert ("Không đọc được tệp: không có dòng tên cột nào ghi các cột cau_hoi, dap_an_dung trong 10 dòng đầu"
+            in no_header)
+    assert "no header row" not in no_header
+    not_a_workbook = upload(b"not a zip", "hong.xlsx")
+    assert "Không đọc được tệp: tệp không phải là bảng tính .xlsx đọc được" in not_a_workbook
     assert question_count(db_session) == 0
 
 
