@@ -1,5 +1,5 @@
-"""Reading a round's board: a page of rows, the total and the asking entrant's own rank (the public API), the
-snapshot pushed to ``/board`` watchers, and search by name."""
+"""Reading a round's or a contest's board: a page of rows, the total and the asking entrant's own rank (the public
+API), the snapshot pushed to ``/board`` watchers, and search by name (rounds)."""
 
 from __future__ import annotations
 
@@ -19,10 +19,12 @@ from contest.errors import DomainError
 from contest.leaderboards.encoding import decode
 from contest.leaderboards.models import PublishedResult, PublishedRow
 from contest.leaderboards.names import EntrantNames
-from contest.leaderboards.recording import Leaderboards, RoundInfo
-from contest.leaderboards.results import PUBLISHED, BoardView, public_view
-from contest.leaderboards.store import Ranked
-from contest.rounds.models import NameStyle
+from contest.leaderboards.ranking import LIVE as LIVE_RANKING
+from contest.leaderboards.ranking import Ranking
+from contest.leaderboards.recording import Leaderboards, contest_aggregate
+from contest.leaderboards.results import LIVE, PUBLISHED, BoardView, public_view
+from contest.leaderboards.store import Ranked, family_of_contest
+from contest.rounds.models import Contest, NameStyle
 from contest.units.models import Unit
 
 MAX_LIMIT = 200
@@ -39,6 +41,15 @@ class BoardQuery:
     limit: int = 50
 
 
+@dataclass(frozen=True)
+class ContestBoardQuery:
+    contest_id: int
+    level: str | None = None
+    unit_id: int | None = None
+    offset: int = 0
+    limit: int = 50
+
+
 def round_leaderboard(session: Session, boards: Leaderboards, names: EntrantNames, query: BoardQuery, *,
                       me: int | None, now: datetime, view: BoardView | None = None) -> dict:
     """``{round_id, level, unit_id, unit_name, generated_at, state, version, total, rows[, me]}``; ``me`` (the
@@ -47,22 +58,44 @@ def round_leaderboard(session: Session, boards: Leaderboards, names: EntrantName
     info = boards.round_info(session, query.round_id)
     if info is None:
         raise DomainError("not_found", _l("There is no such round."))
+    view = view or public_view(boards, session, query.round_id)
+    return {"round_id": query.round_id,
+            **_page(session, boards, names, query, family=view.family, ranking=view.ranking,
+                    name_style=info.name_style, state=view.state, version=view.version, me=me, now=now)}
+
+
+def contest_leaderboard(session: Session, boards: Leaderboards, names: EntrantNames, query: ContestBoardQuery, *,
+                        me: int | None, now: datetime) -> dict:
+    """The contest's board (its rounds' results added up as its ``ContestBoard`` says), in the shape of
+    ``round_leaderboard`` with ``contest_id`` and ``aggregate`` for ``round_id``. Always the live family: a
+    contest's board is not frozen or published by itself."""
+    name_style = session.scalar(select(Contest.name_style).where(Contest.id == query.contest_id))
+    if name_style is None:
+        raise DomainError("not_found", _l("There is no such contest."))
+    boards.ensure_contest(session, query.contest_id)
+    return {"contest_id": query.contest_id, "aggregate": contest_aggregate(session, query.contest_id).value,
+            **_page(session, boards, names, query, family=family_of_contest(query.contest_id),
+                    ranking=LIVE_RANKING, name_style=NameStyle(name_style), state=LIVE, version=None, me=me,
+                    now=now)}
+
+
+def _page(session: Session, boards: Leaderboards, names: EntrantNames, query: BoardQuery | ContestBoardQuery, *,
+          family: str, ranking: Ranking, name_style: NameStyle, state: str, version: int | None, me: int | None,
+          now: datetime) -> dict:
     unit = _board_unit(session, boards, query, me)
     unit_id = unit.id if unit else None
-    view = view or public_view(boards, session, query.round_id)
-    family = view.family
     ranked = boards.store.top(family, unit_id, query.offset, query.limit)
     mine = boards.store.rank(family, unit_id, me) if me is not None else None
     shown = names.lookup(session, [r.entrant_id for r in ranked] + ([mine.entrant_id] if mine else []))
     page = {
-        "round_id": query.round_id, "level": unit.level if unit else None, "unit_id": unit_id,
+        "level": unit.level if unit else None, "unit_id": unit_id,
         "unit_name": unit.name if unit else None, "generated_at": now.isoformat(),
-        "state": view.state, "version": view.version,
+        "state": state, "version": version,
         "total": boards.store.count(family, unit_id),
-        "rows": [_row(info, view, shown, r) for r in ranked],
+        "rows": [_row(name_style, ranking, shown, r) for r in ranked],
     }
     if me is not None:
-        page["me"] = _row(info, view, shown, mine) if mine else None
+        page["me"] = _row(name_style, ranking, shown, mine) if mine else None
     return page
 
 
@@ -109,18 +142,19 @@ def search_entrants(session: Session, boards: Leaderboards, names: EntrantNames,
     found = [boards.store.rank(view.family, unit_id, user_id) for user_id in session.scalars(stmt)]
     found = sorted((r for r in found if r is not None), key=lambda r: r.rank)[:limit]
     shown = names.lookup(session, [r.entrant_id for r in found])
-    return [_row(info, view, shown, r) for r in found]
+    return [_row(info.name_style, view.ranking, shown, r) for r in found]
 
 
-def _row(info: RoundInfo, view: BoardView, shown: dict, ranked: Ranked) -> dict:
-    fields = decode(view.ranking, ranked.key)
+def _row(name_style: NameStyle, ranking: Ranking, shown: dict, ranked: Ranked) -> dict:
+    fields = decode(ranking, ranked.key)
     person = shown.get(ranked.entrant_id)
-    return {"rank": ranked.rank, "name": person.name(info.name_style) if person else "",
+    return {"rank": ranked.rank, "name": person.name(name_style) if person else "",
             "unit": person.unit if person else "", "score": fields["score"],
             "duration_ms": fields.get("duration_ms")}
 
 
-def _board_unit(session: Session, boards: Leaderboards, query: BoardQuery, me: int | None) -> Unit | None:
+def _board_unit(session: Session, boards: Leaderboards, query: BoardQuery | ContestBoardQuery,
+                me: int | None) -> Unit | None:
     """The unit whose board is asked for: ``unit`` itself, or with only ``level`` the entrant's unit at that level."""
     if query.unit_id is not None:
         unit = session.get(Unit, query.unit_id)

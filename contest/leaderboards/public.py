@@ -1,5 +1,6 @@
 """Public pages (no login): a contest and its rounds, a round's leaderboard of people (live over ``/board``),
-its unit rankings with charts, and the entrant's own rank on their result page (``entrant_rank``).
+its unit rankings with charts, the contest's own leaderboard and unit rankings (its rounds added up as the contest
+says; no live updates or activity chart), and the entrant's own rank on their result page (``entrant_rank``).
 
 Every page reads what the public sees (live, frozen or the latest published version: ``results.public_view``);
 names come out in the contest's style, and phone, citizen ID and birth date are never read.
@@ -18,7 +19,14 @@ from contest.errors import DomainError
 from contest.extensions import db
 from contest.leaderboards import extension
 from contest.leaderboards.activity import activity
-from contest.leaderboards.pages import SNAPSHOT_ROWS, BoardQuery, round_leaderboard, search_entrants
+from contest.leaderboards.pages import (
+    SNAPSHOT_ROWS,
+    BoardQuery,
+    ContestBoardQuery,
+    contest_leaderboard,
+    round_leaderboard,
+    search_entrants,
+)
 from contest.leaderboards.results import public_view
 from contest.leaderboards.unit_rankings import SORT_KEYS
 from contest.rounds.models import Contest, Round
@@ -82,12 +90,28 @@ def board(round_id: int):
                                 text=text) if text else None
     except DomainError as error:
         abort(404 if error.code == "not_found" else 400)
-    levels = list(round_.contest.board_levels or ())
-    choices = {level: db.session.execute(select(Unit.id, Unit.name).where(Unit.level == level)
-                                         .order_by(Unit.name)).all() for level in levels}
+    levels, choices = _choices(round_.contest)
     return render_template("leaderboards/board.html", round=round_, contest=round_.contest, page=page,
                            page_no=page_no, page_size=PAGE_SIZE, levels=levels, choices=choices, text=text,
-                           found=found, searchable=round_.contest.name_style == "full", now=utcnow())
+                           found=found, searchable=round_.contest.name_style == "full", now=utcnow(),
+                           **_round_links(round_id))
+
+
+@bp.get("/contests/<int:contest_id>/board")
+def contest_board(contest_id: int):
+    """``?unit=&page=``: the contest's leaderboard of people (no search by name, no live updates)."""
+    shown = db.session.get(Contest, contest_id) or abort(404)
+    ext = extension(current_app)
+    page_no = _arg_int("page") or 1
+    query = ContestBoardQuery(contest_id, None, _arg_int("unit"), (page_no - 1) * PAGE_SIZE, PAGE_SIZE)
+    try:
+        page = contest_leaderboard(db.session, ext.boards, ext.names, query, me=None, now=utcnow())
+    except DomainError as error:
+        abort(404 if error.code == "not_found" else 400)
+    levels, choices = _choices(shown)
+    return render_template("leaderboards/board.html", round=None, contest=shown, page=page, page_no=page_no,
+                           page_size=PAGE_SIZE, levels=levels, choices=choices, text="", found=None,
+                           searchable=False, now=utcnow(), **_contest_links(contest_id))
 
 
 @bp.get("/rounds/<int:round_id>/units")
@@ -96,23 +120,58 @@ def units(round_id: int):
     round_ = db.session.get(Round, round_id) or abort(404)
     sort = request.args.get("sort", "participation")
     order = request.args.get("order", "desc")
+    ranked = _ranked(sort, order, round_id=round_id)
+    return render_template("leaderboards/units.html", round=round_, contest=round_.contest, ranked=ranked,
+                           sort=sort, order=order, sort_keys=SORT_KEYS, chart=_chart(ranked),
+                           activity=activity(db.session, round_id), **_round_links(round_id))
+
+
+@bp.get("/contests/<int:contest_id>/units")
+def contest_units(contest_id: int):
+    """``?level=&sort=&order=``: the contest's unit rankings and the participation chart."""
+    shown = db.session.get(Contest, contest_id) or abort(404)
+    sort = request.args.get("sort", "participation")
+    order = request.args.get("order", "desc")
+    ranked = _ranked(sort, order, contest_id=contest_id)
+    return render_template("leaderboards/units.html", round=None, contest=shown, ranked=ranked, sort=sort,
+                           order=order, sort_keys=SORT_KEYS, chart=_chart(ranked), activity=None,
+                           **_contest_links(contest_id))
+
+
+def _ranked(sort: str, order: str, **scope) -> dict:
     if sort not in SORT_KEYS or order not in ("asc", "desc"):
         abort(400)
     try:
-        ranked = extension(current_app).units.rankings(db.session, round_id=round_id,
-                                                       level=request.args.get("level") or None, now=utcnow(),
-                                                       sort=sort, descending=order == "desc")
+        return extension(current_app).units.rankings(db.session, **scope, level=request.args.get("level") or None,
+                                                     now=utcnow(), sort=sort, descending=order == "desc")
     except DomainError as error:
         abort(404 if error.code == "not_found" else 400)
+
+
+def _chart(ranked: dict) -> dict:
     by_rate = [row for row in ranked["rows"] if row["participation"] is not None]
     measure = "participation" if by_rate else "entrants"
     chart_rows = sorted(by_rate or ranked["rows"], key=lambda row: -(row[measure] or 0))[:CHART_UNITS]
-    chart = {"measure": measure, "labels": [row["name"] for row in chart_rows],
-             "values": [round(row[measure] * 100, 1) if measure == "participation" else row[measure]
-                        for row in chart_rows]}
-    return render_template("leaderboards/units.html", round=round_, contest=round_.contest, ranked=ranked,
-                           sort=sort, order=order, sort_keys=SORT_KEYS, chart=chart,
-                           activity=activity(db.session, round_id))
+    return {"measure": measure, "labels": [row["name"] for row in chart_rows],
+            "values": [round(row[measure] * 100, 1) if measure == "participation" else row[measure]
+                       for row in chart_rows]}
+
+
+def _round_links(round_id: int) -> dict:
+    """What board.html and units.html link to, for a round's pages or (``_contest_links``) a contest's."""
+    return {"scope": {"round_id": round_id}, "board_endpoint": "boards.board", "units_endpoint": "boards.units",
+            "api_endpoint": "leaderboards_api.leaderboard"}
+
+
+def _contest_links(contest_id: int) -> dict:
+    return {"scope": {"contest_id": contest_id}, "board_endpoint": "boards.contest_board",
+            "units_endpoint": "boards.contest_units", "api_endpoint": "leaderboards_api.contest_board"}
+
+
+def _choices(contest: Contest) -> tuple[list[str], dict]:
+    levels = list(contest.board_levels or ())
+    return levels, {level: db.session.execute(select(Unit.id, Unit.name).where(Unit.level == level)
+                                              .order_by(Unit.name)).all() for level in levels}
 
 
 def _arg_int(name: str) -> int | None:

@@ -112,7 +112,7 @@ class Leaderboards:
 
     def rebuild_contest(self, session: Session, contest_id: int) -> int:
         family = family_of_contest(contest_id)
-        aggregate = _aggregate(session, contest_id)
+        aggregate = contest_aggregate(session, contest_id)
         self.store.clear(family)
         units = unit_ancestors(session)
         rows = session.execute(_finished().where(Round.contest_id == contest_id).execution_options(yield_per=20_000))
@@ -150,7 +150,7 @@ class Leaderboards:
             if row is None:
                 return None
             ranking = Ranking(parse_tie_breaks(row.tie_breaks or ()))
-            info = RoundInfo(round_id, row.contest_id, ranking, _aggregate(session, row.contest_id),
+            info = RoundInfo(round_id, row.contest_id, ranking, contest_aggregate(session, row.contest_id),
                              NameStyle(row.name_style), tuple(row.board_levels or ()))
             self._rounds.put(round_id, info)
         return info
@@ -220,6 +220,6 @@ def _results(rows: Iterable) -> list[Result]:
     return [result_of(row.user_id, row.id, row.score, row.duration_ms, row.finished_at) for row in rows]
 
 
-def _aggregate(session: Session, contest_id: int) -> Aggregate:
+def contest_aggregate(session: Session, contest_id: int) -> Aggregate:
     return session.scalar(select(ContestBoard.aggregate).where(ContestBoard.contest_id == contest_id)) \
         or Aggregate.BEST

@@ -1,5 +1,12 @@
-"""Unit rankings of a round at one level of the tree: entrants, attempts, participation, average best score and
-entrants with full marks, from SQL aggregates over each entrant's best attempt, rolled up from leaf units."""
+"""Unit rankings of a round or a whole contest at one level of the tree: entrants, attempts, participation,
+average best score and entrants with full marks, from SQL aggregates over each entrant's result, rolled up from
+leaf units.
+
+An entrant's result is what represents them on the board of that scope. In a round: their best attempt. In a
+contest, as its ``ContestBoard`` aggregate says: ``best`` takes their best round (the highest of their per-round
+best scores) and counts them with full marks if they reached full marks in at least one round; ``sum`` adds up
+their per-round best scores and counts them with full marks only if they reached full marks in every round they
+took. Attempts are every finished attempt in the scope. A round is the one-round case of the same query."""
 
 from __future__ import annotations
 
@@ -15,7 +22,8 @@ from contest.accounts.models import User
 from contest.attempts.models import Attempt, Status
 from contest.errors import DomainError
 from contest.leaderboards.cache import TtlCache
-from contest.leaderboards.recording import ancestors
+from contest.leaderboards.models import Aggregate
+from contest.leaderboards.recording import ancestors, contest_aggregate
 from contest.rounds.models import Contest, Round
 from contest.units.models import Unit
 
@@ -46,27 +54,39 @@ class UnitRankings:
     def __post_init__(self) -> None:
         self._cache = TtlCache(self.seconds, maxsize=1000)
 
-    def rankings(self, session: Session, *, round_id: int, level: str | None, now: datetime,
-                 sort: str = "entrants", descending: bool = True) -> dict:
-        """``{round_id, level, levels, generated_at, rows: [{rank, unit_id, code, name, entrants, attempts,
-        members, participation, average_score, full_marks}]}``, sorted by ``sort`` (ties by unit code)."""
+    def rankings(self, session: Session, *, round_id: int | None = None, contest_id: int | None = None,
+                 level: str | None, now: datetime, sort: str = "entrants", descending: bool = True) -> dict:
+        """``{round_id | contest_id (and aggregate), level, levels, generated_at, sort, order, rows: [{rank,
+        unit_id, code, name, entrants, attempts, members, participation, average_score, full_marks}]}`` of a round
+        or (``contest_id``) a contest, sorted by ``sort`` (ties by unit code)."""
         if sort not in SORT_KEYS:
             raise DomainError("bad_request", _l("Sort by one of: %(keys)s.", keys=", ".join(SORT_KEYS)))
-        board_levels = session.scalar(select(Contest.board_levels).join(Round).where(Round.id == round_id))
-        if board_levels is None:
-            raise DomainError("not_found", _l("There is no such round."))
+        if contest_id is not None:
+            board_levels = session.scalar(select(Contest.board_levels).where(Contest.id == contest_id))
+            if board_levels is None:
+                raise DomainError("not_found", _l("There is no such contest."))
+            aggregate = contest_aggregate(session, contest_id)
+            scope, head = ("contest", contest_id), {"contest_id": contest_id, "aggregate": aggregate.value}
+            where = Attempt.round_id.in_(select(Round.id).where(Round.contest_id == contest_id))
+        else:
+            board_levels = session.scalar(select(Contest.board_levels).join(Round).where(Round.id == round_id))
+            if board_levels is None:
+                raise DomainError("not_found", _l("There is no such round."))
+            aggregate, scope, head = Aggregate.BEST, ("round", round_id), {"round_id": round_id}
+            where = Attempt.round_id == round_id
         levels = _levels(session)
         level = level or (board_levels[0] if board_levels else (levels[0] if levels else None))
         if level not in levels:
             raise DomainError("bad_request", _l("There is no unit level %(level)s.", level=level or ""))
-        cached = self._cache.get((round_id, level))
+        key = (*scope, aggregate.value, level)
+        cached = self._cache.get(key)
         if cached is None:
-            cached = (now.isoformat(), unit_rows(session, round_id, level))
-            self._cache.put((round_id, level), cached)
+            cached = (now.isoformat(), scope_rows(session, where, level, aggregate))
+            self._cache.put(key, cached)
         generated_at, rows = cached
         rows = sorted(rows, key=lambda row: row["code"])
         rows.sort(key=lambda row: (row[sort] is None, -(row[sort] or 0) if descending else (row[sort] or 0)))
-        return {"round_id": round_id, "level": level, "levels": levels, "generated_at": generated_at,
+        return {**head, "level": level, "levels": levels, "generated_at": generated_at,
                 "sort": sort, "order": "desc" if descending else "asc",
                 "rows": [{"rank": n, **row} for n, row in enumerate(rows, start=1)]}
 
@@ -75,14 +95,24 @@ class UnitRankings:
 
 
 def unit_rows(session: Session, round_id: int, level: str) -> list[dict]:
-    """One row per unit at ``level``, units without entrants included."""
-    best = (select(Attempt.user_id, func.max(Attempt.score).label("best"), func.count().label("tries"),
-                   func.max(Attempt.max_score).label("full"))
-            .where(Attempt.round_id == round_id, Attempt.status != Status.IN_PROGRESS, Attempt.score.is_not(None))
-            .group_by(Attempt.user_id).subquery())
+    """One row per unit at ``level`` for one round, units without entrants included."""
+    return scope_rows(session, Attempt.round_id == round_id, level, Aggregate.BEST)
+
+
+def scope_rows(session: Session, where, level: str, aggregate: Aggregate) -> list[dict]:
+    """One row per unit at ``level`` over the finished attempts matching ``where`` (one round, or the rounds of a
+    contest), each entrant represented as ``aggregate`` says (see the module's docstring)."""
+    per_round = (select(Attempt.user_id, Attempt.round_id, func.max(Attempt.score).label("best"),
+                        func.count().label("tries"), func.max(Attempt.max_score).label("full"))
+                 .where(where, Attempt.status != Status.IN_PROGRESS, Attempt.score.is_not(None))
+                 .group_by(Attempt.user_id, Attempt.round_id).subquery())
+    full = case((per_round.c.best >= per_round.c.full, 1), else_=0)
+    combine, all_or_any = (func.sum, func.min) if aggregate == Aggregate.SUM else (func.max, func.max)
+    best = (select(per_round.c.user_id, combine(per_round.c.best).label("best"),
+                   func.sum(per_round.c.tries).label("tries"), all_or_any(full).label("full_marks"))
+            .group_by(per_round.c.user_id).subquery())
     per_leaf = session.execute(
-        select(User.unit_id, func.count(), func.sum(best.c.tries), func.sum(best.c.best),
-               func.sum(case((best.c.best >= best.c.full, 1), else_=0)))
+        select(User.unit_id, func.count(), func.sum(best.c.tries), func.sum(best.c.best), func.sum(best.c.full_marks))
         .join(best, best.c.user_id == User.id).group_by(User.unit_id))
     units = session.execute(select(Unit.id, Unit.code, Unit.name, Unit.level, Unit.path, Unit.member_count)).all()
     tallies: dict[int, _Tally] = defaultdict(_Tally)

@@ -1,4 +1,5 @@
-"""Public JSON of the boards (DESIGN.md §3): a round's leaderboard and its unit rankings, cacheable by a proxy."""
+"""Public JSON of the boards (DESIGN.md §3): a round's or a contest's leaderboard and unit rankings, cacheable by a
+proxy."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db
 from contest.leaderboards import extension
-from contest.leaderboards.pages import MAX_LIMIT, BoardQuery, round_leaderboard
+from contest.leaderboards.pages import MAX_LIMIT, BoardQuery, ContestBoardQuery, contest_leaderboard, round_leaderboard
 
 api = Blueprint("leaderboards_api", __name__, url_prefix="/api")
 MAX_AGE_S = 2
@@ -22,23 +23,45 @@ MAX_AGE_S = 2
 @api.get("/rounds/<int:round_id>/leaderboard")
 def leaderboard(round_id: int):
     """``?level=&unit=&offset=&limit=`` -> ``{round_id, level, unit_id, generated_at, total, rows, me?}``."""
-    query = BoardQuery(round_id=round_id, level=request.args.get("level") or None,
-                       unit_id=_whole("unit", None, 1), offset=_whole("offset", 0, 0, 10_000_000),
-                       limit=_whole("limit", 50, 1, MAX_LIMIT))
-    me = current_user.id if current_user.is_authenticated else None
-    ext = extension(current_app)
-    page = round_leaderboard(db.session, ext.boards, ext.names, query, me=me, now=utcnow())
-    return _cacheable(page, private=me is not None)
+    return _board(lambda session, ext, args, me: round_leaderboard(
+        session, ext.boards, ext.names, BoardQuery(round_id, *args), me=me, now=utcnow()))
+
+
+@api.get("/contests/<int:contest_id>/leaderboard")
+def contest_board(contest_id: int):
+    """``?level=&unit=&offset=&limit=`` -> ``{contest_id, aggregate, level, unit_id, generated_at, total, rows,
+    me?}``: the contest's board, its rounds added up as the contest says (best or sum)."""
+    return _board(lambda session, ext, args, me: contest_leaderboard(
+        session, ext.boards, ext.names, ContestBoardQuery(contest_id, *args), me=me, now=utcnow()))
 
 
 @api.get("/rounds/<int:round_id>/units")
 def units(round_id: int):
     """``?level=&sort=entrants|attempts|participation|average_score|full_marks&order=desc|asc`` -> unit rankings."""
+    return _units(round_id=round_id)
+
+
+@api.get("/contests/<int:contest_id>/units")
+def contest_units(contest_id: int):
+    """As ``units`` over the whole contest, each entrant represented as the contest's aggregate says."""
+    return _units(contest_id=contest_id)
+
+
+def _board(read):
+    """Parse ``level``, ``unit``, ``offset``, ``limit`` and serve ``read(session, ext, args, me)`` cacheably."""
+    args = (request.args.get("level") or None, _whole("unit", None, 1), _whole("offset", 0, 0, 10_000_000),
+            _whole("limit", 50, 1, MAX_LIMIT))
+    me = current_user.id if current_user.is_authenticated else None
+    page = read(db.session, extension(current_app), args, me)
+    return _cacheable(page, private=me is not None)
+
+
+def _units(**scope):
     order = request.args.get("order", "desc")
     if order not in ("asc", "desc"):
         raise DomainError("bad_request", _l("The order is asc or desc."))
     ext = extension(current_app)
-    page = ext.units.rankings(db.session, round_id=round_id, level=request.args.get("level") or None,
+    page = ext.units.rankings(db.session, **scope, level=request.args.get("level") or None,
                               now=utcnow(), sort=request.args.get("sort", "entrants"), descending=order == "desc")
     return _cacheable(page, private=False)
 
