@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from question_bank.formats.model import OPTION_KEYS, escape_cell
+from question_bank.formats.xlsx_format import workbook_bytes
 from question_bank.item_stats import ItemSummary
 
 STATS_FORMATS = {"csv": "text/csv; charset=utf-8",
@@ -57,16 +58,7 @@ def write_stats(rows: Sequence[StatsRow], fmt: str) -> bytes:
         writer.writerows([["" if cell is None else cell for cell in line] for line in table])
         return buffer.getvalue().encode("utf-8-sig")
     if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(SHEET_TITLE)
-        sheet.append(HEADER)
-        for line in table:
-            sheet.append(line)
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        return buffer.getvalue()
+        return workbook_bytes(SHEET_TITLE, HEADER, table)
     raise ValueError(f"unknown statistics format {fmt}")
 
 

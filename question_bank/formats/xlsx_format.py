@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable, Sequence
 
 from question_bank.formats.model import BankQuestion, ReadResult
 from question_bank.formats.table_rows import ALIASES, REQUIRED, header_and_rows, raw_questions
@@ -17,14 +18,19 @@ def read(data: bytes) -> ReadResult:
 
 
 def write(questions: list[BankQuestion]) -> bytes:
+    header, rows = header_and_rows(questions)
+    return workbook_bytes(SHEET_TITLE, header, rows)
+
+
+def workbook_bytes(title: str, header: Sequence, rows: Iterable[Sequence]) -> bytes:
+    """A one-sheet workbook: ``header`` then ``rows`` (cells already escaped by the caller)."""
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(SHEET_TITLE)
-    header, rows = header_and_rows(questions)
-    sheet.append(header)
+    sheet = workbook.create_sheet(title)
+    sheet.append(list(header))
     for row in rows:
-        sheet.append(row)
+        sheet.append(list(row))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
