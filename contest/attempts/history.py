@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from contest.attempts import timing
 from contest.attempts.models import Answer, Attempt, Status
-from contest.attempts.paper import LABELS, slots_from_json
+from contest.attempts.paper import LABELS
 from contest.attempts.runtime import AttemptRuntime
-from contest.attempts.service import _owned
+from contest.attempts.service import attempt_paper, owned_attempt
 from contest.errors import DomainError
 from contest.rounds.models import Contest, Review, Round
 
@@ -180,8 +180,7 @@ def attempt_review(session: Session, rt: AttemptRuntime, *, user_id: int, attemp
     allowed, message = review_allowed(session.get(Round, attempt.round_id), attempt, now)
     if not allowed:
         raise DomainError("review_closed", message)
-    questions = rt.questions.get_many(session, [item["rev"] for item in attempt.paper])
-    slots = slots_from_json(attempt.paper, questions)
+    questions, slots = attempt_paper(session, rt, attempt)
     answers = dict(session.execute(select(Answer.slot, Answer.choice).where(Answer.attempt_id == attempt.id)).all())
     review = []
     for number, slot in enumerate(slots):
@@ -193,11 +192,6 @@ def attempt_review(session: Session, rt: AttemptRuntime, *, user_id: int, attemp
         review.append(ReviewQuestion(number + 1, question.text, slot.multiple, options, bool(chosen),
                                      chosen == question.correct, question.explanation or ""))
     return review
-
-
-def owned_attempt(session: Session, *, user_id: int, attempt_id: int) -> Attempt:
-    """The attempt if it is the entrant's own: ``not_found`` if there is none, ``forbidden`` if it is another's."""
-    return _owned(session, attempt_id, user_id)  # the same rule, and messages, as the play services
 
 
 def _summary(attempt: Attempt) -> AttemptSummary:

@@ -17,7 +17,16 @@ from sqlalchemy.orm import Session
 from contest.attempts import timing
 from contest.attempts.answer_store import AnswerRow, StoreFailed
 from contest.attempts.models import Answer, Attempt, Status
-from contest.attempts.paper import client_answers, client_questions, paper_json, parse_choice, score, slots_from_json
+from contest.attempts.paper import (
+    PaperQuestion,
+    Slot,
+    client_answers,
+    client_questions,
+    paper_json,
+    parse_choice,
+    score,
+    slots_from_json,
+)
 from contest.attempts.payloads import AnswerPayload
 from contest.attempts.runtime import AttemptRuntime
 from contest.attempts.state import AttemptState
@@ -66,7 +75,7 @@ def start_attempt(session: Session, rt: AttemptRuntime, *, user_id: int, round_i
 
 def resume_attempt(session: Session, rt: AttemptRuntime, *, user_id: int, attempt_id: int, now: datetime) -> dict:
     """The attempt's paper with every stored answer; finalised first if its time is over."""
-    attempt = _owned(session, attempt_id, user_id)
+    attempt = owned_attempt(session, attempt_id=attempt_id, user_id=user_id)
     round_ = session.get(Round, attempt.round_id)
     if attempt.status == Status.IN_PROGRESS and not timing.accepts_answers(now, attempt.deadline, round_.grace_s):
         _finalise(session, rt, attempt, round_, now, Status.EXPIRED)
@@ -107,7 +116,7 @@ def record_answer(session: Session, rt: AttemptRuntime, *, user_id: int, answer:
 def submit_attempt(session: Session, rt: AttemptRuntime, *, user_id: int, attempt_id: int,
                    prediction: int | None, now: datetime) -> dict:
     """Score and close the attempt; submitting again returns the same result."""
-    attempt = _owned(session, attempt_id, user_id)
+    attempt = owned_attempt(session, attempt_id=attempt_id, user_id=user_id)
     if attempt.status == Status.IN_PROGRESS:
         if rt.writer.has_pending(attempt_id):
             release_connection(session)  # the writer may need the connection to finish the barrier
@@ -145,8 +154,7 @@ def result_of(attempt: Attempt) -> dict:
 def _finalise(session: Session, rt: AttemptRuntime, attempt: Attempt, round_: Round, now: datetime,
               status: Status, prediction: int | None = None) -> bool:
     """Score and close ``attempt`` unless someone else (another process, the sweeper) already did."""
-    questions = rt.questions.get_many(session, [item["rev"] for item in attempt.paper])
-    slots = slots_from_json(attempt.paper, questions)
+    questions, slots = attempt_paper(session, rt, attempt)
     answers = _answers(session, attempt.id)
     finished_at = min(now, attempt.deadline) if status == Status.SUBMITTED else attempt.deadline
     values = {
@@ -170,7 +178,8 @@ def _finalise(session: Session, rt: AttemptRuntime, attempt: Attempt, round_: Ro
     return bool(changed)
 
 
-def _owned(session: Session, attempt_id: int, user_id: int) -> Attempt:
+def owned_attempt(session: Session, *, attempt_id: int, user_id: int) -> Attempt:
+    """The attempt if it is the entrant's own: ``not_found`` if there is none, ``forbidden`` if it is another's."""
     attempt = session.get(Attempt, attempt_id)
     if attempt is None:
         raise DomainError("not_found", _l("There is no such attempt."))
@@ -196,23 +205,28 @@ def _load_state(session: Session, rt: AttemptRuntime, attempt_id: int) -> Attemp
     if row is None:
         return None
     attempt, grace_s = row
-    return _remember(session, rt, attempt, grace_s)
+    return _remember(rt, attempt, grace_s, attempt_paper(session, rt, attempt)[1])
 
 
-def _remember(session: Session, rt: AttemptRuntime, attempt: Attempt, grace_s: int) -> AttemptState:
+def attempt_paper(session: Session, rt: AttemptRuntime, attempt: Attempt) -> tuple[dict[int, PaperQuestion],
+                                                                                     tuple[Slot, ...]]:
+    """The revisions an attempt's paper shows, and its slots."""
     questions = rt.questions.get_many(session, [item["rev"] for item in attempt.paper])
-    state = AttemptState(attempt.id, attempt.user_id, attempt.round_id, attempt.deadline, grace_s,
-                         slots_from_json(attempt.paper, questions), open=attempt.status == Status.IN_PROGRESS)
+    return questions, slots_from_json(attempt.paper, questions)
+
+
+def _remember(rt: AttemptRuntime, attempt: Attempt, grace_s: int, slots: tuple[Slot, ...]) -> AttemptState:
+    state = AttemptState(attempt.id, attempt.user_id, attempt.round_id, attempt.deadline, grace_s, slots,
+                         open=attempt.status == Status.IN_PROGRESS)
     rt.cache.put(state)
     return state
 
 
 def _view(session: Session, rt: AttemptRuntime, attempt: Attempt, round_: Round, now: datetime,
           answers: dict | None = None) -> dict:
-    questions = rt.questions.get_many(session, [item["rev"] for item in attempt.paper])
-    slots = slots_from_json(attempt.paper, questions)
+    questions, slots = attempt_paper(session, rt, attempt)
     if attempt.status == Status.IN_PROGRESS:
-        _remember(session, rt, attempt, round_.grace_s)
+        _remember(rt, attempt, round_.grace_s, slots)
     view = {
         "id": attempt.id, "round_id": attempt.round_id, "number": attempt.number, "status": attempt.status.value,
         "deadline": timing.epoch_ms(attempt.deadline), "server_now": timing.epoch_ms(now),

@@ -74,8 +74,6 @@ def start_board_ticker(app: Flask) -> None:
 
 
 class BoardNamespace(Namespace):
-    users: dict = {}  # the event guard's login lookup: nobody logs in here
-
     def on_connect(self, auth=None):
         return True
 

@@ -44,7 +44,8 @@ def event(*, login: bool = True):
             try:
                 if not flood_guard.allow(request.sid):
                     raise DomainError("rate_limited")
-                user_id = self.users.get(request.sid)
+                users = getattr(self, "users", None)  # namespaces nobody logs in to keep none
+                user_id = users.get(request.sid) if users else None
                 if login and user_id is None:
                     raise DomainError("not_authenticated")
                 if data is None:
