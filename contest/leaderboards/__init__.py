@@ -38,6 +38,7 @@ def make_store(app: Flask) -> BoardStore:
 def init_app(app: Flask) -> None:
     from contest.leaderboards.cli import boards_cli
     from contest.leaderboards.organiser import bp as organiser_pages
+    from contest.leaderboards.organiser_live import bp as organiser_live
     from contest.leaderboards.public import bp as public_pages
     from contest.leaderboards.views import api
 
@@ -45,6 +46,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api)
     app.register_blueprint(public_pages)
     app.register_blueprint(organiser_pages)
+    app.register_blueprint(organiser_live)
     app.cli.add_command(boards_cli)
 
 

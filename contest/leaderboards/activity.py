@@ -1,16 +1,22 @@
 """Entrants over time for a round's public charts: per hour (or per day for a long round), the attempts submitted,
 the entrants who submitted for the first time, and the running total of entrants. Hours are counted in SQL;
-days are whole days in Vietnam's time."""
+days are whole days in Vietnam's time.
+
+The public's chart counts what the public sees of the round (``cutoffs``): while it is frozen, the attempts finished
+by its freeze; once published, the attempts its latest version counted (each entrant's first ``attempts``: attempt
+numbers run 1, 2, … and only the last one can still be open, so these are exactly the ones finalised by then)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from contest.attempts.models import Attempt, Status
 from contest.i18n import CONTEST_TIME_ZONE
+from contest.leaderboards.cutoffs import Cut
+from contest.leaderboards.models import PublishedRow
 
 DAILY_AFTER_HOURS = 72
 
@@ -21,9 +27,15 @@ def _hour(session: Session, column):
     return func.strftime("%Y-%m-%dT%H", column)
 
 
-def activity(session: Session, round_id: int) -> dict:
-    """``{bucket: "hour"|"day", points: [{at (ISO, Vietnam time), attempts, new_entrants, entrants}]}``."""
-    finished = (Attempt.round_id == round_id, Attempt.status != Status.IN_PROGRESS, Attempt.finished_at.is_not(None))
+def activity(session: Session, round_id: int, cut: Cut | None = None) -> dict:
+    """``{bucket: "hour"|"day", points: [{at (ISO, Vietnam time), attempts, new_entrants, entrants}]}``, of every
+    finished attempt or, with the round's ``cut``, of those the public sees."""
+    finished = [Attempt.round_id == round_id, Attempt.status != Status.IN_PROGRESS, Attempt.finished_at.is_not(None)]
+    if cut is not None and cut.result_id is not None:
+        finished.append(exists().where(PublishedRow.result_id == cut.result_id, PublishedRow.user_id == Attempt.user_id,
+                                       Attempt.number <= PublishedRow.attempts))
+    elif cut is not None:
+        finished.append(Attempt.finished_at <= cut.frozen_at)
     hour = _hour(session, Attempt.finished_at)
     attempts = dict(session.execute(select(hour, func.count()).where(*finished).group_by(hour)).all())
     first = (select(func.min(Attempt.finished_at).label("first")).where(*finished)

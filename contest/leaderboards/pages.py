@@ -19,11 +19,12 @@ from contest.errors import DomainError
 from contest.leaderboards.encoding import decode
 from contest.leaderboards.models import PublishedResult, PublishedRow
 from contest.leaderboards.names import EntrantNames
+from contest.leaderboards.public_contest import ContestView, public_contest_view
 from contest.leaderboards.ranking import LIVE as LIVE_RANKING
 from contest.leaderboards.ranking import Ranking
 from contest.leaderboards.recording import Leaderboards, contest_aggregate
-from contest.leaderboards.results import LIVE, PUBLISHED, BoardView, public_view
-from contest.leaderboards.store import Ranked, family_of_contest
+from contest.leaderboards.results import PUBLISHED, BoardView, public_view
+from contest.leaderboards.store import Ranked
 from contest.rounds.models import Contest, NameStyle
 from contest.units.models import Unit
 
@@ -65,18 +66,18 @@ def round_leaderboard(session: Session, boards: Leaderboards, names: EntrantName
 
 
 def contest_leaderboard(session: Session, boards: Leaderboards, names: EntrantNames, query: ContestBoardQuery, *,
-                        me: int | None, now: datetime) -> dict:
+                        me: int | None, now: datetime, view: ContestView | None = None) -> dict:
     """The contest's board (its rounds' results added up as its ``ContestBoard`` says), in the shape of
-    ``round_leaderboard`` with ``contest_id`` and ``aggregate`` for ``round_id``. Always the live family: a
-    contest's board is not frozen or published by itself."""
+    ``round_leaderboard`` with ``contest_id`` and ``aggregate`` for ``round_id``. ``view`` is the family to read:
+    by default what the public sees (``public_contest``: a frozen round counts as of its freeze, a published one
+    by its final results; ``state`` is ``frozen`` while a round is frozen)."""
     name_style = session.scalar(select(Contest.name_style).where(Contest.id == query.contest_id))
     if name_style is None:
         raise DomainError("not_found", _l("There is no such contest."))
-    boards.ensure_contest(session, query.contest_id)
+    view = view or public_contest_view(boards, session, query.contest_id)
     return {"contest_id": query.contest_id, "aggregate": contest_aggregate(session, query.contest_id).value,
-            **_page(session, boards, names, query, family=family_of_contest(query.contest_id),
-                    ranking=LIVE_RANKING, name_style=NameStyle(name_style), state=LIVE, version=None, me=me,
-                    now=now)}
+            **_page(session, boards, names, query, family=view.family, ranking=LIVE_RANKING,
+                    name_style=NameStyle(name_style), state=view.state, version=None, me=me, now=now)}
 
 
 def _page(session: Session, boards: Leaderboards, names: EntrantNames, query: BoardQuery | ContestBoardQuery, *,

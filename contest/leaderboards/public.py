@@ -2,8 +2,10 @@
 its unit rankings with charts, the contest's own leaderboard and unit rankings (its rounds added up as the contest
 says; no live updates or activity chart), and the entrant's own rank on their result page (``entrant_rank``).
 
-Every page reads what the public sees (live, frozen or the latest published version: ``results.public_view``);
-names come out in the contest's style, and phone, citizen ID and birth date are never read.
+Every page reads what the public sees (live, frozen or the latest published version: ``results.public_view``,
+and for the contest's board, unit rankings and the chart the same cut of each round: ``cutoffs``), even when an
+organiser reads it: organisers see the live data on their own pages. Names come out in the contest's style, and
+phone, citizen ID and birth date are never read.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db
 from contest.leaderboards import extension
-from contest.leaderboards.activity import activity
 from contest.leaderboards.pages import (
     SNAPSHOT_ROWS,
     BoardQuery,
@@ -27,7 +28,7 @@ from contest.leaderboards.pages import (
     round_leaderboard,
     search_entrants,
 )
-from contest.leaderboards.results import public_view
+from contest.leaderboards.results import FROZEN, public_view
 from contest.leaderboards.unit_rankings import SORT_KEYS
 from contest.rounds.models import Contest, Round
 from contest.units.models import Unit
@@ -45,7 +46,12 @@ def thousands(value: int | None) -> str:
 
 @bp.app_template_global("entrant_rank")
 def entrant_rank(round_id: int) -> dict | None:
-    """The logged-in entrant's ``{rank, total, state}`` on the round's public board, or None if not on it."""
+    """The logged-in entrant's ``{rank, total, state, frozen_at}`` on the round's public board; None if they are
+    not on it, except on a frozen board: then ``rank`` is None and the page says why.
+
+    A rank is a place among other entrants, so it is always the public one: while the board is frozen, the
+    entrant's place on the frozen board (from their results until the freeze), never their live place, which
+    would move with the results the freeze hides. Their own score of the attempt is on the page anyway."""
     if not current_user.is_authenticated:
         return None
     ext = extension(current_app)
@@ -57,9 +63,10 @@ def entrant_rank(round_id: int) -> dict | None:
     if view is None:
         return None
     mine = ext.boards.store.rank(view.family, None, current_user.id)
-    if mine is None:
+    if mine is None and view.state != FROZEN:
         return None
-    return {"rank": mine.rank, "total": ext.boards.store.count(view.family, None), "state": view.state}
+    return {"rank": mine.rank if mine else None, "total": ext.boards.store.count(view.family, None),
+            "state": view.state, "frozen_at": view.frozen_at}
 
 
 @bp.get("/contests")
@@ -123,7 +130,8 @@ def units(round_id: int):
     ranked = _ranked(sort, order, round_id=round_id)
     return render_template("leaderboards/units.html", round=round_, contest=round_.contest, ranked=ranked,
                            sort=sort, order=order, sort_keys=SORT_KEYS, chart=_chart(ranked),
-                           activity=activity(db.session, round_id), **_round_links(round_id))
+                           activity=extension(current_app).units.activity(db.session, round_id),
+                           **_round_links(round_id))
 
 
 @bp.get("/contests/<int:contest_id>/units")

@@ -87,6 +87,9 @@ class Leaderboards:
         placement = self._contest_placement(session, rows, info.aggregate)
         if placement is not None:
             self.store.record(family_of_contest(info.contest_id), placement, replace=True)
+        from contest.leaderboards.public_contest import record_public  # it builds on this module
+
+        record_public(self, session, attempt, info.contest_id)
 
     # -- rebuilding ------------------------------------------------------------------------------------------
 
@@ -110,12 +113,16 @@ class Leaderboards:
         self.store.mark_ready(family)
         return count
 
-    def rebuild_contest(self, session: Session, contest_id: int) -> int:
-        family = family_of_contest(contest_id)
+    def rebuild_contest(self, session: Session, contest_id: int, *, family: str | None = None,
+                        source=None) -> int:
+        """Rebuild the contest's board; ``family`` and ``source`` (rows like ``_finished``'s, by entrant) rebuild
+        the public one (``public_contest``)."""
+        family = family or family_of_contest(contest_id)
         aggregate = contest_aggregate(session, contest_id)
         self.store.clear(family)
         units = unit_ancestors(session)
-        rows = session.execute(_finished().where(Round.contest_id == contest_id).execution_options(yield_per=20_000))
+        source = _finished().where(Round.contest_id == contest_id) if source is None else source
+        rows = session.execute(source.execution_options(yield_per=20_000))
         placements = (self._contest_placement(session, list(group), aggregate, units)
                       for _, group in groupby(rows, key=lambda row: row.user_id))
         count = self.store.load(family, placements)

@@ -7,6 +7,8 @@ A round's public boards come from one of three families of the store (see ``stor
 * ``r12v3`` **published** version 3, loaded from its ``published_rows`` (the final ranking: prediction
   tie-break, corrections applied).
 The latest published version wins over a freeze, a freeze over live. Organisers always read the live family.
+Every other public view of a round (unit rankings, the chart, the contest's board) is cut the same way
+(``cutoffs``, ``public_contest``).
 
 Each action is one unit of work with an audit entry (who, when, why) committed with the change it describes.
 Published versions are never changed: a correction (a question voided after an appeal) publishes a new version.
@@ -25,16 +27,17 @@ from contest.attempts.models import Attempt, Status
 from contest.attempts.timing import epoch_ms
 from contest.audit.service import record as audit
 from contest.errors import DomainError
+from contest.leaderboards.cutoffs import FROZEN, LIVE, PUBLISHED
 from contest.leaderboards.encoding import layout_for
 from contest.leaderboards.final import FinalRanking, compute_final
 from contest.leaderboards.models import BoardFreeze, PublishedResult, PublishedRow
+from contest.leaderboards.public_contest import contest_cut_changed, contest_round_frozen
 from contest.leaderboards.ranking import Ranking, parse_tie_breaks
 from contest.leaderboards.recording import Leaderboards, unit_ancestors
 from contest.leaderboards.store import Placement, family_of_round
 from contest.rounds.models import Round
 from question_bank.models import Question
 
-LIVE, FROZEN, PUBLISHED = "live", "frozen", "published"
 INSERT_CHUNK = 5000
 
 
@@ -151,6 +154,7 @@ def freeze(session: Session, boards: Leaderboards, *, round_id: int, actor_id: i
     family = frozen_family(round_id)
     boards.store.copy(family_of_round(round_id), family)
     boards.store.mark_ready(family)
+    contest_round_frozen(session, boards, contest_id=round_.contest_id, round_id=round_id, round_family=family)
     boards.views.clear()
 
 
@@ -164,6 +168,7 @@ def unfreeze(session: Session, boards: Leaderboards, *, round_id: int, actor_id:
           details={"round": round_.title, "frozen_at": frozen.frozen_at.isoformat()})
     session.commit()
     boards.store.clear(frozen_family(round_id))
+    contest_cut_changed(session, boards, contest_id=round_.contest_id)
     boards.views.clear()
 
 
@@ -214,6 +219,7 @@ def publish(session: Session, boards: Leaderboards, questions, *, round_id: int,
                    "added_voided": sorted(set(void)), "entrants": len(final.rows), "true_value": final.true_value})
     session.commit()
     load_published(boards, session, round_id, version)
+    contest_cut_changed(session, boards, contest_id=round_.contest_id)
     boards.views.clear()
     return result
 

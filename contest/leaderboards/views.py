@@ -48,22 +48,31 @@ def contest_units(contest_id: int):
 
 
 def _board(read):
-    """Parse ``level``, ``unit``, ``offset``, ``limit`` and serve ``read(session, ext, args, me)`` cacheably."""
-    args = (request.args.get("level") or None, _whole("unit", None, 1), _whole("offset", 0, 0, 10_000_000),
-            _whole("limit", 50, 1, MAX_LIMIT))
+    """Serve ``read(session, ext, board_args(), me)`` cacheably."""
     me = current_user.id if current_user.is_authenticated else None
-    page = read(db.session, extension(current_app), args, me)
+    page = read(db.session, extension(current_app), board_args(), me)
     return _cacheable(page, private=me is not None)
 
 
+def board_args() -> tuple:
+    """The request's ``level``, ``unit``, ``offset`` and ``limit``, checked (the fields of a board query)."""
+    return (request.args.get("level") or None, _whole("unit", None, 1), _whole("offset", 0, 0, 10_000_000),
+            _whole("limit", 50, 1, MAX_LIMIT))
+
+
 def _units(**scope):
+    return _cacheable(units_page(public=True, **scope), private=False)
+
+
+def units_page(*, public: bool, **scope) -> dict:
+    """The unit rankings of ``scope`` (``round_id`` or ``contest_id``) by the request's ``level``, ``sort`` and
+    ``order``: as the public sees them, or live for organisers."""
     order = request.args.get("order", "desc")
     if order not in ("asc", "desc"):
         raise DomainError("bad_request", _l("The order is asc or desc."))
-    ext = extension(current_app)
-    page = ext.units.rankings(db.session, **scope, level=request.args.get("level") or None,
-                              now=utcnow(), sort=request.args.get("sort", "entrants"), descending=order == "desc")
-    return _cacheable(page, private=False)
+    return extension(current_app).units.rankings(db.session, **scope, level=request.args.get("level") or None,
+                                                 now=utcnow(), sort=request.args.get("sort", "entrants"),
+                                                 descending=order == "desc", public=public)
 
 
 def _whole(name: str, default: int | None, low: int, high: int | None = None) -> int | None:

@@ -1,0 +1,49 @@
+"""What organisers see while the public's boards are frozen or published: the live data of a round's unit rankings
+and chart and of a contest's board and unit rankings, as JSON in the shapes of the public API. Scoped like every
+organiser page; never cached by anyone but the organiser's own browser."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify
+
+from contest.db import utcnow
+from contest.extensions import db
+from contest.leaderboards import extension
+from contest.leaderboards.pages import ContestBoardQuery, contest_leaderboard
+from contest.leaderboards.public_contest import live_contest_view
+from contest.leaderboards.views import board_args, units_page
+from contest.organiser.access import contest_or_abort, organiser_required, round_or_abort
+
+bp = Blueprint("organiser_live", __name__, url_prefix="/organiser")
+
+
+@bp.get("/rounds/<int:round_id>/live/<any(units, activity):what>")
+@organiser_required
+def round_live(round_id: int, what: str):
+    """``units`` (``?level=&sort=&order=``, as ``/api/rounds/<id>/units``) or ``activity`` (entrants over time),
+    counting every finished attempt."""
+    round_or_abort(round_id)
+    if what == "units":
+        return _private(units_page(public=False, round_id=round_id))
+    return _private(extension(current_app).units.activity(db.session, round_id, public=False))
+
+
+@bp.get("/contests/<int:contest_id>/live/<any(leaderboard, units):what>")
+@organiser_required
+def contest_live(contest_id: int, what: str):
+    """``leaderboard`` (``?level=&unit=&offset=&limit=``, as ``/api/contests/<id>/leaderboard``) or ``units``
+    (as ``/api/contests/<id>/units``), every round counted live."""
+    contest_or_abort(contest_id)
+    if what == "units":
+        return _private(units_page(public=False, contest_id=contest_id))
+    ext = extension(current_app)
+    page = contest_leaderboard(db.session, ext.boards, ext.names, ContestBoardQuery(contest_id, *board_args()),
+                               me=None, now=utcnow(), view=live_contest_view(ext.boards, db.session, contest_id))
+    return _private(page)
+
+
+def _private(page: dict):
+    response = jsonify({"ok": True, **page})
+    response.cache_control.no_store = True
+    response.cache_control.private = True
+    return response
