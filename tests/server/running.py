@@ -34,6 +34,7 @@ class Server:
     database_url: str
     process: subprocess.Popen
     log: Path
+    env: dict[str, str]
 
     def login(self, login: str = DEMO_PHONE, password: str = DEMO_PASSWORD) -> requests.Session:
         """A ``requests`` session logged in through ``POST /api/session``."""
@@ -82,16 +83,35 @@ def running_server(tmp_path_factory, *, async_mode: str = "gevent", entrants: in
     try:
         flask_cli(env, "db", "upgrade")
         flask_cli(env, "demo", "seed", "--entrants", str(entrants))
-        with log.open("w") as out:
-            process = subprocess.Popen([sys.executable, "wsgi.py"], cwd=ROOT, env=env, stdout=out,
-                                       stderr=subprocess.STDOUT)
-        server = Server(f"http://127.0.0.1:{port}", database_url, process, log)
+        server = _start(env, log)
+        process = server.process
         _wait_until_healthy(server, async_mode)
         yield server
     finally:
         if process is not None:
             _stop(process)
         _drop_database(database_url)
+
+
+@contextlib.contextmanager
+def another_process(server: Server, *argv_prefix: str) -> Iterator[Server]:
+    """A second ``wsgi.py`` on ``server``'s database and settings, on its own port (``argv_prefix``: e.g.
+    ``nice -n 10``), as in a deployment of several processes."""
+    port = free_port()
+    env = {**server.env, "OLYMPIAD_PORT": str(port)}
+    other = _start(env, server.log.with_name(f"other-{port}.log"), argv_prefix)
+    try:
+        _wait_until_healthy(other, env["OLYMPIAD_ASYNC_MODE"])
+        yield other
+    finally:
+        _stop(other.process)
+
+
+def _start(env: dict[str, str], log: Path, argv_prefix: tuple[str, ...] = ()) -> Server:
+    with log.open("w") as out:
+        process = subprocess.Popen([*argv_prefix, sys.executable, "wsgi.py"], cwd=ROOT, env=env, stdout=out,
+                                   stderr=subprocess.STDOUT)
+    return Server(f"http://127.0.0.1:{env['OLYMPIAD_PORT']}", env["DATABASE_URL"], process, log, env)
 
 
 def _wait_until_healthy(server: Server, async_mode: str) -> None:

@@ -86,7 +86,10 @@
   if (!window.io) return;
   var watch = {round_id: roundId};
   if (unitId) watch.unit_id = unitId;
-  var socket = window.io("/board", {transports: ["websocket"], reconnectionDelay: 1000, reconnectionDelayMax: 10000});
+  // audience=board lets nginx send watchers to the processes that push boards, away from the ones taking answers
+  // (deploy/nginx.conf).
+  var socket = window.io("/board", {transports: ["websocket"], query: {audience: "board"}, reconnectionDelay: 1000,
+                                    reconnectionDelayMax: 10000});
   function state(name, text) { live.dataset.liveState = name; live.textContent = text; }
   socket.on("connect", function () {
     socket.emit("watch", watch, function (reply) {
