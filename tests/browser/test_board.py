@@ -38,10 +38,13 @@ def test_the_board_page_updates_live_while_entrants_submit(tmp_path_factory, tmp
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_context(base_url=server.url, viewport=PHONE_VIEWPORT, locale="vi-VN").new_page()
-            hosts = set()
+            hosts, sockets = set(), []
             page.on("request", lambda request: hosts.add(request.url.split("/")[2].split(":")[0]))
+            page.on("websocket", lambda socket: sockets.append(socket.url))
             page.goto(f"/rounds/{demo['id']}/board")
             expect(page.locator("#board-live")).to_have_attribute("data-live-state", "live")
+            # what nginx routes watchers to the board processes by (deploy/nginx.conf)
+            assert len(sockets) == 1 and "audience=board" in sockets[0], sockets
             before = int(page.locator("#board-total").get_attribute("data-total"))
             assert page.locator("#board").get_attribute("data-pushes") is None
 
