@@ -10,6 +10,7 @@ from contest import extensions as ext
 from contest import i18n
 from contest.config import load_config
 from contest.db import set_sqlite_synchronous
+from contest.realtime import compact_json
 from contest.sessions import ConnectionCachedSessionInterface
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -20,6 +21,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     load_config(app, config)
     app.session_interface = ConnectionCachedSessionInterface()
+    app.json.ensure_ascii = False  # Vietnamese as UTF-8, a third smaller than \uXXXX escapes (compact_json.py)
 
     ext.db.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
@@ -41,6 +43,7 @@ def create_app(config: dict | None = None) -> Flask:
         # A message up to this size reaches the handlers, which refuse it with payload_too_large and keep the
         # connection; Engine.IO closes the connection on anything larger.
         max_http_buffer_size=app.config["SOCKETIO_MAX_MESSAGE_BYTES"],
+        json=compact_json,
     )
 
     import contest.models  # noqa: F401  (the whole schema, for Alembic)

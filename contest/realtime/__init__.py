@@ -1,4 +1,4 @@
-"""Socket.IO namespaces: ``/play`` for entrants (later ``/board`` for the public, ``/organiser``)."""
+"""Socket.IO namespaces: ``/play`` for entrants, ``/board`` for the public watching leaderboards."""
 
 from __future__ import annotations
 
