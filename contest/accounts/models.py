@@ -5,11 +5,25 @@ from datetime import date, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import Enum, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from contest.db import flag_true, intpk, utcnow
 from contest.extensions import db
+from contest.search_text import fold
 from contest.units.models import Unit
+
+NAME_LENGTH = 120
+
+
+def fold_name(full_name: str) -> str:
+    """The search key of a name (``User.name_key``). Cut to the column's length: NFD can lengthen a name (a Hangul
+    syllable becomes two or three letters), and PostgreSQL refuses an over-long value where SQLite keeps it."""
+    return fold(full_name)[:NAME_LENGTH]
+
+
+def _default_name_key(context) -> str:
+    """For inserts that bypass the ORM's attribute events: ``insert(User)`` with dicts, as the demo seed does."""
+    return fold_name(context.get_current_parameters().get("full_name") or "")
 
 
 class Role(enum.StrEnum):
@@ -28,7 +42,9 @@ class User(UserMixin, db.Model):
         Enum(Role, native_enum=False, length=16, values_callable=lambda roles: [r.value for r in roles]),
         default=Role.ENTRANT,
     )
-    full_name: Mapped[str] = mapped_column(String(120))
+    full_name: Mapped[str] = mapped_column(String(NAME_LENGTH))
+    # What the public name search matches; kept by _keep_name_key, and by the default for bulk inserts.
+    name_key: Mapped[str] = mapped_column(String(NAME_LENGTH), default=_default_name_key, server_default="")
     birth_date: Mapped[date | None]
     phone: Mapped[str | None] = mapped_column(String(16), unique=True)
     email: Mapped[str | None] = mapped_column(String(254), unique=True)  # stored lowercased
@@ -42,6 +58,11 @@ class User(UserMixin, db.Model):
 
     unit: Mapped[Unit | None] = relationship(foreign_keys=[unit_id])
     scope_unit: Mapped[Unit | None] = relationship(foreign_keys=[scope_unit_id])
+
+    @validates("full_name")
+    def _keep_name_key(self, _key: str, full_name: str) -> str:
+        self.name_key = fold_name(full_name)
+        return full_name
 
     @property
     def is_active(self) -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,6 +25,7 @@ from contest.leaderboards.recording import Leaderboards, contest_aggregate
 from contest.leaderboards.results import PUBLISHED, BoardView, public_view
 from contest.leaderboards.store import Ranked
 from contest.rounds.models import Contest, NameStyle
+from contest.search_text import fold
 from contest.units.models import Unit
 
 MAX_LIMIT = 200
@@ -117,23 +117,22 @@ def snapshot_version(snapshot: dict) -> str:
 
 def search_entrants(session: Session, boards: Leaderboards, names: EntrantNames, *, round_id: int,
                     unit_id: int | None, text: str, limit: int = SEARCH_LIMIT) -> list[dict]:
-    """Entrants on the round's public board (or its unit's) whose full name contains ``text`` (case-insensitive;
-    accents as typed), with their rank, best first. Empty when the contest shows initials only: a search by
-    full name would tell who is behind the initials."""
+    """Entrants on the round's public board (or its unit's) whose full name contains ``text``, ignoring case and
+    diacritics ('nguyen van an' finds 'Nguyễn Văn An'), with their rank, best first. Empty when the contest shows
+    initials only: a search by full name would tell who is behind the initials."""
     info = boards.round_info(session, round_id)
     if info is None:
         raise DomainError("not_found", _l("There is no such round."))
-    text = " ".join(unicodedata.normalize("NFC", text or "").split())
-    if len(text) < 2 or info.name_style != NameStyle.FULL:
+    key = fold(text or "")  # as User.name_key was made
+    if len(key) < 2 or info.name_style != NameStyle.FULL:
         return []
     view = public_view(boards, session, round_id)
-    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     if view.state == PUBLISHED:
         on_board = (select(PublishedRow.user_id).join(PublishedResult, PublishedResult.id == PublishedRow.result_id)
                     .where(PublishedResult.round_id == round_id, PublishedResult.version == view.version))
     else:
         on_board = select(Attempt.user_id).where(Attempt.round_id == round_id, Attempt.status != Status.IN_PROGRESS)
-    stmt = (select(User.id).where(User.full_name.ilike(pattern, escape="\\"), User.id.in_(on_board))
+    stmt = (select(User.id).where(User.name_key.contains(key, autoescape=True), User.id.in_(on_board))
             .order_by(User.id).limit(limit * 5))
     if unit_id is not None:
         unit = session.get(Unit, unit_id)
