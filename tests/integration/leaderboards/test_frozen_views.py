@@ -215,3 +215,18 @@ def test_a_result_recorded_between_the_freeze_and_its_copy_is_taken_off_the_copi
         ("Nguyễn Văn An", 40_000), ("Trần Thị Bình", 25_000), ("Phạm Dung", 5_000)]
     assert board(public, f"/api/contests/{cid}/leaderboard") == {
         "Trần Thị Bình": 9, "Nguyễn Văn An": 8, "Lê Cường": 5, "Phạm Dung": 2}
+
+
+def test_boards_rebuild_rebuilds_the_public_contest_board_as_cut(app, client, db_session, boards, contest):
+    first, public, people = contest["first"], contest["public"], contest["people"]
+    cid = contest["contest"].id
+    assert client.post(f"/organiser/rounds/{first.id}/freeze").status_code == 302
+    late = make_attempt(db_session, first, people["Lê Cường"], score=5, duration_ms=1_000, number=1)
+    db_session.commit()  # not recorded on any board: a rebuild finds it in the database
+    boards.store.clear(f"c{cid}p")
+    result = app.test_cli_runner().invoke(args=["boards", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert boards.store.is_ready(f"c{cid}p") and boards.store.rank(f"c{cid}p", None, late.user_id) is not None
+    fresh(app)
+    assert board(public, f"/api/contests/{cid}/leaderboard")["Lê Cường"] == 5
+    assert board(client, f"/organiser/contests/{cid}/live/leaderboard")["Lê Cường"] == 10
