@@ -171,6 +171,8 @@ def test_a_publication_shows_what_its_version_counted(app, client, db_session, b
     units = public.get(f"/api/rounds/{r1}/units?level=Trường").json
     assert (units["state"], units["version"]) == ("published", 1)
     assert schools(public, f"/api/rounds/{r1}/units?level=Trường")["S3"] == (1, 1, 2.0, 0)
+    assert schools(public, f"/api/rounds/{r1}/units?level=Trường")["S2"] == (1, 1, 5.0, 1)  # frozen no more
+    assert schools(public, f"/api/contests/{cid}/units?level=Trường")["S2"] == (1, 2, 10.0, 1)
     assert schools(client, f"/organiser/rounds/{r1}/live/units?level=Trường")["S3"] == (1, 2, 5.0, 1)
     assert schools(public, f"/api/contests/{cid}/units?level=Trường")["S3"] == (1, 1, 2.0, 0)
     assert chart(public, r1) == (5, 4) and live_chart(client, r1) == (6, 4)
