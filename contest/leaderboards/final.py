@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 from contest.accounts.models import User
 from contest.attempts.models import Answer, Attempt, Status
 from contest.attempts.timing import epoch_ms
-from contest.leaderboards.models import RankingRule
-from contest.leaderboards.ranking import Ranking, Result, TieBreak, parse_tie_breaks
+from contest.leaderboards.ranking import Ranking, Result, TieBreak
+from contest.leaderboards.recording import round_tie_breaks
 from contest.rounds.models import Prediction, Round
 
 
@@ -130,8 +130,7 @@ def compute_final(session: Session, round_: Round, questions, *, voided: Iterabl
             touched[row.id] = row.paper
     if touched:
         attempts = _rescored(session, attempts, touched, questions, voided)
-    tie_breaks = parse_tie_breaks(session.scalar(select(RankingRule.tie_breaks)
-                                                 .where(RankingRule.round_id == round_.id)) or ())
+    tie_breaks = round_tie_breaks(session, round_.id)
     target = Prediction(round_.prediction)
     truth = true_value(target, attempts)
     ranking = Ranking(tie_breaks, final=True)

@@ -1,10 +1,12 @@
-"""Organiser pages of a round's results: the live board, freeze/unfreeze, the final ranking to review, publish,
-correct (void a question after an appeal) and the exports. Scoped like every organiser page (``round_or_abort``).
+"""Organiser pages of a round's results: the live board, the tie-break order, freeze/unfreeze, the final ranking
+to review, publish, correct (void a question after an appeal) and the exports; and a contest's aggregate (its form is
+on the contest's page). Scoped like every organiser page (``round_or_abort``, ``contest_or_abort``).
 """
 
 from __future__ import annotations
 
 import re
+from itertools import permutations
 
 from flask import (
     Blueprint,
@@ -25,10 +27,13 @@ from contest.attempts.runtime import runtime
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db
-from contest.leaderboards import exports, extension, results
+from contest.leaderboards import exports, extension, results, settings
 from contest.leaderboards.models import BoardFreeze
 from contest.leaderboards.pages import BoardQuery, round_leaderboard
-from contest.organiser.access import organiser_required, round_or_abort
+from contest.leaderboards.ranking import DEFAULT_TIE_BREAKS, TieBreak
+from contest.leaderboards.recording import round_tie_breaks
+from contest.organiser.access import contest_or_abort, organiser_required, round_or_abort
+from contest.rounds.models import Prediction
 
 bp = Blueprint("results", __name__, url_prefix="/organiser")
 REVIEW_ROWS = 100
@@ -48,10 +53,37 @@ def show(round_id: int):
     if round_.status(now) == "closed":
         final = results.review(db.session, round_id, runtime().questions, now=now)
     names = ext.names.lookup(db.session, [row.user_id for row in final.rows[:REVIEW_ROWS]]) if final else {}
+    versions = results.versions(db.session, round_id)
     return render_template("leaderboards/results.html", round=round_, live=live, public=public,
                            frozen=db.session.get(BoardFreeze, round_id), final=final, names=names,
-                           review_rows=REVIEW_ROWS, versions=results.versions(db.session, round_id),
-                           status=round_.status(now))
+                           review_rows=REVIEW_ROWS, versions=versions, status=round_.status(now),
+                           tie_breaks=_order_value(round_tie_breaks(db.session, round_id), round_),
+                           tie_break_orders=_orders(round_),
+                           tie_break_lock=settings.tie_break_lock(round_, now, published=bool(versions)))
+
+
+@bp.post("/rounds/<int:round_id>/tie-breaks")
+@organiser_required
+def tie_breaks(round_id: int):
+    """``order``: the tie-breaks after the score, comma-separated (one of ``_orders``)."""
+    round_or_abort(round_id)
+    order = [name for name in request.form.get("order", "").split(",") if name]
+    return _act(round_id, lambda: settings.set_tie_breaks(db.session, extension(current_app).boards,
+                                                          round_id=round_id, tie_breaks=order,
+                                                          actor_id=current_user.id, now=utcnow()),
+                _("The tie-break order is saved and the boards are ranked by it."))
+
+
+@bp.post("/contests/<int:contest_id>/aggregate")
+@organiser_required
+def aggregate(contest_id: int):
+    """``aggregate``: ``best`` or ``sum``; back to the contest's page."""
+    contest_or_abort(contest_id)
+    return _act(None, lambda: settings.set_aggregate(db.session, extension(current_app).boards, contest_id=contest_id,
+                                                     aggregate=request.form.get("aggregate", ""),
+                                                     actor_id=current_user.id, now=utcnow()),
+                _("The contest's board is saved and ranked by it."),
+                back=url_for("contests.show", contest_id=contest_id))
 
 
 @bp.post("/rounds/<int:round_id>/<any(freeze, unfreeze):action>")
@@ -132,7 +164,27 @@ def export(round_id: int, what: str, fmt: str):
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
-def _act(round_id: int, action, done: str):
+def _shown(round_) -> tuple[TieBreak, ...]:
+    """The tie-breaks an organiser chooses among: without a prediction question its error ties everyone."""
+    if round_.prediction == Prediction.OFF:
+        return tuple(tb for tb in DEFAULT_TIE_BREAKS if tb != TieBreak.PREDICTION)
+    return DEFAULT_TIE_BREAKS
+
+
+def _order_value(order: tuple[TieBreak, ...], round_) -> str:
+    shown = _shown(round_)
+    return ",".join(tb.value for tb in order if tb in shown)
+
+
+def _orders(round_) -> list[tuple[str, str]]:
+    """Every order of the tie-breaks as ``(form value, label)``: one choice in a select is simpler on a phone
+    than ordering three selects without repeats."""
+    return [(",".join(tb.value for tb in order), " → ".join(str(settings.TIE_BREAK_NAMES[tb]) for tb in order))
+            for order in permutations(_shown(round_))]
+
+
+def _act(round_id: int | None, action, done: str, *, back: str | None = None):
+    """Run a service, flash what happened, and go back to the round's results page (or ``back``)."""
     try:
         action()
     except DomainError as error:
@@ -140,4 +192,4 @@ def _act(round_id: int, action, done: str):
         flash(str(error.message), "error")
     else:
         flash(done, "success")
-    return redirect(url_for("results.show", round_id=round_id))
+    return redirect(back or url_for("results.show", round_id=round_id))

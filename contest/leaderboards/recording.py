@@ -22,13 +22,14 @@ from contest.attempts.timing import epoch_ms
 from contest.leaderboards.cache import TtlCache
 from contest.leaderboards.encoding import encode, layout_for
 from contest.leaderboards.models import Aggregate, ContestBoard, RankingRule
-from contest.leaderboards.ranking import LIVE, Ranking, Result, parse_tie_breaks
+from contest.leaderboards.ranking import LIVE, Ranking, Result, TieBreak, parse_tie_breaks
 from contest.leaderboards.store import BoardStore, Placement, family_of_contest, family_of_round
 from contest.rounds.models import Contest, NameStyle, Round
 from contest.units.models import Unit
 
 log = logging.getLogger(__name__)
 REBUILD_LOCK_S = 600
+SETTINGS_TTL_S = 30.0  # how long a process keeps a round's settings (``RoundInfo``)
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,6 @@ class RoundInfo:
     round_id: int
     contest_id: int
     ranking: Ranking  # the live ranking of the round
-    aggregate: Aggregate  # how the contest's board adds up rounds
     name_style: NameStyle = NameStyle.FULL
     board_levels: tuple[str, ...] = ()
 
@@ -59,7 +59,7 @@ def contest_result(per_round: list[Result], aggregate: Aggregate) -> Result:
 
 
 class Leaderboards:
-    def __init__(self, store: BoardStore, *, settings_ttl: float = 30.0) -> None:
+    def __init__(self, store: BoardStore, *, settings_ttl: float = SETTINGS_TTL_S) -> None:
         self.store = store
         self._rounds = TtlCache(settings_ttl, maxsize=10_000)
         self._units = TtlCache(60.0, maxsize=100_000)
@@ -84,7 +84,9 @@ class Leaderboards:
                                                                     units))
         rows = session.execute(_finished().where(Round.contest_id == info.contest_id,
                                                  Attempt.user_id == attempt.user_id)).all()
-        placement = self._contest_placement(session, rows, info.aggregate)
+        # Read, not cached: an organiser may change it at any time, and another process's cached value would
+        # place entrants on the contest's rebuilt board by the old rule.
+        placement = self._contest_placement(session, rows, contest_aggregate(session, info.contest_id))
         if placement is not None:
             self.store.record(family_of_contest(info.contest_id), placement, replace=True)
         from contest.leaderboards.public_contest import record_public  # it builds on this module
@@ -157,8 +159,8 @@ class Leaderboards:
             if row is None:
                 return None
             ranking = Ranking(parse_tie_breaks(row.tie_breaks or ()))
-            info = RoundInfo(round_id, row.contest_id, ranking, contest_aggregate(session, row.contest_id),
-                             NameStyle(row.name_style), tuple(row.board_levels or ()))
+            info = RoundInfo(round_id, row.contest_id, ranking, NameStyle(row.name_style),
+                             tuple(row.board_levels or ()))
             self._rounds.put(round_id, info)
         return info
 
@@ -225,6 +227,12 @@ def _finished():
 
 def _results(rows: Iterable) -> list[Result]:
     return [result_of(row.user_id, row.id, row.score, row.duration_ms, row.finished_at) for row in rows]
+
+
+def round_tie_breaks(session: Session, round_id: int) -> tuple[TieBreak, ...]:
+    """The round's tie-break order as configured now (its ``RankingRule``, else the default)."""
+    return parse_tie_breaks(session.scalar(select(RankingRule.tie_breaks).where(RankingRule.round_id == round_id))
+                            or ())
 
 
 def contest_aggregate(session: Session, contest_id: int) -> Aggregate:

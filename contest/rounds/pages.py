@@ -16,6 +16,8 @@ from contest.attempts.runtime import runtime
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db
+from contest.leaderboards.recording import contest_aggregate
+from contest.leaderboards.settings import AGGREGATE_NAMES
 from contest.organiser.access import (
     contest_or_abort,
     contest_scope,
@@ -88,7 +90,8 @@ def create_contest():
 @organiser_required
 def show(contest_id: int):
     contest = contest_or_abort(contest_id)
-    return render_template("rounds/contest.html", contest=contest, now=utcnow())
+    return render_template("rounds/contest.html", contest=contest, now=utcnow(),
+                           aggregate=contest_aggregate(db.session, contest_id), aggregates=AGGREGATE_NAMES)
 
 
 @bp.route("/contests/<int:contest_id>/edit", methods=["GET", "POST"])
