@@ -30,7 +30,7 @@ lint: install
 
 messages: $(BIN)/activate
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --no-location -o contest/translations/messages.pot .
-	$(BIN)/pybabel update -i contest/translations/messages.pot -d contest/translations --no-fuzzy-matching --no-location --width 120
+	$(BIN)/pybabel update -i contest/translations/messages.pot -d contest/translations --no-fuzzy-matching --width 120
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
