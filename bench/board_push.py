@@ -23,6 +23,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 from bench.servers import REPO, app_server, cpu_s
@@ -63,7 +64,26 @@ def start_watchers(url: str, churn_url: str, round_id: str, count: int, churn: i
     argv = ["nice", "-n", str(nice), sys.executable, "-m", "bench.watchers", "--url", url, "--round-id", round_id,
             "--count", str(count), "--ramp", str(WATCHERS_RAMP), "--duration", "900", "--churn", str(churn),
             "--churn-first", str(churn_first), "--churn-delay", str(connecting_s + 2), "--churn-url", churn_url]
-    return subprocess.Popen(argv, cwd=REPO, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    return subprocess.Popen(argv, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                            text=True)
+
+
+def wait_until_watching(crowd: subprocess.Popen, count: int, timeout_s: float) -> int:
+    """Read the watchers' ``watching N`` lines until all ``count`` watch (or ``timeout_s``); how many do. Their
+    stderr keeps being drained afterwards so that the client never blocks on a full pipe."""
+    seen = {"watching": 0}
+    done = threading.Event()
+
+    def read() -> None:
+        for line in crowd.stderr:
+            if line.startswith("watching "):
+                seen["watching"] = int(line.split()[1])
+                if seen["watching"] >= count:
+                    done.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    done.wait(timeout_s)
+    return seen["watching"]
 
 
 def run_harness(args: argparse.Namespace, url: str, pid: int, first: int) -> dict:
@@ -76,8 +96,9 @@ def run_harness(args: argparse.Namespace, url: str, pid: int, first: int) -> dic
 
 def stop_watchers(watchers: subprocess.Popen) -> dict:
     watchers.send_signal(signal.SIGTERM)
-    out, _ = watchers.communicate(timeout=120)
-    return json.loads(out.decode().strip().splitlines()[-1])
+    out = watchers.stdout.read()
+    watchers.wait(timeout=120)
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def one_run(args: argparse.Namespace, name: str, answering, board, watchers: int, first: int,
@@ -85,7 +106,8 @@ def one_run(args: argparse.Namespace, name: str, answering, board, watchers: int
     progress(f"run {name}: {watchers} watchers on {board.url}, {args.entrants} entrants on {answering.url}")
     crowd = start_watchers(board.url, answering.url, args.round_id, watchers, args.churn, churn_first,
                            args.watchers_nice)
-    time.sleep(watchers / WATCHERS_RAMP + 5)  # connected and watching before the entrants come
+    watching = wait_until_watching(crowd, watchers, timeout_s=watchers / WATCHERS_RAMP + 120)
+    progress(f"run {name}: {watching} watching; the entrants come")
     cpu_before = {p.pid: cpu_s(p.pid) for p in {answering, board}}
     started = time.time()
     load = run_harness(args, answering.url, answering.pid, first)
@@ -97,7 +119,8 @@ def one_run(args: argparse.Namespace, name: str, answering, board, watchers: int
         "ack_ms": load["ack_ms"], "plateau": load["plateau"], "lost": load.get("lost"),
         "cpu_pct": {"answering": cpu[answering.pid], **({"board": cpu[board.pid]} if board is not answering else {})},
         "watchers": {key: watched[key] for key in ("connected", "watching", "pushes", "pushes_per_watcher",
-                                                   "push_delay_ms", "errors", "churn_submits", "client_cpu_s")},
+                                                   "push_delay_ms", "errors", "churn_submits", "churn_errors",
+                                                   "client_cpu_s")},
         "machine": load["machine"],
     }
 

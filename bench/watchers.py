@@ -150,6 +150,13 @@ def churn(url: str, round_id: int, phones: list[str], password: str, every_s: fl
         gevent.sleep(max(0.0, every_s - (time.time() - started)))
 
 
+def report_watching(stats: dict, until: Deadline) -> None:
+    """``watching N`` on stderr each second, which bench.board_push waits on before it starts the entrants."""
+    while not until.passed():
+        print(f"watching {stats['watching']}", file=sys.stderr, flush=True)
+        gevent.sleep(1)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", required=True)
@@ -175,6 +182,7 @@ def main(argv: list[str] | None = None) -> None:
         phones = [f"09{n:08d}" for n in range(args.churn_first, args.churn_first + args.churn)]
         greenlets.append(gevent.spawn_later(args.churn_delay, churn, args.churn_url or args.url, args.round_id, phones,
                                             args.password, args.churn_every, until, stats))
+    reporter = gevent.spawn(report_watching, stats, until)
     for n in range(args.count):
         if until.passed():
             break
@@ -183,6 +191,7 @@ def main(argv: list[str] | None = None) -> None:
         if n % 1000 == 999:
             print(f"watchers: {n + 1} started, {stats['watching']} watching", file=sys.stderr)
     gevent.joinall(greenlets, timeout=args.duration + 60)
+    reporter.kill()
     delays = stats.pop("delays_ms")
     stats["errors"] = dict(stats["errors"])
     usage = resource.getrusage(resource.RUSAGE_SELF)
