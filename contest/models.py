@@ -3,13 +3,14 @@
 from contest.accounts.models import Role, User
 from contest.attempts.models import Answer, Attempt
 from contest.audit.models import AuditEntry
+from contest.leaderboards.export_jobs import ExportJob
 from contest.leaderboards.models import BoardFreeze, ContestBoard, PublishedResult, PublishedRow, RankingRule
 from contest.rounds.models import Contest, OrganiserContest, Round
 from contest.units.models import Unit
 from question_bank.models import Question, QuestionRevision, RoundItemStat, Topic
 
 __all__ = [
-    "Answer", "Attempt", "AuditEntry", "BoardFreeze", "Contest", "ContestBoard", "OrganiserContest", "PublishedResult",
-    "PublishedRow", "Question", "QuestionRevision", "RankingRule", "Role", "Round", "RoundItemStat", "Topic", "Unit",
-    "User",
+    "Answer", "Attempt", "AuditEntry", "BoardFreeze", "Contest", "ContestBoard", "ExportJob", "OrganiserContest",
+    "PublishedResult", "PublishedRow", "Question", "QuestionRevision", "RankingRule", "Role", "Round", "RoundItemStat",
+    "Topic", "Unit", "User",
 ]

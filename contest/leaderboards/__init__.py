@@ -37,6 +37,7 @@ def make_store(app: Flask) -> BoardStore:
 
 def init_app(app: Flask) -> None:
     from contest.leaderboards.cli import boards_cli
+    from contest.leaderboards.export_pages import bp as export_pages
     from contest.leaderboards.organiser import bp as organiser_pages
     from contest.leaderboards.organiser_live import bp as organiser_live
     from contest.leaderboards.public import bp as public_pages
@@ -47,6 +48,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(public_pages)
     app.register_blueprint(organiser_pages)
     app.register_blueprint(organiser_live)
+    app.register_blueprint(export_pages)
     app.cli.add_command(boards_cli)
 
 

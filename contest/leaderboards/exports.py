@@ -2,12 +2,15 @@
 entrant's correctness per question (for appeals).
 
 Every text cell goes through ``escape_cell`` (a leading ``= + - @`` would run as a formula in a spreadsheet).
-Large exports stream: rows come from the database in batches (``yield_per``) and
+The files are written by export jobs (``export_jobs``), away from any request, with a progress count: rows come
+from the database a page at a time (keyset pages, each read whole), so no cursor stays open between two pages and
+the job may commit its progress and let other work use the connection (SQLite has one per process) between any
+two rows. Each ``*_count`` says in one query how many rows (header aside) its generator will yield.
 
-* CSV is sent as it is written (a generator; chunked transfer): the browser's download shows the bytes received
-  so far, without a total, and the first bytes arrive at once;
-* XLSX is written by openpyxl in write-only mode (rows go straight to a temporary file, not into memory) and then
-  sent with its ``Content-Length``: the browser's download shows a percentage and the time left.
+* CSV is written with ``csv.writer``, UTF-8 with a byte-order mark;
+* XLSX is written by openpyxl in write-only mode (rows go straight to the file, not into memory), on as many
+  sheets as Excel's limit of 1,048,576 rows a sheet needs (the answers of a national round are tens of millions
+  of rows), each with the header.
 
 These are organiser exports: full names (whatever the public style) and unit paths, never phone, citizen ID or
 birth date.
@@ -16,13 +19,12 @@ birth date.
 from __future__ import annotations
 
 import csv
-import io
-import tempfile
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from itertools import groupby
+from typing import TextIO
 
-from sqlalchemy import select
+from sqlalchemy import distinct, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from contest.accounts.models import User
@@ -36,6 +38,9 @@ from contest.units.models import Unit
 from question_bank.formats.model import escape_cell
 
 BATCH = 2000
+# Attempts read per page of the answers: with their answers, ~3,000 rows and a few tens of milliseconds.
+ANSWER_PAGE = 100
+SHEET_ROWS = 1_048_576  # Excel's rows per sheet, the header included
 RANKING_HEADER = ("rank", "entrant_id", "name", "unit_path", "score", "max_score", "prediction", "prediction_error",
                   "duration_ms", "submitted_at", "attempts")
 UNITS_HEADER = ("level", "rank", "code", "unit", "entrants", "attempts", "members", "participation",
@@ -61,12 +66,7 @@ def ranking_rows(session: Session, round_: Round, questions, *, version: int | N
     paths = unit_paths(session)
     yield RANKING_HEADER
     if version is not None:
-        result = session.scalar(select(PublishedResult).where(PublishedResult.round_id == round_.id,
-                                                              PublishedResult.version == version))
-        stmt = (select(PublishedRow, User.full_name).join(User, User.id == PublishedRow.user_id)
-                .where(PublishedRow.result_id == result.id).order_by(PublishedRow.rank)
-                .execution_options(yield_per=BATCH))
-        rows = ((row, name) for row, name in session.execute(stmt))
+        rows = _published_rows(session, _result_id(round_.id, version))
     else:
         final = compute_final(session, round_, questions)
         names = {}
@@ -80,6 +80,35 @@ def ranking_rows(session: Session, round_: Round, questions, *, version: int | N
                row.prediction_error, row.duration_ms, _local(row.finished_at), row.attempts)
 
 
+def ranking_count(session: Session, round_: Round, *, version: int | None) -> int:
+    if version is not None:
+        return session.scalar(select(func.count()).select_from(PublishedRow)
+                              .where(PublishedRow.result_id == _result_id(round_.id, version)))
+    # compute_final's entrants: whoever has a scored, finalised attempt.
+    return session.scalar(select(func.count(distinct(Attempt.user_id)))
+                          .where(Attempt.round_id == round_.id, Attempt.status != Status.IN_PROGRESS,
+                                 Attempt.score.is_not(None)))
+
+
+def _result_id(round_id: int, version: int):
+    return (select(PublishedResult.id)
+            .where(PublishedResult.round_id == round_id, PublishedResult.version == version).scalar_subquery())
+
+
+def _published_rows(session: Session, result_id) -> Iterator[tuple]:
+    """``(row, full name)`` by rank, a page at a time; columns, not ORM objects, which a commit would expire."""
+    columns = (PublishedRow.rank, PublishedRow.user_id, PublishedRow.unit_id, PublishedRow.score,
+               PublishedRow.max_score, PublishedRow.prediction, PublishedRow.prediction_error,
+               PublishedRow.duration_ms, PublishedRow.finished_at, PublishedRow.attempts)
+    last = 0
+    while page := session.execute(select(*columns, User.full_name).join(User, User.id == PublishedRow.user_id)
+                                  .where(PublishedRow.result_id == result_id, PublishedRow.rank > last)
+                                  .order_by(PublishedRow.rank).limit(BATCH)).all():
+        for row in page:
+            yield row, row.full_name
+        last = page[-1].rank
+
+
 def unit_ranking_rows(session: Session, round_: Round) -> Iterator[tuple]:
     yield UNITS_HEADER
     for level in _levels(session):
@@ -89,24 +118,31 @@ def unit_ranking_rows(session: Session, round_: Round) -> Iterator[tuple]:
                    row["participation"], row["average_score"], row["full_marks"])
 
 
+def unit_ranking_count(session: Session) -> int:
+    """Every unit once, at its own level."""
+    return session.scalar(select(func.count()).select_from(Unit))
+
+
 def answer_rows(session: Session, round_: Round, questions, *, voided: Iterable[int] = ()) -> Iterator[tuple]:
     """One row per question of every finalised attempt: what was chosen, the key, right or not (1/0)."""
     voided = frozenset(voided)
     paths = unit_paths(session)
     yield ANSWERS_HEADER
-    stmt = (select(Attempt.id, Attempt.number, Attempt.status, Attempt.paper, User.id.label("user_id"),
-                   User.full_name, User.unit_id)
+    stmt = (select(Attempt.id, Attempt.number, Attempt.status, Attempt.paper, Attempt.user_id, User.full_name,
+                   User.unit_id)
             .join(User, User.id == Attempt.user_id)
             .where(Attempt.round_id == round_.id, Attempt.status != Status.IN_PROGRESS)
-            .order_by(User.id, Attempt.number).execution_options(yield_per=BATCH))
-    batch: list = []
-    for row in session.execute(stmt):
-        batch.append(row)
-        if len(batch) >= BATCH:
-            yield from _answer_batch(session, batch, questions, paths, voided)
-            batch = []
-    if batch:
+            .order_by(Attempt.user_id, Attempt.number).limit(ANSWER_PAGE))
+    last = (0, 0)
+    while batch := session.execute(stmt.where(tuple_(Attempt.user_id, Attempt.number) > last)).all():
         yield from _answer_batch(session, batch, questions, paths, voided)
+        last = (batch[-1].user_id, batch[-1].number)
+
+
+def answer_count(session: Session, round_: Round) -> int:
+    """``answer_rows``' rows: an attempt's maximum score is the length of its paper (one point a question)."""
+    return session.scalar(select(func.coalesce(func.sum(Attempt.max_score), 0))
+                          .where(Attempt.round_id == round_.id, Attempt.status != Status.IN_PROGRESS))
 
 
 def _answer_batch(session: Session, attempts: list, questions, paths: dict, voided: frozenset[int]) -> Iterator[tuple]:
@@ -129,41 +165,51 @@ def _cell(value):
     return escape_cell(value) if isinstance(value, str) else value
 
 
-def csv_stream(rows: Iterable[tuple]) -> Iterator[bytes]:
-    """UTF-8 CSV with a byte-order mark (Excel then reads Vietnamese correctly), in chunks of ``BATCH`` rows."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    yield "\ufeff".encode()
-    for n, row in enumerate(rows, start=1):
+def write_csv(rows: Iterable[tuple], out: TextIO) -> None:
+    """``out``: a text file opened with ``encoding="utf-8-sig"`` (the byte-order mark lets Excel read Vietnamese
+    correctly) and ``newline=""``."""
+    writer = csv.writer(out)
+    for row in rows:
         writer.writerow([_cell(value) for value in row])
-        if n % BATCH == 0:
-            yield buffer.getvalue().encode()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue().encode()
 
 
-def xlsx_file(rows: Iterable[tuple], title: str) -> tempfile.SpooledTemporaryFile:
-    """A workbook of ``rows`` (the first is the header, bold and frozen), rewound, in a temporary file."""
+def write_xlsx(rows: Iterable[tuple], title: str, out) -> None:
+    """A workbook of ``rows`` (the first is the header, bold and frozen on every sheet) saved to ``out`` (a path
+    or a binary file); a new sheet, ``title 2`` and so on, whenever one is full."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.freeze_panes = "A2"
     bold = Font(bold=True)
-    for n, row in enumerate(rows):
-        if n == 0:
-            cells = []
-            for value in row:
-                cell = WriteOnlyCell(sheet, value=_cell(value))
-                cell.font = bold
-                cells.append(cell)
-            sheet.append(cells)
-        else:
+    rows = iter(rows)
+    header = next(rows)
+
+    def new_sheet(number: int):
+        sheet = workbook.create_sheet(title=title[:31] if number == 1 else f"{title[:24]} {number}")
+        sheet.freeze_panes = "A2"
+        cells = []
+        for value in header:
+            cell = WriteOnlyCell(sheet, value=_cell(value))
+            cell.font = bold
+            cells.append(cell)
+        sheet.append(cells)
+        return sheet
+
+    sheets = 1
+    sheet, used = new_sheet(sheets), 1
+    try:
+        for row in rows:
+            if used == SHEET_ROWS:
+                sheets += 1
+                sheet, used = new_sheet(sheets), 1
             sheet.append([_cell(value) for value in row])
-    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+            used += 1
+    except BaseException:
+        # openpyxl keeps each sheet in a temporary file until the workbook is saved (or the process exits):
+        # a failed export must not leave gigabytes of them behind.
+        for written in workbook.worksheets:
+            written.close()
+            written._writer.cleanup()
+        raise
     workbook.save(out)
-    out.seek(0)
-    return out

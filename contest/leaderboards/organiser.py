@@ -1,6 +1,7 @@
 """Organiser pages of a round's results: the live board, the tie-break order, freeze/unfreeze, the final ranking
-to review, publish, correct (void a question after an appeal) and the exports; and a contest's aggregate (its form is
-on the contest's page). Scoped like every organiser page (``round_or_abort``, ``contest_or_abort``).
+to review, publish and correct (void a question after an appeal); and a contest's aggregate (its form is on the
+contest's page). The exports are jobs (``export_pages``). Scoped like every organiser page (``round_or_abort``,
+``contest_or_abort``).
 """
 
 from __future__ import annotations
@@ -10,14 +11,11 @@ from itertools import permutations
 
 from flask import (
     Blueprint,
-    Response,
-    abort,
     current_app,
     flash,
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
@@ -27,7 +25,7 @@ from contest.attempts.runtime import runtime
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db
-from contest.leaderboards import exports, extension, results, settings
+from contest.leaderboards import extension, results, settings
 from contest.leaderboards.models import BoardFreeze
 from contest.leaderboards.pages import BoardQuery, round_leaderboard
 from contest.leaderboards.ranking import DEFAULT_TIE_BREAKS, TieBreak
@@ -37,7 +35,6 @@ from contest.rounds.models import Prediction
 
 bp = Blueprint("results", __name__, url_prefix="/organiser")
 REVIEW_ROWS = 100
-EXPORTS = ("ranking", "units", "answers")
 
 
 @bp.get("/rounds/<int:round_id>/results")
@@ -121,47 +118,6 @@ def correct(round_id: int):
                                                   round_id=round_id, actor_id=current_user.id,
                                                   reason=request.form.get("reason", ""), now=utcnow(), void=ids),
                 _("The correction is published as a new version."))
-
-
-@bp.get("/rounds/<int:round_id>/results/<what>.<fmt>")
-@organiser_required
-def export(round_id: int, what: str, fmt: str):
-    """``ranking|units|answers`` . ``csv|xlsx``; ``?version=`` picks a published version of the ranking
-    (default: the latest, or the draft when nothing is published)."""
-    round_ = round_or_abort(round_id)
-    if what not in EXPORTS or fmt not in ("csv", "xlsx"):
-        abort(404)
-    latest = results.latest_version(db.session, round_id)
-    version = request.args.get("version", type=int) or (latest.version if latest else None)
-    if version is not None and not any(v.version == version for v in results.versions(db.session, round_id)):
-        abort(404)
-    questions = runtime().questions
-    if what == "ranking":
-        rows = exports.ranking_rows(db.session, round_, questions, version=version)
-    elif what == "units":
-        rows = exports.unit_ranking_rows(db.session, round_)
-    else:
-        rows = exports.answer_rows(db.session, round_, questions, voided=latest.voided if latest else ())
-    suffix = f"-v{version}" if what == "ranking" and version else ""
-    filename = f"round-{round_id}-{what}{suffix}.{fmt}"
-    headers = {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"}
-    if fmt == "csv":
-        return Response(stream_with_context(exports.csv_stream(rows)), mimetype="text/csv; charset=utf-8",
-                        headers=headers)
-    spooled = exports.xlsx_file(rows, what)
-    size = spooled.seek(0, 2)
-    spooled.seek(0)
-    headers["Content-Length"] = str(size)
-
-    def chunks():
-        try:
-            while block := spooled.read(256 * 1024):
-                yield block
-        finally:
-            spooled.close()
-
-    return Response(chunks(), headers=headers,
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 def _shown(round_) -> tuple[TieBreak, ...]:

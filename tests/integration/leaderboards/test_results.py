@@ -1,20 +1,17 @@
 """Final ranking, freeze, publish and corrections (audited, versions immutable), what the public sees against what
-organisers see, the organiser exports (rows and escaping) and the public pages."""
+organisers see, and the public pages. The organiser exports are in ``test_export_jobs``."""
 
 from __future__ import annotations
 
-import csv
-import io
 import random
 from datetime import timedelta
 
 import pytest
-from openpyxl import load_workbook
 from sqlalchemy import select
 
-from contest.accounts.models import Role, User
+from contest.accounts.models import Role
 from contest.attempts import service
-from contest.attempts.models import Answer, Attempt
+from contest.attempts.models import Attempt
 from contest.attempts.payloads import AnswerPayload
 from contest.audit.models import AuditEntry
 from contest.db import utcnow
@@ -179,54 +176,8 @@ def test_organisers_outside_the_contest_are_refused(client, db_session, closed_r
     db_session.add(other)
     db_session.commit()
     organiser_client(client, db_session, contest=other)
-    for path in (f"/organiser/rounds/{round_.id}/results", f"/organiser/rounds/{round_.id}/results/ranking.csv"):
-        assert client.get(path).status_code == 403
+    assert client.get(f"/organiser/rounds/{round_.id}/results").status_code == 403
     assert client.post(f"/organiser/rounds/{round_.id}/publish", data={}).status_code == 403
-
-
-def read_csv(response) -> list[list[str]]:
-    text = response.get_data(as_text=True)
-    assert text.startswith("\ufeff")
-    return list(csv.reader(io.StringIO(text[1:])))
-
-
-def test_exports_have_the_rows_and_escape_formulas(client, db_session, closed_round):
-    tree, round_, people = closed_round
-    db_session.get(type(tree["s1"]), tree["s1"].id).name = "=HYPERLINK(\"http://x\")"
-    dung = people["Dung"]
-    db_session.get(User, dung.user_id).full_name = "+Dung"
-    db_session.commit()
-    organiser_client(client, db_session)
-    draft = client.get(f"/organiser/rounds/{round_.id}/results/ranking.csv")
-    assert draft.status_code == 200 and "attachment" in draft.headers["Content-Disposition"]
-    rows = read_csv(draft)
-    assert rows[0] == ["rank", "entrant_id", "name", "unit_path", "score", "max_score", "prediction",
-                       "prediction_error", "duration_ms", "submitted_at", "attempts"]
-    assert [row[2] for row in rows[1:]] == ["Bình", "An", "Cường", "'+Dung"]
-    assert rows[4][3] == "Tỉnh Thử / Huyện Đại Từ / =HYPERLINK(\"http://x\")"  # not at the cell start: left alone
-    assert rows[1][6:8] == ["2", "0"] and rows[1][10] == "1"
-
-    client.post(f"/organiser/rounds/{round_.id}/publish", data={})
-    book = client.get(f"/organiser/rounds/{round_.id}/results/ranking.xlsx?version=1")
-    assert book.status_code == 200 and int(book.headers["Content-Length"]) == len(book.data)
-    sheet = load_workbook(io.BytesIO(book.data), read_only=True).active
-    values = list(sheet.values)
-    assert values[0][0] == "rank" and [v[2] for v in values[1:]] == ["Bình", "An", "Cường", "'+Dung"]
-    assert values[1][4] == 5 and isinstance(values[1][8], int)
-    assert client.get(f"/organiser/rounds/{round_.id}/results/ranking.csv?version=7").status_code == 404
-
-    answers = read_csv(client.get(f"/organiser/rounds/{round_.id}/results/answers.csv"))
-    assert len(answers) == 1 + 4 * 5
-    dung_rows = [row for row in answers[1:] if row[0] == str(dung.user_id)]
-    assert [row[11] for row in dung_rows] == ["1", "1", "1", "0", "0"] and dung_rows[0][1] == "'+Dung"
-    stored = {a.slot: a.choice for a in db_session.scalars(select(Answer).where(Answer.attempt_id == dung.id))}
-    assert dung_rows[0][9] == ",".join(sorted(stored[0]))
-
-    units = read_csv(client.get(f"/organiser/rounds/{round_.id}/results/units.csv"))
-    schools = {row[3]: row for row in units[1:] if row[0] == "Trường"}
-    assert schools["'=HYPERLINK(\"http://x\")"][4] == "2"  # An and Dung; the name escaped
-    assert client.get(f"/organiser/rounds/{round_.id}/results/units.xlsx").status_code == 200
-    assert client.get(f"/organiser/rounds/{round_.id}/results/nope.csv").status_code == 404
 
 
 def test_public_pages_and_the_entrants_rank(client, db_session, boards, rt):
