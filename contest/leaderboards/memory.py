@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import islice
 
 from sortedcontainers import SortedList
 
@@ -24,7 +25,8 @@ class _Family:
 class MemoryStore:
     """Boards as ``SortedList``s of ``(score, member)`` pairs: the order Redis gives its sorted sets."""
 
-    def __init__(self) -> None:
+    def __init__(self, chunk: int = 5000) -> None:
+        self.chunk = chunk  # placements a load merges at a time, holding the store: records go on between chunks
         self._families: dict[str, _Family] = {}
         self._ready: set[str] = set()
         self._locks: set[str] = set()
@@ -32,14 +34,7 @@ class MemoryStore:
 
     def record(self, family: str, placement: Placement, *, replace: bool = False) -> bool:
         with self._mutex:
-            fam = self._families.setdefault(family, _Family())
-            old = fam.entries.get(placement.entrant_id)
-            if old is not None:
-                if not replace and tuple(old.key) <= tuple(placement.key):
-                    return False
-                self._unplace(fam, old)
-            self._place(fam, placement)
-            return True
+            return self._merge(self._families.setdefault(family, _Family()), placement, replace)
 
     def remove(self, family: str, entrant_id: int) -> bool:
         with self._mutex:
@@ -73,19 +68,28 @@ class MemoryStore:
         with self._mutex:
             return len(self._board(family, unit_id))
 
-    def load(self, family: str, placements: Iterable[Placement]) -> int:
-        with self._mutex:
-            fam = self._families.setdefault(family, _Family())
-            by_board: dict[int | None, list] = {}
-            n = 0
-            for placement in placements:
-                fam.entries[placement.entrant_id] = placement
-                for unit_id in (None, *placement.units):
-                    by_board.setdefault(unit_id, []).append(tuple(placement.key))
-                n += 1
-            for unit_id, keys in by_board.items():
-                fam.board(unit_id).update(keys)
-            return n
+    def load(self, family: str, placements: Iterable[Placement], *, kept: list[int] | None = None) -> int:
+        """Chunk by chunk, like Redis's: the placements are read (a rebuild's database cursor, which yields to
+        other greenlets) without holding the store, and each chunk is merged at once."""
+        n = 0
+        items = iter(placements)
+        while chunk := list(islice(items, self.chunk)):
+            with self._mutex:
+                fam = self._families.setdefault(family, _Family())
+                by_board: dict[int | None, list] = {}
+                for placement in chunk:
+                    if placement.entrant_id not in fam.entries:
+                        fam.entries[placement.entrant_id] = placement
+                        for unit_id in (None, *placement.units):
+                            by_board.setdefault(unit_id, []).append(tuple(placement.key))
+                    elif kept is not None:
+                        kept.append(placement.entrant_id)
+                    else:
+                        self._merge(fam, placement, replace=False)
+                for unit_id, keys in by_board.items():
+                    fam.board(unit_id).update(keys)
+            n += len(chunk)
+        return n
 
     def clear(self, family: str) -> None:
         with self._mutex:
@@ -126,6 +130,15 @@ class MemoryStore:
         if placement is None or (unit_id is not None and unit_id not in placement.units):
             return None
         return self._board(family, unit_id).index(tuple(placement.key)), placement.key
+
+    def _merge(self, fam: _Family, placement: Placement, replace: bool) -> bool:
+        old = fam.entries.get(placement.entrant_id)
+        if old is not None:
+            if not replace and tuple(old.key) <= tuple(placement.key):
+                return False
+            self._unplace(fam, old)
+        self._place(fam, placement)
+        return True
 
     @staticmethod
     def _place(fam: _Family, placement: Placement) -> None:

@@ -3,6 +3,22 @@
 ``Leaderboards`` is the attempt services' ``boards`` collaborator and the readers' way to the store. A board
 write never fails a submit: the attempt is already committed, and a board that missed it is rebuilt from the
 database (``flask boards rebuild``, or by itself when its ready mark is gone).
+
+A rebuild clears the family, reads the database and loads what it read, while entrants go on being recorded:
+* no result is lost: ``_finalise`` commits an attempt before recording it and the rebuild reads after its clear,
+  so an attempt whose record the clear wiped is in the read (PostgreSQL: each statement sees what was committed
+  before it began; SQLite: transactions are immediate, so nobody commits while a rebuild's is open);
+* no entrant is placed twice: ``load`` merges each chunk with what was recorded since the clear;
+* on a round's families (live, frozen) the better key stays, as when recording: every key there is the best of
+  the entrant's attempts by one ranking (the tie-break order cannot change while attempts are finalised, see
+  ``settings``; voided questions change published versions only, which nothing records into). The clear wiped
+  every older key, so the keys that meet are the read's best and those of attempts recorded since, all of them
+  the entrant's, and the better is the best of all;
+* a contest's families (live, public) can get worse: under ``sum`` a round scored 0 adds its duration, and under
+  either aggregate a round's best is chosen by the round's own tie-break order, which may put a new best below
+  the old one in the contest's. So their records replace, computed from the database after the commit, and a
+  load cannot tell the newer of two keys: the entry placed meanwhile stays and the rebuild places its entrant
+  again from a fresh read.
 """
 
 from __future__ import annotations
@@ -127,9 +143,20 @@ class Leaderboards:
         rows = session.execute(source.execution_options(yield_per=20_000))
         placements = (self._contest_placement(session, list(group), aggregate, units)
                       for _, group in groupby(rows, key=lambda row: row.user_id))
-        count = self.store.load(family, placements)
+        kept: list[int] = []
+        count = self.store.load(family, placements, kept=kept)
+        self._place_again(session, family, source, kept, aggregate)
         self.store.mark_ready(family)
         return count
+
+    def _place_again(self, session: Session, family: str, source, entrants: list[int], aggregate: Aggregate) -> None:
+        """Place ``entrants`` (recorded while their contest family was rebuilt) from a fresh read of ``source``."""
+        rows_of = source.order_by(None).subquery()
+        for start in range(0, len(entrants), 500):
+            rows = session.execute(select(rows_of).where(rows_of.c.user_id.in_(entrants[start:start + 500]))
+                                   .order_by(rows_of.c.user_id))
+            for _, group in groupby(rows, key=lambda row: row.user_id):
+                self.store.record(family, self._contest_placement(session, list(group), aggregate), replace=True)
 
     def ensure_round(self, session: Session, round_id: int) -> None:
         """Rebuild the round's boards if they are missing (a restart of the embedded mode, a flushed Redis)."""

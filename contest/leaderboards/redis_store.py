@@ -3,8 +3,13 @@
 Keys, under a configurable prefix: ``{p}{family}:all`` and ``{p}{family}:u:{unit_id}`` (sorted sets of members,
 see ``encoding``), ``{p}{family}:e`` (hash: entrant id -> ``"score member unit,unit,…"``, what an entrant's
 rank and their replacement need), ``{p}meta:ready:{family}`` and ``{p}meta:lock:{family}``. Recording is one
-Lua script (atomic, one round trip); it builds the unit boards' key names itself, so this is for a single Redis
-server, not a cluster. Scores stay below 2^53, which Lua's and Redis's doubles hold exactly.
+Lua script (atomic, one round trip), loading a chunk of a rebuild one transaction ending in a script; the scripts
+build the unit boards' key names themselves, so this is for a single Redis server, not a cluster. Scores stay
+below 2^53, which Lua's and Redis's doubles hold exactly (the scripts compare them as numbers but write them back
+as the strings they got).
+
+The hash is the truth of who is placed: every script removes the member the hash names before placing another,
+so an entrant has one member per board whatever order records, loads and clears arrive in.
 """
 
 from __future__ import annotations
@@ -36,6 +41,50 @@ redis.call('HSET', KEYS[1], ARGV[2], ARGV[6])
 return 1
 """
 
+# KEYS[1] entries hash; ARGV: mode, then pairs (entrant, value) -> the entrants whose entry stayed in mode 1 (see
+# ``load``). It runs after the chunk's members went onto their boards blind, in bulk (after a clear nearly everyone
+# is new), in the same transaction; then each entrant who already had an entry is settled: the loser's member
+# leaves every board it is on and the winner's goes on every board of theirs, which also mends an entry a record
+# wrote while ``clear`` was unlinking boards (on some boards, not others).
+LOAD = """
+local base = string.sub(KEYS[1], 1, -2)
+local entrants, olds = {}, {}
+for i = 2, #ARGV, 2 do entrants[#entrants + 1] = ARGV[i] end
+for i = 1, #entrants, 7000 do  -- in slices Lua's unpack can take (8,000)
+  local got = redis.call('HMGET', KEYS[1], unpack(entrants, i, math.min(i + 6999, #entrants)))
+  for j = 1, #got do olds[i + j - 1] = got[j] end
+end
+for i = 2, #ARGV, 7000 do redis.call('HSET', KEYS[1], unpack(ARGV, i, math.min(i + 6999, #ARGV))) end
+local function boards(value, add)
+  local score, member, units = string.match(value, '^(%d+) (%S+) ?(.*)$')
+  local function one(board)
+    if add then redis.call('ZADD', board, score, member) else redis.call('ZREM', board, member) end
+  end
+  one(base .. 'all')
+  for unit in string.gmatch(units, '%d+') do one(base .. 'u:' .. unit) end
+end
+local kept = {}
+for i, old in ipairs(olds) do
+  if old then
+    local new = ARGV[1 + 2 * i]
+    local winner, loser = new, old
+    if ARGV[1] == '1' then
+      winner, loser = old, new
+      kept[#kept + 1] = entrants[i]
+    else
+      local oscore, omember = string.match(old, '^(%d+) (%S+)')
+      local nscore, nmember = string.match(new, '^(%d+) (%S+)')
+      oscore, nscore = tonumber(oscore), tonumber(nscore)
+      if oscore < nscore or (oscore == nscore and omember <= nmember) then winner, loser = old, new end
+    end
+    boards(loser, false)
+    boards(winner, true)
+    redis.call('HSET', KEYS[1], entrants[i], winner)
+  end
+end
+return kept
+"""
+
 # KEYS[1] entries hash, KEYS[2] board; ARGV[1] entrant -> {rank0, score, member} or false
 RANK = """
 local entry = redis.call('HGET', KEYS[1], ARGV[1])
@@ -57,11 +106,14 @@ return 1
 """
 
 
-def _command(name: str, key: str, args: list[str]) -> bytes:
-    """One command in the Redis protocol (RESP); ``args`` are ASCII (numbers, hex members, unit lists)."""
-    encoded_key = key.encode()
-    head = f"*{len(args) + 2}\r\n${len(name)}\r\n{name}\r\n${len(encoded_key)}\r\n".encode() + encoded_key + b"\r\n"
-    return head + "".join(f"${len(arg)}\r\n{arg}\r\n" for arg in args).encode("ascii")
+def _command(name: str, keys: list[str], args: list[str]) -> bytes:
+    """One command in the Redis protocol (RESP): ``name``, ``keys`` (any text), then ``args``, which are ASCII
+    (numbers, hex members, unit lists, board names) so that their length in characters is their length in bytes."""
+    head = [f"*{len(keys) + len(args) + 1}\r\n${len(name)}\r\n{name}\r\n".encode()]
+    for key in keys:
+        encoded = key.encode()
+        head.append(b"$%d\r\n%s\r\n" % (len(encoded), encoded))
+    return b"".join(head) + "".join(f"${len(arg)}\r\n{arg}\r\n" for arg in args).encode("ascii")
 
 
 def _value(placement: Placement) -> str:
@@ -122,37 +174,57 @@ class RedisStore:
     def count(self, family: str, unit_id: int | None) -> int:
         return self.redis.zcard(self._board(family, unit_id))
 
-    def load(self, family: str, placements: Iterable[Placement]) -> int:
-        """Pipelined in chunks: per chunk one HSET of entries and one ZADD per board touched."""
+    def load(self, family: str, placements: Iterable[Placement], *, kept: list[int] | None = None) -> int:
+        """Per chunk one transaction, packed here and sent in one round trip: the members onto their boards in
+        bulk (one ZADD per board), then the ``LOAD`` script. Atomic against records, so whichever comes second
+        finds the other's entry; Redis serves nobody else meanwhile (tens of milliseconds for 5,000 placements
+        on four boards each), which ``chunk`` trades against round trips and ZADDs (every chunk touches nearly
+        every unit's board)."""
+        sha = self.redis.script_load(LOAD)  # once per load: a restarted Redis has forgotten its scripts
+        entries, mode = self._entries(family), "0" if kept is None else "1"
         total = 0
         items = iter(placements)
         while chunk := list(islice(items, self.chunk)):
-            boards: dict[str, dict[str, int]] = {}
+            settle = [mode]
+            boards: dict[int | None, list[str]] = {}
             for placement in chunk:
+                settle += (str(placement.entrant_id), _value(placement))
+                pair = (str(placement.key.score), placement.key.member)
                 for unit_id in (None, *placement.units):
-                    boards.setdefault(self._board(family, unit_id), {})[placement.key.member] = placement.key.score
-            commands = [_command("HSET", self._entries(family),
-                                 [part for p in chunk for part in (str(p.entrant_id), _value(p))])]
-            commands += [_command("ZADD", key, [part for member, score in mapping.items()
-                                                for part in (str(score), member)])
-                         for key, mapping in boards.items()]
-            self._send(commands)
+                    boards.setdefault(unit_id, []).extend(pair)
+            commands = [_command("MULTI", [], [])]
+            commands += [_command("ZADD", [self._board(family, unit_id)], members)
+                         for unit_id, members in boards.items()]
+            commands += [_command("EVALSHA", [sha, "1", entries], settle), _command("EXEC", [], [])]
+            *_, done = self._send(commands)
+            for reply in done:
+                if isinstance(reply, Exception):
+                    raise reply
+            if kept is not None:
+                kept.extend(map(int, done[-1]))
             total += len(chunk)
         return total
 
-    def _send(self, commands: list[bytes]) -> None:
+    def _send(self, commands: list[bytes]) -> list:
         """Pipeline pre-packed commands on one connection (redis-py's own packing costs more than Redis does)."""
         pool = self.redis.connection_pool
         connection = pool.get_connection()
         try:
             connection.send_packed_command([b"".join(commands)])
-            for _ in commands:
-                connection.read_response()
+            return [connection.read_response() for _ in commands]
+        except BaseException:
+            connection.disconnect()  # replies may be left unread: never hand the connection on
+            raise
         finally:
             pool.release(connection)
 
     def clear(self, family: str) -> None:
-        keys = list(self.redis.scan_iter(match=self._base(family) + "*", count=1000))
+        """The entries first, then every board: a record landing meanwhile finds no entry and writes a new one,
+        which names every board its member may still be on (some of them may be unlinked after it: ``LOAD``
+        mends that), so no member is ever left on a board without the entry that names it."""
+        entries = self._entries(family)
+        self.redis.unlink(entries)
+        keys = [key for key in self.redis.scan_iter(match=self._base(family) + "*", count=1000) if key != entries]
         for start in range(0, len(keys), 500):
             self.redis.unlink(*keys[start:start + 500])
         self.redis.delete(self._meta("ready", family))

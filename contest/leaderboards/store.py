@@ -54,8 +54,13 @@ class BoardStore(Protocol):
 
     def count(self, family: str, unit_id: int | None) -> int: ...
 
-    def load(self, family: str, placements: Iterable[Placement]) -> int:
-        """Bulk-add to a cleared family, one placement per entrant; returns how many."""
+    def load(self, family: str, placements: Iterable[Placement], *, kept: list[int] | None = None) -> int:
+        """Bulk-add to a family after its ``clear``, one placement per entrant; returns how many placements.
+
+        Records go on during a rebuild, so an entrant may already be placed when their placement arrives. Each
+        chunk is merged at once: the better key stays, like ``record``; with ``kept``, the entry already there
+        stays and the entrant is appended to ``kept``, for the caller to place again (``recording`` says which
+        families need which). Either way the entrant has one entry and one member per board."""
 
     def clear(self, family: str) -> None:
         """Drop every board and entry of the family, and its ready mark."""
