@@ -46,7 +46,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--login-rate", type=float, default=40.0)
     parser.add_argument("--board-nice", type=int, default=10,
                         help="niceness of the board process (split): pushes yield the CPU to answers")
-    parser.add_argument("--watchers-nice", type=int, default=10,
+    parser.add_argument("--watchers-nice", type=int, default=19,
                         help="niceness of the watchers' client, which stands for phones elsewhere")
     args = parser.parse_args(argv)
     if args.layout == "split" and not os.environ.get("REDIS_URL"):
