@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from contest.accounts.models import User
 from contest.attempts.models import Attempt, Status
 from contest.leaderboards.cutoffs import LIVE, Cut, public_cuts, published_results, state_of, visible_attempts
-from contest.leaderboards.models import PublishedResult, PublishedRow
+from contest.leaderboards.models import Aggregate, PublishedResult, PublishedRow
 from contest.leaderboards.recording import (
     Leaderboards,
     _best_placements,
@@ -103,7 +103,8 @@ def rebuild_public(boards: Leaderboards, session: Session, contest_id: int, cuts
                                   source=public_rows(contest_id, cuts))
 
 
-def record_public(boards: Leaderboards, session: Session, attempt: Attempt, contest_id: int) -> None:
+def record_public(boards: Leaderboards, session: Session, attempt: Attempt, contest_id: int,
+                  aggregate: Aggregate) -> None:
     """Place the entrant of a just finalised ``attempt`` again on the public contest board, if there is one and
     the public sees the attempt. The cut-offs are read, not cached: an attempt recorded by the live board
     before a freeze's copy is in the copy, and one recorded after it is placed here by the freeze's rules."""
@@ -114,7 +115,7 @@ def record_public(boards: Leaderboards, session: Session, attempt: Attempt, cont
     if cut is not None and not cut.shows(attempt.finished_at):
         return  # the rush after a freeze costs one small query per attempt, nothing more
     rows = session.execute(public_rows(contest_id, cuts, attempt.user_id)).all()
-    placement = boards._contest_placement(session, rows, contest_aggregate(session, contest_id))
+    placement = boards._contest_placement(session, rows, aggregate)
     if placement is not None:
         boards.store.record(public_family(contest_id), placement, replace=True)
 

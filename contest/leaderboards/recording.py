@@ -102,12 +102,13 @@ class Leaderboards:
                                                  Attempt.user_id == attempt.user_id)).all()
         # Read, not cached: an organiser may change it at any time, and another process's cached value would
         # place entrants on the contest's rebuilt board by the old rule.
-        placement = self._contest_placement(session, rows, contest_aggregate(session, info.contest_id))
+        aggregate = contest_aggregate(session, info.contest_id)
+        placement = self._contest_placement(session, rows, aggregate)
         if placement is not None:
             self.store.record(family_of_contest(info.contest_id), placement, replace=True)
         from contest.leaderboards.public_contest import record_public  # it builds on this module
 
-        record_public(self, session, attempt, info.contest_id)
+        record_public(self, session, attempt, info.contest_id, aggregate)
 
     # -- rebuilding ------------------------------------------------------------------------------------------
 
