@@ -136,6 +136,11 @@ class BoardTicker:
     pause: Callable[[float], None] = time.sleep  # yields to other connections between shard rooms
     pushed: dict[BoardKey, str] = field(default_factory=dict)
 
+    def given(self, key: BoardKey, version: str) -> None:
+        """A watcher got ``version`` of ``key`` in its watch acknowledgement. If the board has had no push yet, that
+        is what its watchers hold, so the next tick pushes only a newer snapshot, not the same one again."""
+        self.pushed.setdefault(key, version)
+
     def tick(self, spread_s: float = 0.0) -> int:
         """Push the boards whose snapshot changed since their last push; how many boards were pushed.
 

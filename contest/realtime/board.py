@@ -87,11 +87,12 @@ class BoardNamespace(Namespace):
         or unit, ``bad_request`` for a level without a unit or a unit of another level."""
         key = _board_key(data)
         watch = board_watch(current_app)
-        snapshot, _ = watch.snapshots.get(key, lambda: snapshot_of(key))
+        snapshot, version = watch.snapshots.get(key, lambda: snapshot_of(key))
         room, left = watch.watchers.watch(request.sid, key)
         if left is not None and left != room:
             leave_room(left)
         join_room(room)
+        watch.ticker.given(key, version)
         return ack(board=snapshot)
 
     @event(login=False)
