@@ -87,7 +87,9 @@ def export_command(path: Path, fmt: str | None, topic: str, include_inactive: bo
         if found is None:
             fail(f"no topic named {topic}")
         topic_id = found.id
-    data, count = export_questions(db.session, fmt, topic_id=topic_id, include_inactive=include_inactive)
+    # The command line is the server's operator: every key, as for an admin, and audited the same way.
+    data, count, _withheld = export_questions(db.session, fmt, now=utcnow(), topic_id=topic_id,
+                                              include_inactive=include_inactive, every_key=True)
     path.write_bytes(data)
     click.echo(f"exported {count} question(s) to {path}")
 

@@ -119,7 +119,8 @@ class ActiveForm(FlaskForm):
 
 
 class RefreshStatsForm(FlaskForm):
-    """"Compute now" on a round's statistics: nothing but the CSRF token."""
+    """A one-button action ("Compute now" on a round's statistics, "Re-admit" on a question): only the CSRF
+    token."""
 
 
 class TopicForm(FlaskForm):

@@ -49,6 +49,8 @@ class Question(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # When an entrant was first shown the key (see key_rule): rounds opening later leave the question out.
+    key_shown_at: Mapped[datetime | None]
 
     topic: Mapped[Topic] = relationship()
 

@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from flask import Flask
@@ -30,6 +30,7 @@ from contest.db import release_connection, utcnow
 from contest.errors import DomainError
 from contest.extensions import db
 from contest.rounds.models import Contest, Round
+from question_bank import key_guard
 from question_bank.item_stats import ItemSummary
 from question_bank.models import Question, QuestionRevision, RoundItemStat, Topic
 from question_bank.round_stats import CHUNK, FINALISED, round_item_stats
@@ -161,24 +162,37 @@ def start_closed_round_refresh(app: Flask, sweep_s: float) -> threading.Thread |
     return thread
 
 
-def question_stats(session: Session, question_id: int, *,
-                   contest_ids: frozenset[int] | None = None) -> list[QuestionRoundStats]:
+def question_stats(session: Session, question_id: int, *, contest_ids: frozenset[int] | None = None,
+                   now: datetime | None = None) -> list[QuestionRoundStats]:
     """The question's stored statistics in each round (within ``contest_ids`` when given), by opening time:
-    one query on the ``question_id`` index, whatever the number of attempts."""
+    one query on the ``question_id`` index, whatever the number of attempts. Withheld (``withhold``) while a
+    live round can draw the question."""
     stmt = (select(RoundItemStat, Round.title, Contest.title)
             .join(Round, Round.id == RoundItemStat.round_id).join(Contest, Contest.id == Round.contest_id)
             .where(RoundItemStat.question_id == question_id).order_by(Round.opens_at, Round.id))
     if contest_ids is not None:
         stmt = stmt.where(Round.contest_id.in_(contest_ids))
-    return [QuestionRoundStats(row.round_id, round_title, contest_title, row.computed_at, _summary(row))
+    secret = key_guard.secret_ids(session, [question_id], now or utcnow())
+    return [QuestionRoundStats(row.round_id, round_title, contest_title, row.computed_at,
+                               withhold(_summary(row), secret))
             for row, round_title, contest_title in session.execute(stmt)]
 
 
-def stored_round_stats(session: Session, round_id: int) -> dict[int, ItemSummary]:
-    """The round's stored statistics by question id (empty when never computed)."""
+def withhold(stats: ItemSummary, secret: frozenset[int]) -> ItemSummary:
+    """``stats`` without what gives the key away (facility, discrimination, option shares, the key itself) when
+    the question is in ``secret``; the number of entrants and the no-answer share stay."""
+    if stats.question_id not in secret:
+        return stats
+    return replace(stats, facility=None, discrimination=None, point_biserial=None, option_shares={},
+                   correct_keys=())
+
+
+def stored_round_stats(session: Session, round_id: int, now: datetime | None = None) -> dict[int, ItemSummary]:
+    """The round's stored statistics by question id (empty when never computed), withheld as ``withhold`` says."""
     rows = session.scalars(select(RoundItemStat).where(RoundItemStat.round_id == round_id)
-                           .order_by(RoundItemStat.question_id))
-    return {row.question_id: _summary(row) for row in rows}
+                           .order_by(RoundItemStat.question_id)).all()
+    secret = key_guard.secret_ids(session, [row.question_id for row in rows], now or utcnow())
+    return {row.question_id: withhold(_summary(row), secret) for row in rows}
 
 
 def round_state(session: Session, round_id: int) -> tuple[datetime | None, int]:
@@ -207,9 +221,10 @@ def round_stats_rows(session: Session, round_id: int, now: datetime | None = Non
     a round without stored rows is computed and stored first."""
     if session.get(Round, round_id) is None:
         raise DomainError("not_found", _l("There is no such round."))
-    rows = stored_round_rows(session, round_id)
-    if not rows and refresh_round_stats(session, round_id, now or utcnow(), chunk=chunk, pause=pause):
-        rows = stored_round_rows(session, round_id)
+    now = now or utcnow()
+    rows = stored_round_rows(session, round_id, now)
+    if not rows and refresh_round_stats(session, round_id, now, chunk=chunk, pause=pause):
+        rows = stored_round_rows(session, round_id, now)
     return rows
 
 
@@ -220,14 +235,17 @@ def export_round_stats(session: Session, round_id: int, fmt: str, now: datetime 
     return write_stats(rows, fmt), len(rows)
 
 
-def stored_round_rows(session: Session, round_id: int) -> list[StatsRow]:
-    """The round's stored rows, by question id, each with its question's current topic, difficulty and text."""
+def stored_round_rows(session: Session, round_id: int, now: datetime | None = None) -> list[StatsRow]:
+    """The round's stored rows, by question id, each with its question's current topic, difficulty and text;
+    withheld as ``withhold`` says for questions a live round can draw."""
     stmt = (select(RoundItemStat, Topic.name, Question.difficulty, QuestionRevision.text)
             .join(Question, Question.id == RoundItemStat.question_id).join(QuestionRevision, CURRENT_REVISION)
             .join(Topic, Topic.id == Question.topic_id)
             .where(RoundItemStat.round_id == round_id).order_by(RoundItemStat.question_id))
-    return [StatsRow(row.question_id, topic, level.label, body, _summary(row))
-            for row, topic, level, body in session.execute(stmt)]
+    rows = session.execute(stmt).all()
+    secret = key_guard.secret_ids(session, [row.question_id for row, *_rest in rows], now or utcnow())
+    return [StatsRow(row.question_id, topic, level.label, body, withhold(_summary(row), secret))
+            for row, topic, level, body in rows]
 
 
 def _values(round_id: int, stats: ItemSummary, now: datetime) -> dict:

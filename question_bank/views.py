@@ -11,12 +11,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from contest.accounts.models import Role
 from contest.accounts.views import _show_field_errors as show_field_errors
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db
 from contest.organiser.access import contest_scope, organiser_required, round_or_abort
-from question_bank import service, uploads
+from question_bank import key_guard, service, uploads
 from question_bank.exporting import export_questions
 from question_bank.formats import EXTENSIONS, FORMATS, MEDIA_TYPES, detect_format, read_questions
 from question_bank.formats.tabular import TableError
@@ -103,9 +104,10 @@ def create():
 @organiser_required
 def show(question_id: int):
     question, content, revisions = _get(question_id)
-    round_stats = question_stats(db.session, question_id, contest_ids=contest_scope())
+    round_stats = question_stats(db.session, question_id, contest_ids=contest_scope(), now=utcnow())
     return render_template("bank/show.html", question=question, content=content, revisions=revisions,
-                           active_form=ActiveForm(active="0" if question.active else "1"), round_stats=round_stats)
+                           active_form=ActiveForm(active="0" if question.active else "1"), round_stats=round_stats,
+                           readmit_form=RefreshStatsForm())
 
 
 @bp.route("/<int:question_id>/edit", methods=["GET", "POST"])
@@ -138,6 +140,22 @@ def set_active(question_id: int):
     service.set_active(db.session, question_id, active, now=utcnow(), actor_id=current_user.id)
     flash(_("Question #%(id)s is active again.", id=question_id) if active
           else _("Question #%(id)s is deactivated: it will not be drawn.", id=question_id), "success")
+    return redirect(url_for("bank.show", question_id=question_id))
+
+
+@bp.post("/<int:question_id>/readmit")
+@organiser_required
+def readmit(question_id: int):
+    """Let rounds opening from now on draw a question whose answer entrants have already seen."""
+    if not RefreshStatsForm().validate_on_submit():
+        abort(400)
+    _get(question_id)
+    try:
+        key_guard.readmit(db.session, question_id=question_id, now=utcnow(), actor_id=current_user.id)
+    except DomainError as error:
+        flash(str(error.message), "error")
+    else:
+        flash(_("Question #%(id)s can be drawn again by rounds that open from now on.", id=question_id), "success")
     return redirect(url_for("bank.show", question_id=question_id))
 
 
@@ -188,10 +206,13 @@ def export():
     if fmt not in FORMATS:
         abort(404)
     topic_id = _int(request.args.get("topic"))
-    data, _count = export_questions(db.session, fmt, topic_id=topic_id,
-                                    include_inactive=request.args.get("inactive") == "1")
+    data, _count, withheld = export_questions(
+        db.session, fmt, now=utcnow(), topic_id=topic_id, include_inactive=request.args.get("inactive") == "1",
+        every_key=current_user.role == Role.ADMIN, actor_id=current_user.id)
     name = f"ngan_hang_cau_hoi_{utcnow():%Y%m%d}.{EXTENSIONS[fmt]}"
-    return send_file(io.BytesIO(data), mimetype=MEDIA_TYPES[fmt], as_attachment=True, download_name=name)
+    response = send_file(io.BytesIO(data), mimetype=MEDIA_TYPES[fmt], as_attachment=True, download_name=name)
+    response.headers["X-Withheld-Questions"] = str(withheld)
+    return response
 
 
 @bp.get("/stats/")
@@ -208,7 +229,7 @@ def round_stats_page(round_id: int):
     round_ = round_or_abort(round_id)
     computed_at, _count = round_state(db.session, round_id)
     return render_template("bank/round_stats.html", round=round_, computed_at=computed_at,
-                           rows=stored_round_rows(db.session, round_id), form=RefreshStatsForm(),
+                           rows=stored_round_rows(db.session, round_id, utcnow()), form=RefreshStatsForm(),
                            closed=round_.status(utcnow()) == "closed")
 
 

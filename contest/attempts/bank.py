@@ -20,7 +20,7 @@ from contest.attempts.paper import PaperQuestion, Slot
 from contest.errors import DomainError
 from question_bank.drawing import Pool, PoolTooSmall, draw_paper
 from question_bank.models import Question, QuestionRevision, Topic
-from question_bank.pool import load_pool
+from question_bank.pool import load_pool, round_pool
 from question_bank.vocabulary import Difficulty, QuestionType
 
 
@@ -41,7 +41,7 @@ class BankPapers:
         """A fresh paper for ``round_``, avoiding the question ids in ``seen`` while the pool allows."""
         cached = self._pools.get(round_.id)
         if cached is None or time.monotonic() - cached[0] > self.pool_ttl_s:
-            cached = self._pools[round_.id] = (time.monotonic(), load_pool(session))
+            cached = self._pools[round_.id] = (time.monotonic(), round_pool(session, round_))
         try:
             drawn = draw_paper(cached[1], blueprint_cells(round_.blueprint, round_.question_count), rng, seen)
         except PoolTooSmall as short:
@@ -50,10 +50,13 @@ class BankPapers:
         return tuple(Slot(q.question_id, q.revision_id, q.option_order, questions[q.revision_id].multiple)
                      for q in drawn)
 
-    def shortfalls(self, session: Session, blueprint: list[dict], count: int) -> list:
-        """Why the active bank cannot satisfy ``blueprint`` (one message per short cell); empty when it can."""
+    def shortfalls(self, session: Session, blueprint: list[dict], count: int, *, tags: frozenset[str] = frozenset(),
+                   opens_at=None) -> list:
+        """Why the round's pool (the active bank, narrowed by ``tags`` and without keys shown before
+        ``opens_at``) cannot satisfy ``blueprint``: one message per short cell; empty when it can."""
         try:
-            draw_paper(load_pool(session), blueprint_cells(blueprint, count), random.Random(0))
+            draw_paper(load_pool(session, tags=tags, opens_at=opens_at), blueprint_cells(blueprint, count),
+                       random.Random(0))
         except PoolTooSmall as short:
             return describe(session, short)
         return []

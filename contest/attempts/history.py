@@ -1,7 +1,8 @@
 """What an entrant sees of their own attempts: their rounds with attempts used and best result, one attempt's
 result, and its review (correct answers and explanations) when the round's review setting allows.
 
-Read-only units of work: the session and ``now`` come in, nothing is committed.
+Units of work: the session and ``now`` come in. Only a review commits, to record which keys it showed
+(``key_guard.mark_shown``); a question another live round can draw is reviewed without its key.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from contest.attempts.runtime import AttemptRuntime
 from contest.attempts.service import attempt_paper, owned_attempt
 from contest.errors import DomainError
 from contest.rounds.models import Contest, Review, Round
+from question_bank import key_guard
 
 
 @dataclass(frozen=True)
@@ -156,7 +158,7 @@ class ReviewOption:
     label: str
     text: str
     chosen: bool
-    correct: bool
+    correct: bool | None  # None: the key is kept secret
 
 
 @dataclass(frozen=True)
@@ -166,8 +168,12 @@ class ReviewQuestion:
     multiple: bool
     options: tuple[ReviewOption, ...]
     answered: bool
-    right: bool
+    right: bool | None  # None: the key is kept secret (another live round can draw the question)
     explanation: str
+
+    @property
+    def key_hidden(self) -> bool:
+        return self.right is None
 
 
 def attempt_review(session: Session, rt: AttemptRuntime, *, user_id: int, attempt_id: int,
@@ -177,20 +183,27 @@ def attempt_review(session: Session, rt: AttemptRuntime, *, user_id: int, attemp
     Raises ``DomainError("review_closed")`` with a message saying why when the round's review setting does not
     allow it yet (by default the answers are shown after the round closes)."""
     attempt = owned_attempt(session, user_id=user_id, attempt_id=attempt_id)
-    allowed, message = review_allowed(session.get(Round, attempt.round_id), attempt, now)
+    round_ = session.get(Round, attempt.round_id)
+    allowed, message = review_allowed(round_, attempt, now)
     if not allowed:
         raise DomainError("review_closed", message)
     questions, slots = attempt_paper(session, rt, attempt)
     answers = dict(session.execute(select(Answer.slot, Answer.choice).where(Answer.attempt_id == attempt.id)).all())
+    # Under "right after submitting" the round's own organiser chose to show its keys; other rounds still count.
+    exempt = round_.id if round_.review == Review.AFTER_SUBMIT else None
+    secret = key_guard.secret_ids(session, [slot.question_id for slot in slots], now, exempt_round_id=exempt)
     review = []
     for number, slot in enumerate(slots):
         question = questions[slot.revision_id]
         texts = dict(question.options)
         chosen = frozenset(answers.get(number, ()))
-        options = tuple(ReviewOption(LABELS[i], texts[key], key in chosen, key in question.correct)
+        hidden = slot.question_id in secret
+        options = tuple(ReviewOption(LABELS[i], texts[key], key in chosen, None if hidden else key in question.correct)
                         for i, key in enumerate(slot.shown))
         review.append(ReviewQuestion(number + 1, question.text, slot.multiple, options, bool(chosen),
-                                     chosen == question.correct, question.explanation or ""))
+                                     None if hidden else chosen == question.correct,
+                                     "" if hidden else question.explanation or ""))
+    key_guard.mark_shown(session, [slot.question_id for slot in slots if slot.question_id not in secret], now)
     return review
 
 

@@ -19,12 +19,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Enum, ForeignKey, Integer, String, Text, delete, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from contest.accounts.models import Role, User
+from contest.audit import service as audit
 from contest.db import intpk, utcnow
 from contest.errors import DomainError
 from contest.extensions import db
 from contest.leaderboards import exports
 from contest.leaderboards.models import PublishedResult
 from contest.rounds.models import Round
+from question_bank import key_guard
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +93,9 @@ def start_export(session: Session, *, round_id: int, what: str, fmt: str, versio
     job = ExportJob(round_id=round_id, what=what, fmt=fmt, version=version, status=JobStatus.QUEUED, rows_done=0,
                     error="", created_by_id=actor_id, created_at=now)
     session.add(job)
+    session.flush()
+    audit.record(session, actor_id=actor_id, action="export.started", now=now, target_type="round",
+                 target_id=round_id, details={"job_id": job.id, "what": what, "fmt": fmt, "version": version})
     session.commit()
     return job
 
@@ -112,7 +118,7 @@ def run_export(session: Session, job_id: int, *, questions, directory: Path,
         session.commit()
         pause()
         directory.mkdir(parents=True, exist_ok=True)
-        rows = _reporting(_rows(session, round_, job, questions), session, job, pause)
+        rows = _reporting(_rows(session, round_, job, questions, clock()), session, job, pause)
         if job.fmt == "csv":
             with part.open("w", encoding="utf-8-sig", newline="") as out:
                 exports.write_csv(rows, out)
@@ -153,14 +159,17 @@ def _count(session: Session, round_: Round, job: ExportJob) -> int:
     return exports.answer_count(session, round_)
 
 
-def _rows(session: Session, round_: Round, job: ExportJob, questions) -> Iterator[tuple]:
+def _rows(session: Session, round_: Round, job: ExportJob, questions, now: datetime) -> Iterator[tuple]:
     if job.what == "ranking":
         return exports.ranking_rows(session, round_, questions, version=job.version)
     if job.what == "units":
         return exports.unit_ranking_rows(session, round_)
     voided = session.scalar(select(PublishedResult.voided).where(PublishedResult.round_id == round_.id,
                                                                  PublishedResult.version == job.version))
-    return exports.answer_rows(session, round_, questions, voided=voided or ())
+    # Keys that a live round can still draw stay out of the file, except for an admin (the job is audited).
+    creator = session.get(User, job.created_by_id) if job.created_by_id else None
+    secret = frozenset() if creator and creator.role == Role.ADMIN else key_guard.secret_ids(session, None, now)
+    return exports.answer_rows(session, round_, questions, voided=voided or (), secret=secret)
 
 
 def _reporting(rows: Iterable[tuple], session: Session, job: ExportJob, pause: Callable[[], None]) -> Iterator[tuple]:

@@ -123,8 +123,10 @@ def unit_ranking_count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Unit))
 
 
-def answer_rows(session: Session, round_: Round, questions, *, voided: Iterable[int] = ()) -> Iterator[tuple]:
-    """One row per question of every finalised attempt: what was chosen, the key, right or not (1/0)."""
+def answer_rows(session: Session, round_: Round, questions, *, voided: Iterable[int] = (),
+                secret: frozenset[int] = frozenset()) -> Iterator[tuple]:
+    """One row per question of every finalised attempt: what was chosen, the key, right or not (1/0). The key
+    and right/wrong of the questions in ``secret`` (``key_guard.secret_ids``) are left empty."""
     voided = frozenset(voided)
     paths = unit_paths(session)
     yield ANSWERS_HEADER
@@ -135,7 +137,7 @@ def answer_rows(session: Session, round_: Round, questions, *, voided: Iterable[
             .order_by(Attempt.user_id, Attempt.number).limit(ANSWER_PAGE))
     last = (0, 0)
     while batch := session.execute(stmt.where(tuple_(Attempt.user_id, Attempt.number) > last)).all():
-        yield from _answer_batch(session, batch, questions, paths, voided)
+        yield from _answer_batch(session, batch, questions, paths, voided, secret)
         last = (batch[-1].user_id, batch[-1].number)
 
 
@@ -145,7 +147,8 @@ def answer_count(session: Session, round_: Round) -> int:
                           .where(Attempt.round_id == round_.id, Attempt.status != Status.IN_PROGRESS))
 
 
-def _answer_batch(session: Session, attempts: list, questions, paths: dict, voided: frozenset[int]) -> Iterator[tuple]:
+def _answer_batch(session: Session, attempts: list, questions, paths: dict, voided: frozenset[int],
+                  secret: frozenset[int]) -> Iterator[tuple]:
     ids = [a.id for a in attempts]
     found = session.execute(select(Answer.attempt_id, Answer.slot, Answer.choice)
                             .where(Answer.attempt_id.in_(ids)).order_by(Answer.attempt_id)).all()
@@ -156,9 +159,10 @@ def _answer_batch(session: Session, attempts: list, questions, paths: dict, void
         for slot, item in enumerate(a.paper):
             keys = sorted(given.get(slot, ()))
             correct = sorted(revisions[item["rev"]].correct)
+            hidden = item["q"] in secret
             yield (a.user_id, a.full_name, paths.get(a.unit_id, ""), a.number, a.id, str(a.status), slot + 1,
-                   item["q"], item["rev"], ",".join(keys), ",".join(correct), int(keys == correct),
-                   int(item["q"] in voided))
+                   item["q"], item["rev"], ",".join(keys), None if hidden else ",".join(correct),
+                   None if hidden else int(keys == correct), int(item["q"] in voided))
 
 
 def _cell(value):

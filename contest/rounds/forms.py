@@ -96,6 +96,7 @@ class RoundForm(FlaskForm):
                          choices=[SelectChoice(item.value, label) for item, label in REVIEWS.items()])
     grace_s = IntegerField(_l("Grace for answers in transit (seconds)"),
                            validators=[InputRequired(_l("Enter a number."))], render_kw={"min": "0", "max": "60"})
+    pool_tags = StringField(_l("Only questions with these tags (optional)"), validators=[Length(max=2000)])
     blueprint_mode = RadioField(_l("Questions drawn from"), default=WHOLE_BANK, choices=[
         SelectChoice(WHOLE_BANK, _l("The whole active bank")),
         SelectChoice(BY_CELL, _l("Chosen numbers per topic and difficulty"))])
@@ -118,6 +119,7 @@ class RoundForm(FlaskForm):
         self.review.data = spec.review.value
         self.grace_s.data = spec.grace_s
         self.blueprint_mode.data = BY_CELL if spec.blueprint else WHOLE_BANK
+        self.pool_tags.data = ", ".join(spec.pool_tags)
 
     def spec(self, cells: list[dict]) -> RoundSpec:
         return RoundSpec(
@@ -126,6 +128,7 @@ class RoundForm(FlaskForm):
             attempts_allowed=self.attempts_allowed.data, prediction=Prediction(self.prediction.data),
             review=Review(self.review.data), grace_s=self.grace_s.data,
             blueprint=cells if self.blueprint_mode.data == BY_CELL else [],
+            pool_tags=(self.pool_tags.data or "").split(","),
         )
 
 

@@ -47,7 +47,8 @@ class Contest(db.Model):
 
 class Round(db.Model):
     """A timed round ("tuần thi"). ``blueprint`` is ``[{"topic_id", "difficulty", "count"}]`` or empty
-    (then ``question_count`` questions are drawn from the whole active bank)."""
+    (then ``question_count`` questions are drawn from the whole active bank); ``pool_tags``, when not empty,
+    limits the pool to questions carrying one of them, so weekly rounds need not share questions."""
 
     __tablename__ = "rounds"
     __table_args__ = (
@@ -65,6 +66,7 @@ class Round(db.Model):
     time_limit_s: Mapped[int] = mapped_column(Integer)
     question_count: Mapped[int] = mapped_column(Integer)
     blueprint: Mapped[list] = mapped_column(JSON, default=list)
+    pool_tags: Mapped[list] = mapped_column(JSON, default=list)  # draw only questions with one of these tags
     attempts_allowed: Mapped[int] = mapped_column(Integer, default=1)
     prediction: Mapped[Prediction] = mapped_column(_enum(Prediction), default=Prediction.OFF)
     review: Mapped[Review] = mapped_column(_enum(Review), default=Review.AFTER_CLOSE)

@@ -154,8 +154,9 @@ def _round_page(form: RoundForm, contest, round_: Round | None):
             saved = _save_round(form, contest, round_, cells)
             if saved is not None:
                 return saved
+    warnings = service.round_warnings(db.session, round_, utcnow()) if round_ is not None else []
     return render_template("rounds/round_form.html", form=form, contest=contest, round=round_, bank=bank,
-                           raw=raw, bad=bad, cell_name=cell_name)
+                           raw=raw, bad=bad, cell_name=cell_name, warnings=warnings)
 
 
 def _save_round(form: RoundForm, contest, round_: Round | None, cells: list[dict]):
@@ -172,6 +173,8 @@ def _save_round(form: RoundForm, contest, round_: Round | None, cells: list[dict
         show_field_errors(form, DomainError(error.code, error.message, fields=fields))
         return None
     flash(_("Round %(title)s saved.", title=saved.title), "success")
+    for warning in service.round_warnings(db.session, saved, utcnow()):
+        flash(warning, "warning")
     return redirect(url_for("contests.show", contest_id=contest.id))
 
 

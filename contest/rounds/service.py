@@ -3,6 +3,7 @@ rounds for entrants."""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -16,6 +17,8 @@ from contest.audit import service as audit
 from contest.errors import DomainError
 from contest.rounds.models import Contest, NameStyle, OrganiserContest, Prediction, Review, Round
 from contest.units.models import Unit
+from question_bank import key_guard
+from question_bank.key_rule import RoundPool
 from question_bank.models import Question, Topic
 from question_bank.vocabulary import Difficulty
 
@@ -35,6 +38,7 @@ class RoundSpec:
     prediction: Prediction = Prediction.OFF
     review: Review = Review.AFTER_CLOSE
     grace_s: int = 5
+    pool_tags: list[str] = field(default_factory=list)  # draw only questions with one of these tags (none: any)
 
     @classmethod
     def of(cls, round_: Round) -> RoundSpec:
@@ -42,7 +46,8 @@ class RoundSpec:
         return cls(title=round_.title, opens_at=round_.opens_at, closes_at=round_.closes_at,
                    time_limit_s=round_.time_limit_s, question_count=round_.question_count,
                    attempts_allowed=round_.attempts_allowed, blueprint=list(round_.blueprint or []),
-                   prediction=round_.prediction, review=round_.review, grace_s=round_.grace_s)
+                   prediction=round_.prediction, review=round_.review, grace_s=round_.grace_s,
+                   pool_tags=list(round_.pool_tags or []))
 
 
 @dataclass(frozen=True)
@@ -54,7 +59,8 @@ class ContestSpec:
 
 
 ROUND_FIELDS = ("title", "opens_at", "closes_at", "time_limit_s", "question_count", "attempts_allowed", "blueprint",
-                "prediction", "review", "grace_s")
+                "prediction", "review", "grace_s", "pool_tags")
+POOL_TAGS_MAX, TAG_MAX = 20, 100
 CONTEST_FIELDS = ("title", "description", "board_levels", "name_style")
 
 
@@ -176,10 +182,12 @@ def _valid_round(session: Session, bank, spec: RoundSpec) -> RoundSpec:
     """``spec`` with its title tidied and empty blueprint cells dropped; ``DomainError('validation')`` naming
     each bad field (the blueprint's message names every short cell)."""
     spec = replace(spec, title=" ".join(spec.title.split()),
-                   blueprint=[dict(cell) for cell in spec.blueprint if cell.get("count") != 0])
+                   blueprint=[dict(cell) for cell in spec.blueprint if cell.get("count") != 0],
+                   pool_tags=clean_tags(spec.pool_tags))
     errors = round_problems(spec)
     if not errors:
-        short = bank.shortfalls(session, spec.blueprint, spec.question_count)
+        short = bank.shortfalls(session, spec.blueprint, spec.question_count, tags=frozenset(spec.pool_tags),
+                                opens_at=spec.opens_at)
         if short:
             errors["blueprint"] = "; ".join(str(line) for line in short)
     if errors:
@@ -201,6 +209,9 @@ def round_problems(spec: RoundSpec) -> dict[str, object]:
         errors["question_count"] = _l("A round has between 1 and 200 questions.")
     if not 1 <= spec.attempts_allowed <= 10:
         errors["attempts_allowed"] = _l("Entrants may have between 1 and 10 attempts.")
+    if len(spec.pool_tags) > POOL_TAGS_MAX or any(len(tag) > TAG_MAX for tag in spec.pool_tags):
+        errors["pool_tags"] = _l("Up to %(n)d tags of at most %(length)d characters each.", n=POOL_TAGS_MAX,
+                                 length=TAG_MAX)
     if not 0 <= spec.grace_s <= 60:
         errors["grace_s"] = _l("The grace for answers in transit is between 0 and 60 seconds.")
     if any(not _whole(cell.get("count")) or cell["count"] < 0 for cell in spec.blueprint):
@@ -208,6 +219,29 @@ def round_problems(spec: RoundSpec) -> dict[str, object]:
     elif spec.blueprint and sum(cell["count"] for cell in spec.blueprint) != spec.question_count:
         errors["blueprint"] = _l("The blueprint's counts must add up to the number of questions.")
     return errors
+
+
+def clean_tags(tags: list[str]) -> list[str]:
+    """Tags as the bank stores them (NFC, spaces collapsed), without empties or repeats, in the order given."""
+    tidy = (" ".join(unicodedata.normalize("NFC", tag).split()) for tag in tags)
+    return list(dict.fromkeys(tag for tag in tidy if tag))
+
+
+def round_warnings(session: Session, round_: Round, now: datetime) -> list[str]:
+    """What the organiser should know about the round's answers before it opens: answers shown right after
+    submitting while further attempts remain, and questions shared with another open or upcoming round (their
+    answers stay hidden in review until every round that can draw them has closed)."""
+    warnings = []
+    if round_.review == Review.AFTER_SUBMIT and round_.attempts_allowed > 1:
+        warnings.append(str(_l("Entrants see the correct answers after their first attempt and can use them in "
+                               "the next ones. Allow one attempt, or show the answers after the round closes.")))
+    if round_.review != Review.NEVER:
+        shared = key_guard.shared_with(session, RoundPool.of(round_), now)
+        if shared:
+            warnings.append(str(_l("This round can draw the same questions as %(rounds)s: their answers stay hidden "
+                                   "in review until those rounds close. Give each round its own tags to keep "
+                                   "their questions apart.", rounds=", ".join(title for _id, title in shared))))
+    return warnings
 
 
 def _whole(value) -> bool:

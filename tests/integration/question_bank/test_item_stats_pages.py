@@ -81,6 +81,15 @@ def case(db_session):
     return {"round": round_, "other": other, "single": single, "multiple": multiple, "unused": unused}
 
 
+@pytest.fixture
+def closed(db_session, case):
+    """The case with both rounds closed: while a round can draw the questions, their figures are withheld."""
+    for round_ in (case["round"], case["other"]):
+        round_.opens_at, round_.closes_at = utcnow() - timedelta(days=2), utcnow() - timedelta(days=1)
+    db_session.commit()
+    return case
+
+
 @pytest.mark.parametrize("chunk", [1000, 2])
 def test_the_numbers_of_a_hand_made_round(db_session, case, chunk):
     stats = round_item_stats(db_session, case["round"].id, chunk=chunk)
@@ -118,7 +127,7 @@ def test_the_question_lists_the_rounds_it_was_given_in(db_session, case):
     assert [entry.round_id for entry in scoped] == [case["other"].id]
 
 
-def test_the_question_page_shows_them(client, db_session, case):
+def test_the_question_page_shows_them(client, db_session, case, closed):
     log_in(client, make_user(db_session, role=Role.ORGANISER, email="stats@example.org"))
     before = client.get(f"/organiser/bank/{case['single'].id}").get_data(as_text=True)
     assert "No round has statistics for this question yet." in before
@@ -140,7 +149,7 @@ def test_the_question_page_shows_them(client, db_session, case):
     assert "No round has statistics for this question yet." in unused
 
 
-def test_csv_export_rows(client, db_session, case):
+def test_csv_export_rows(client, db_session, case, closed):
     question = case["single"]
     db_session.get(QuestionRevision, revision_id(db_session, question.id)).text = '=HYPERLINK("http://evil")'
     db_session.commit()
@@ -156,7 +165,7 @@ def test_csv_export_rows(client, db_session, case):
     assert len(rows) == 3
 
 
-def test_xlsx_export_rows(client, db_session, case):
+def test_xlsx_export_rows(client, db_session, case, closed):
     log_in(client, make_user(db_session, role=Role.ORGANISER, email="stats@example.org"))
     response = client.get(f"/organiser/bank/stats/{case['round'].id}.xlsx")
     assert response.status_code == 200
