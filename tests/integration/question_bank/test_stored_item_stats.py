@@ -178,7 +178,7 @@ def test_the_sweeper_hook_runs_one_at_a_time_and_logs_failures(app, monkeypatch,
 
 
 @pytest.mark.postgres
-def test_another_process_computing_the_round_is_left_alone(db_session, case, closed):
+def test_another_process_computing_the_round_is_left_alone(db_session, case):
     assert db_session.get_bind().dialect.name == "postgresql", "advisory locks are PostgreSQL's: set DATABASE_URL"
     finish_in_progress(db_session, case["round"])
     close(db_session, case["round"], timedelta(minutes=1))
