@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 
 from contest import extensions as ext
-from contest import i18n
+from contest import i18n, overload, redis_pools
 from contest.config import load_config
 from contest.db import set_sqlite_synchronous
 from contest.realtime import compact_json
@@ -32,6 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
     ext.csrf.init_app(app)
     ext.babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", redis_pools.limiter_options(app))
     ext.limiter.init_app(app)
     ext.socketio.init_app(
         app,
@@ -50,6 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
     import question_bank
     from contest import accounts, api, attempts, demo, leaderboards, organiser, public, realtime, rounds, units
 
+    overload.init_app(app)
     for module in (api, accounts, units, public, organiser, question_bank, rounds, leaderboards, attempts, realtime,
                    demo):
         module.init_app(app)

@@ -56,6 +56,12 @@ class Defaults:
     # NORMAL or FULL; see contest.db.set_sqlite_synchronous for what each promises.
     SQLITE_SYNCHRONOUS = "NORMAL"
     SWEEP_INTERVAL_S = 5.0
+    # Redis connections per process and kind of work (see contest/redis_pools.py), and how long a request waits
+    # for a free one before it is answered 503 with Retry-After.
+    REDIS_POOL_LIMITER = 32
+    REDIS_POOL_PRESENCE = 4
+    REDIS_POOL_BOARDS = 16
+    REDIS_POOL_TIMEOUT_S = 3.0
 
 
 def load_config(app: Flask, overrides: dict | None) -> None:

@@ -28,8 +28,9 @@ def make_store(app: Flask) -> BoardStore:
     url = app.config.get("LEADERBOARD_REDIS_URL") or app.config.get("REDIS_URL")
     if url:
         from contest.leaderboards.redis_store import RedisStore
+        from contest.redis_pools import client
 
-        return RedisStore.from_url(url, app.config.get("LEADERBOARD_PREFIX", DEFAULT_PREFIX))
+        return RedisStore(client(app, url, "BOARDS"), app.config.get("LEADERBOARD_PREFIX", DEFAULT_PREFIX))
     from contest.leaderboards.memory import MemoryStore
 
     return MemoryStore()

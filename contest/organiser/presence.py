@@ -115,7 +115,12 @@ class RedisPresence(LocalPresence):
 
 def install(app: Flask) -> None:
     url = app.config.get("REDIS_URL")
-    app.extensions[EXTENSION] = RedisPresence(url) if url else LocalPresence()
+    if url:
+        from contest.redis_pools import client
+
+        app.extensions[EXTENSION] = RedisPresence(url, client=client(app, url, "PRESENCE"))
+    else:
+        app.extensions[EXTENSION] = LocalPresence()
 
 
 def presence() -> LocalPresence:

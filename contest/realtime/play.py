@@ -15,9 +15,10 @@ from contest.attempts.runtime import runtime
 from contest.db import utcnow
 from contest.extensions import db
 from contest.organiser.presence import presence
+from contest.overload import OVERLOAD_ERRORS
 from contest.realtime.flood import flood_guard
 from contest.realtime.notifier import user_room
-from contest.realtime.replies import ack, event
+from contest.realtime.replies import ack, event, overloaded
 
 
 class PlayNamespace(Namespace):
@@ -27,7 +28,12 @@ class PlayNamespace(Namespace):
 
     def on_connect(self, auth=None):
         # Anonymous connections are accepted; their events are answered with not_authenticated.
-        if current_user.is_authenticated:
+        try:
+            known = current_user.is_authenticated
+        except OVERLOAD_ERRORS:  # the user could not be loaded: refuse the connection with a retry hint
+            db.session.rollback()
+            raise ConnectionRefusedError(overloaded()["error"]) from None
+        if known:
             self.users[request.sid] = current_user.id
             join_room(user_room(current_user.id))
             presence().connected()

@@ -7,6 +7,7 @@ no handler raises to the client or drops the connection.
 from __future__ import annotations
 
 import logging
+import random
 from functools import wraps
 
 from flask import request
@@ -14,6 +15,7 @@ from flask import request
 from contest.attempts.payloads import BadPayload, too_large
 from contest.errors import DomainError, bad_field
 from contest.extensions import db
+from contest.overload import OVERLOAD_ERRORS, retry_after
 from contest.realtime.flood import flood_guard
 
 log = logging.getLogger(__name__)
@@ -28,6 +30,16 @@ def ack(**payload) -> dict:
 
 def refuse(error: DomainError) -> dict:
     return {"ok": False, "error": error.to_dict()}
+
+
+def overloaded() -> dict:
+    """``unavailable`` with ``retry_after`` (seconds): nothing was done, the client tries again after that."""
+    reply = refuse(DomainError("unavailable"))
+    reply["error"]["retry_after"] = retry_after(_rng)
+    return reply
+
+
+_rng = random.Random()
 
 
 def event(*, login: bool = True):
@@ -60,6 +72,10 @@ def event(*, login: bool = True):
             except DomainError as error:
                 db.session.rollback()
                 return refuse(error)
+            except OVERLOAD_ERRORS:
+                log.warning("event %s: overloaded", handler.__name__, exc_info=True)
+                db.session.rollback()
+                return overloaded()
             except Exception:
                 log.exception("event %s failed", handler.__name__)
                 db.session.rollback()

@@ -221,6 +221,11 @@
         $("start").hidden = true;
       } else if (event === "attempt_resume") {
         setTimeout(() => { if (!state.attempt && link.up) load(event, data); }, RETRY_MS);
+      } else if (reply.error.retry_after) { // the server is full: wait as told, plus jitter, then start again
+        const seconds = reply.error.retry_after + Math.random() * reply.error.retry_after;
+        $("intro-error").textContent = T.in_line.replace("{seconds}", String(Math.ceil(seconds)));
+        $("start").disabled = true;
+        setTimeout(() => { if (!state.attempt && link.up) load(event, data); }, seconds * 1000);
       } else {
         $("intro-error").textContent = T.submit_offline;
         $("start").disabled = false;

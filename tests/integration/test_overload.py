@@ -1,0 +1,109 @@
+"""Overload is answered with a retryable 503 and ``Retry-After``, never a 500: Redis unreachable, the limiter's
+Redis pool exhausted, the database pool exhausted."""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+
+import pytest
+from flask_socketio import SocketIO
+
+from contest import create_app
+from contest import extensions as ext
+from contest.extensions import db, limiter
+from tests.conftest import FAST_HASH
+from tests.factories import PASSWORD, make_tree, make_user
+
+NOBODY_LISTENS = "redis://127.0.0.1:1/0"
+
+
+@pytest.fixture
+def own_app(app, tmp_path, monkeypatch):
+    """``own_app(**config)``: an app of its own over its own SQLite file, with one entrant (0911000001). The
+    module-level SocketIO and limiter state are swapped out and put back, as in ``test_rate_limits``."""
+    monkeypatch.setattr(ext, "socketio", SocketIO())
+    saved = dict(limiter.__dict__)
+    made = []
+
+    def build(**config):
+        built = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "REDIS_URL": None,
+                            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'own.sqlite3'}",
+                            "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex[:12]}", **FAST_HASH, **config})
+        built.instance_path = str(tmp_path)
+        with built.app_context():
+            db.create_all()
+            make_user(db.session, unit=make_tree(db.session)["s1"], phone="0911000001", commit=True)
+        made.append(built)
+        return built
+
+    yield build
+    for built in made:
+        with built.app_context():
+            db.engine.dispose()
+    limiter.__dict__.clear()
+    limiter.__dict__.update(saved)
+
+
+def assert_retryable(response, *, json: bool) -> None:
+    assert response.status_code == 503
+    assert 2 <= int(response.headers["Retry-After"]) <= 6
+    if json:
+        assert response.json["ok"] is False and response.json["error"]["code"] == "unavailable"
+        assert response.json["error"]["retry_after"] == int(response.headers["Retry-After"])
+        assert "thử lại sau" in response.json["error"]["message"]
+
+
+def test_redis_unreachable_gives_503_not_500(own_app):
+    client = own_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=NOBODY_LISTENS, WTF_CSRF_ENABLED=False,
+                     REDIS_POOL_TIMEOUT_S=0.2).test_client()
+    assert_retryable(client.post("/api/session", json={"login": "0911000001", "password": PASSWORD}), json=True)
+    page = client.post("/login", data={"login": "0911000001", "password": PASSWORD})
+    assert_retryable(page, json=False)
+    text = page.get_data(as_text=True)
+    assert "Bạn đang trong hàng chờ" in text and "thử lại sau" in text
+    assert 'http-equiv="refresh"' not in text  # reloading would not resend the form
+
+
+def test_the_database_pool_exhausted_gives_503(own_app):
+    busy = own_app(RATELIMIT_ENABLED=False, SQLALCHEMY_ENGINE_OPTIONS={"pool_timeout": 0.2})
+    with busy.app_context():
+        held = db.engine.connect()  # SQLite has one connection per process: now nobody else gets it
+        try:
+            started = time.monotonic()
+            response = busy.test_client().get("/api/rounds")
+            assert time.monotonic() - started < 2
+        finally:
+            held.close()
+    assert_retryable(response, json=True)
+    assert busy.test_client().get("/api/rounds").status_code == 200  # and served once the pool has room
+    with busy.app_context():
+        held = db.engine.connect()
+        try:
+            page = busy.test_client().get("/contests")
+        finally:
+            held.close()
+    assert_retryable(page, json=False)
+    assert 'http-equiv="refresh"' in page.get_data(as_text=True)  # a page that was only read reloads by itself
+
+
+@pytest.mark.postgres
+def test_the_limiters_redis_pool_is_bounded_and_answers_503_when_full(own_app):
+    assert os.environ.get("REDIS_URL"), "needs Redis: set REDIS_URL"
+    limited = own_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=os.environ["REDIS_URL"],
+                      REDIS_POOL_LIMITER=1, REDIS_POOL_TIMEOUT_S=0.2)
+    client = limited.test_client()
+    login = {"login": "0911000001", "password": PASSWORD}
+    assert client.post("/api/session", json=login).status_code == 200
+    pool = limited.config["RATELIMIT_STORAGE_OPTIONS"]["connection_pool"]
+    held = pool.get_connection()  # the pool's only connection
+    try:
+        started = time.monotonic()
+        assert_retryable(client.post("/api/session", json=login), json=True)
+        assert time.monotonic() - started < 2  # waited for the pool's timeout, not for ever
+    finally:
+        pool.release(held)
+    assert client.post("/api/session", json=login).status_code == 200
+    assert pool.max_connections == 1 and len(pool._connections) == 1  # noqa: SLF001  (never more than its size)
+
