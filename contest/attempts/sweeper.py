@@ -1,7 +1,9 @@
 """The server finalises attempts whose time is over, whether or not their entrant is still connected.
 
-It runs in every server process (finalising is a conditional update, so two sweepers never double-count)
-and starts with a sweep, so attempts that ran out while the server was down are finalised on start-up.
+Every server process runs the loop, but only the cluster's leader (``contest.leadership``) sweeps and computes
+the item statistics of closed rounds; another process takes over within one interval if the leader dies.
+Finalising is a conditional update anyway, so two sweepers would never double-count. The leader starts with a
+sweep, so attempts that ran out while the server was down are finalised on start-up.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from contest.attempts.runtime import runtime
 from contest.attempts.service import finalise_overdue
 from contest.db import utcnow
 from contest.extensions import db
+from contest.leadership import Leadership
 from question_bank.stored_stats import start_closed_round_refresh
 
 log = logging.getLogger(__name__)
@@ -30,9 +33,15 @@ def sweep_once(app: Flask) -> int:
 
 
 def start_sweeper(app: Flask, interval_s: float) -> threading.Thread:
+    with app.app_context():
+        leadership = Leadership(db.engine)
+
     def loop() -> None:
         while True:
             try:
+                if not leadership.held():
+                    time.sleep(interval_s)
+                    continue
                 closed = sweep_once(app)
                 if closed:
                     log.info("finalised %d overdue attempts", closed)
