@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app contest
 
-.PHONY: run test install lint messages translations clean serve bench
+.PHONY: run test install lint messages translations clean serve bench cluster cluster-stop
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,14 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest -q -n 2 -m "not postgres and not browser and not server"
+
+# nginx on http://127.0.0.1:8080 in front of one answering process per core and a board process, on PostgreSQL
+# (DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/olympiad) and Redis (REDIS_URL). SEED=10000 seeds.
+cluster: install
+	$(BIN)/python deploy/cluster.py start $(if $(SEED),--seed $(SEED)) $(if $(WORKERS),--workers $(WORKERS))
+
+cluster-stop:
+	$(BIN)/python deploy/cluster.py stop
 
 lint: install
 	$(BIN)/ruff check .

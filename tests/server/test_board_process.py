@@ -18,6 +18,7 @@ import pytest
 import requests
 import socketio
 
+from deploy.cluster import main_config, render_site
 from tests.server.running import ROOT, Server, another_process, free_port, play_client, running_server, time_sync
 
 pytestmark = [pytest.mark.server, pytest.mark.postgres]
@@ -76,29 +77,14 @@ def test_a_board_process_pushes_what_the_answering_process_recorded(tmp_path_fac
 
 
 def nginx_config(tmp: Path, listen: int, answering: Server, board: Server) -> Path:
-    """deploy/nginx.conf with this test's ports, inside a minimal main configuration."""
-    site = (ROOT / "deploy" / "nginx.conf").read_text()
-    answering_port, board_port = (re.search(r":(\d+)$", s.url).group(1) for s in (answering, board))
-    site = re.sub(r"(upstream olympiad \{.*?)(\s+server 127\.0\.0\.1:\d+;)+",
-                  rf"\1\n    server 127.0.0.1:{answering_port};", site, count=1, flags=re.S)
-    site = re.sub(r"(upstream olympiad_board \{.*?)(\s+server 127\.0\.0\.1:\d+;)+",
-                  rf"\1\n    server 127.0.0.1:{board_port};", site, count=1, flags=re.S)
-    site = site.replace("listen 80;", f"listen 127.0.0.1:{listen};")
-    assert f"127.0.0.1:{answering_port}" in site and f"127.0.0.1:{board_port}" in site
+    """deploy/nginx.conf with this test's ports, inside a minimal main configuration (as ``make cluster`` does)."""
+    answering_port, board_port = (int(re.search(r":(\d+)$", s.url).group(1)) for s in (answering, board))
+    site = render_site((ROOT / "deploy" / "nginx.conf").read_text(), f"127.0.0.1:{listen}", [answering_port],
+                       [board_port])
+    assert f"127.0.0.1:{answering_port};" in site and f"127.0.0.1:{board_port};" in site
     (tmp / "olympiad.conf").write_text(site)
     main = tmp / "nginx.conf"
-    temp_paths = "".join(f"    {kind}_temp_path {tmp}/{kind};\n" for kind in ("client_body", "proxy", "fastcgi",
-                                                                           "uwsgi", "scgi"))
-    main.write_text(f"""worker_processes 1;
-pid {tmp}/nginx.pid;
-error_log {tmp}/error.log;
-{"user root;" if os.geteuid() == 0 else ""}
-events {{ worker_connections 256; }}
-http {{
-    access_log off;
-{temp_paths}    include {tmp}/olympiad.conf;
-}}
-""")
+    main.write_text(main_config(tmp, tmp / "olympiad.conf", worker_connections=256))
     return main
 
 
@@ -109,12 +95,12 @@ def test_nginx_sends_watchers_to_the_board_process_and_entrants_elsewhere(tmp_pa
             tmp = tmp_path_factory.mktemp("nginx")
             port = free_port()
             config = nginx_config(tmp, port, answering, board)
-            (tmp / "error.log").touch()  # nginx writes here once it has read its configuration
-            with (tmp / "error.log").open("a") as errors:
+            (tmp / "nginx-error.log").touch()  # nginx writes here once it has read its configuration
+            with (tmp / "nginx-error.log").open("a") as errors:
                 nginx = subprocess.Popen([NGINX, "-c", str(config), "-p", str(tmp), "-g", "daemon off;"],
                                          stdout=errors, stderr=errors)
             try:
-                front = Server(f"http://127.0.0.1:{port}", answering.database_url, nginx, tmp / "error.log", {})
+                front = Server(f"http://127.0.0.1:{port}", answering.database_url, nginx, tmp / "nginx-error.log", {})
                 _wait_for(front)
                 round_id = open_round(front.url)
                 pushes: queue.Queue = queue.Queue()
