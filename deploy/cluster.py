@@ -38,8 +38,9 @@ ENGINE_OPTIONS = '{"pool_size": 10, "max_overflow": 10, "pool_timeout": 5}'
 def render_site(site: str, listen: str, answering: list[int], board: list[int]) -> str:
     """deploy/nginx.conf with this cluster's ports: ``listen`` (``127.0.0.1:8080``) and the two upstreams."""
     def upstream(name: str, ports: list[int], text: str) -> str:
-        servers = "".join(f"\n    server 127.0.0.1:{port};" for port in ports)
-        return re.sub(rf"(upstream {name} \{{.*?)(\s+server 127\.0\.0\.1:\d+;)+", rf"\g<1>{servers}", text,
+        found = re.search(rf"upstream {name} \{{.*?server 127\.0\.0\.1:\d+([^;]*);", text, flags=re.S)
+        servers = "".join(f"\n    server 127.0.0.1:{port}{found.group(1)};" for port in ports)
+        return re.sub(rf"(upstream {name} \{{.*?)(\s+server 127\.0\.0\.1:\d+[^;]*;)+", rf"\g<1>{servers}", text,
                       count=1, flags=re.S)
 
     site = upstream("olympiad_board", board, upstream("olympiad", answering, site))

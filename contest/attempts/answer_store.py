@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Engine
 
@@ -28,6 +29,17 @@ from contest.attempts.models import Answer
 
 log = logging.getLogger(__name__)
 SLOW_BATCH_S = 1.0  # a batch slower than this is logged: acknowledgements are waiting on it
+# While the database is unreachable the writer retries the whole batch after 0.05 s, 0.1 s, … up to this: answers
+# are acknowledged within about this long after the database is back.
+OUTAGE_BACKOFF_MAX_S = 1.0
+
+
+def is_outage(error: Exception) -> bool:
+    """Whether ``error`` says the database cannot be reached or is busy (retry later) rather than that a row is
+    bad (isolate it): a lost connection, a refused connect, a pool time-out, SQLite's "database is locked"."""
+    if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(error, (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError))
 
 
 @dataclass(frozen=True)
@@ -117,12 +129,13 @@ class InlineWriter:
 
 
 class _Pending:
-    __slots__ = ("row", "done", "error")
+    __slots__ = ("row", "done", "error", "given_up_at")
 
-    def __init__(self, row: AnswerRow | None):
+    def __init__(self, row: AnswerRow | None, given_up_at: float = float("inf")):
         self.row = row
         self.done = threading.Event()
         self.error: Exception | None = None
+        self.given_up_at = given_up_at  # monotonic time after which its handler no longer waits
 
 
 class GroupCommitWriter:
@@ -133,10 +146,15 @@ class GroupCommitWriter:
     the previous commit is in flight, which is what makes group commit cheap under load and instant when idle.
     """
 
-    def __init__(self, engine: Engine, *, max_batch: int = 500, timeout_s: float = 10.0):
+    def __init__(self, engine: Engine, *, max_batch: int = 500, timeout_s: float = 10.0,
+                 sleep: Callable[[float], None] = time.sleep):
         self.engine = engine
         self.max_batch = max_batch
         self.timeout_s = timeout_s
+        self.sleep = sleep
+        self.outages = 0
+        self.down_since: float | None = None  # monotonic start of the current outage
+        self.failed_tries = 0
         self.queue: queue.Queue[_Pending] = queue.Queue()
         self.batches = 0
         self.rows = 0
@@ -173,6 +191,7 @@ class GroupCommitWriter:
     def _wait(self, pending: _Pending) -> None:
         if self._thread is None:
             raise StoreFailed("the answer writer is not running")
+        pending.given_up_at = time.monotonic() + self.timeout_s
         self.queue.put(pending)
         if not pending.done.wait(self.timeout_s):
             raise StoreFailed("the answer was not stored in time")
@@ -196,10 +215,17 @@ class GroupCommitWriter:
             if rows:
                 with self.engine.begin() as connection:
                     upsert_answers(connection, rows)
-        except Exception:
+        except Exception as error:
+            if is_outage(error):
+                self._ride_out(batch, error)
+                return
             log.exception("batch of %d answers failed; storing them one by one", len(rows))
             self._write_each(batch)
             return
+        if rows and self.down_since is not None:
+            log.warning("database back after %.1f s (%d tries failed)", time.monotonic() - self.down_since,
+                        self.failed_tries)
+            self.down_since = None
         took = time.monotonic() - started
         if took > SLOW_BATCH_S:
             log.warning("storing %d answers took %.2f s (queue: %d waiting)", len(rows), took, self.queue.qsize())
@@ -207,6 +233,47 @@ class GroupCommitWriter:
         self.rows += len(rows)
         for pending in batch:
             pending.done.set()
+
+    def _ride_out(self, batch: list[_Pending], error: Exception) -> None:
+        """The database is unreachable: retry the whole batch with capped exponential back-off until it is
+        stored or no handler waits for it any more (they answered ``unavailable``; their clients resend, and the
+        next batch carries on the wait). Logged once when the outage starts and once when it ends, never a
+        traceback per try, never row by row."""
+        if self.down_since is None:
+            self.down_since, self.failed_tries = time.monotonic(), 0
+            self.outages += 1
+            log.warning("database unavailable (%s: %s); holding answers and retrying", type(error).__name__,
+                        str(error).splitlines()[0][:200])
+        delay = 0.05
+        while True:
+            self.failed_tries += 1
+            self.sleep(delay)
+            now = time.monotonic()
+            for pending in batch:
+                if pending.given_up_at <= now:
+                    pending.error = StoreFailed("the database is unavailable")
+                    pending.done.set()  # nobody waits for it: the client was told and will resend
+            batch = [pending for pending in batch if not pending.done.is_set()]
+            if not batch:
+                return
+            rows = [pending.row for pending in batch if pending.row is not None]
+            try:
+                if rows:
+                    with self.engine.begin() as connection:
+                        upsert_answers(connection, rows)
+            except Exception as again:
+                if not is_outage(again):
+                    self._write_each(batch)
+                    return
+                delay = min(delay * 2, OUTAGE_BACKOFF_MAX_S)
+                continue
+            log.warning("database back after %.1f s (%d tries failed)", now - self.down_since, self.failed_tries)
+            self.down_since = None
+            self.batches += 1
+            self.rows += len(rows)
+            for pending in batch:
+                pending.done.set()
+            return
 
     def _write_each(self, batch: list[_Pending]) -> None:
         """Isolate a bad row so it cannot fail the answers that came with it."""

@@ -81,7 +81,7 @@ def nginx_config(tmp: Path, listen: int, answering: Server, board: Server) -> Pa
     answering_port, board_port = (int(re.search(r":(\d+)$", s.url).group(1)) for s in (answering, board))
     site = render_site((ROOT / "deploy" / "nginx.conf").read_text(), f"127.0.0.1:{listen}", [answering_port],
                        [board_port])
-    assert f"127.0.0.1:{answering_port};" in site and f"127.0.0.1:{board_port};" in site
+    assert f"127.0.0.1:{answering_port} " in site and f"127.0.0.1:{board_port} " in site
     (tmp / "olympiad.conf").write_text(site)
     main = tmp / "nginx.conf"
     main.write_text(main_config(tmp, tmp / "olympiad.conf", worker_connections=256))
