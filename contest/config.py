@@ -56,6 +56,7 @@ class Defaults:
     # NORMAL or FULL; see contest.db.set_sqlite_synchronous for what each promises.
     SQLITE_SYNCHRONOUS = "NORMAL"
     SWEEP_INTERVAL_S = 5.0
+    BOARD_RECONCILE_S = 30.0  # how often the leader checks live boards against the database
     # Redis connections per process and kind of work (see contest/redis_pools.py), and how long a request waits
     # for a free one before it is answered 503 with Retry-After.
     REDIS_POOL_LIMITER = 32

@@ -24,6 +24,7 @@ A rebuild clears the family, reads the database and loads what it read, while en
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -45,6 +46,7 @@ from contest.units.models import Unit
 
 log = logging.getLogger(__name__)
 REBUILD_LOCK_S = 600
+BREAKER_S = 10.0  # after a failed board write, how long writes are skipped (reconciliation repairs them)
 SETTINGS_TTL_S = 30.0  # how long a process keeps a round's settings (``RoundInfo``)
 
 
@@ -77,6 +79,7 @@ def contest_result(per_round: list[Result], aggregate: Aggregate) -> Result:
 class Leaderboards:
     def __init__(self, store: BoardStore, *, settings_ttl: float = SETTINGS_TTL_S) -> None:
         self.store = store
+        self.broken_until = 0.0  # monotonic time until which board writes are skipped (the store failed)
         self._rounds = TtlCache(settings_ttl, maxsize=10_000)
         self._units = TtlCache(60.0, maxsize=100_000)
         self.views = TtlCache(2.0, maxsize=10_000)  # round -> what the public sees (results.public_view)
@@ -84,11 +87,19 @@ class Leaderboards:
     # -- recording -------------------------------------------------------------------------------------------
 
     def attempt_finalised(self, session: Session, attempt: Attempt) -> None:
-        """Place the entrant's finalised attempt on the round's and the contest's boards (the better stays)."""
+        """Place the entrant's finalised attempt on the round's and the contest's boards (the better stays).
+
+        A store that failed less than ``BREAKER_S`` ago is not tried: each try against a hung Redis costs a
+        socket time-out, which the submit would wait out; the boards' reconciliation (``reconcile``) places the
+        attempts skipped meanwhile."""
+        if time.monotonic() < self.broken_until:
+            return
         try:
             self._record(session, attempt)
         except Exception:
-            log.exception("leaderboards: could not record attempt %s; rebuild the round's boards", attempt.id)
+            self.broken_until = time.monotonic() + BREAKER_S
+            log.exception("leaderboards: could not record attempt %s; skipping board writes for %.0f s (the "
+                          "boards are reconciled with the database)", attempt.id, BREAKER_S)
 
     def _record(self, session: Session, attempt: Attempt) -> None:
         if attempt.score is None or attempt.finished_at is None:
