@@ -2,7 +2,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, IntegerField, PasswordField, StringField, TelField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    StringField,
+    TelField,
+)
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
 
 
@@ -17,6 +26,11 @@ class RegisterForm(FlaskForm):
     confirm = PasswordField(
         _l("Repeat the password"), validators=[EqualTo("password", _l("The two passwords differ."))]
     )
+    # Decree 13/2023: the labels are the versioned consent text's own (contest/accounts/consent.py); the service
+    # checks the boxes, so a missing tick is reported with the other fields.
+    consent = BooleanField()
+    guardian_consent = BooleanField()
+    consent_version = HiddenField()
 
 
 class LoginForm(FlaskForm):

@@ -55,6 +55,14 @@ class User(UserMixin, db.Model):
     active: Mapped[flag_true]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Decree 13/2023: which consent text (``consent.CONSENT_VERSION``) the entrant agreed to and when; whether a
+    # parent or guardian agreed (entrants under 16). None for accounts made before consent was recorded.
+    consent_version: Mapped[str | None] = mapped_column(String(16))
+    consent_at: Mapped[datetime | None]
+    guardian_consent: Mapped[bool | None]
+    # Set by the retention command (``privacy.retention``): ``pseudonymised`` or ``erased``, and when.
+    personal_data_removed: Mapped[str | None] = mapped_column(String(16))
+    personal_data_removed_at: Mapped[datetime | None]
 
     unit: Mapped[Unit | None] = relationship(foreign_keys=[unit_id])
     scope_unit: Mapped[Unit | None] = relationship(foreign_keys=[scope_unit_id])

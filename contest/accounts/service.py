@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from contest.accounts import identity
+from contest.accounts.consent import CONSENT_VERSION, needs_guardian
 from contest.accounts.models import Role, User
 from contest.accounts.passwords import MIN_LENGTH, hash_password, verify_password, verify_unknown_user
 from contest.audit import service as audit
@@ -29,6 +30,9 @@ class Registration:
     unit_id: int | None
     email: str = ""
     citizen_id: str = ""
+    consent: bool = False  # ticked the consent to ``consent_version``'s text
+    guardian_consent: bool = False  # under 16: a parent or guardian agrees
+    consent_version: str = CONSENT_VERSION
 
 
 def register_entrant(session: Session, form: Registration, *, now: datetime) -> User:
@@ -61,6 +65,7 @@ def register_entrant(session: Session, form: Registration, *, now: datetime) -> 
         errors["unit_id"] = _l("Choose your unit from the list.")
     elif not is_leaf(session, form.unit_id):
         errors["unit_id"] = _l("Choose your school or lowest-level unit, not a group of units.")
+    errors.update(_consent_problems(form, now=now))
     if errors:
         raise DomainError("validation", fields=errors)
 
@@ -68,6 +73,7 @@ def register_entrant(session: Session, form: Registration, *, now: datetime) -> 
     user = User(role=Role.ENTRANT, full_name=full_name, birth_date=form.birth_date, phone=phone,
                 email=email, citizen_id=citizen_id, unit_id=form.unit_id,
                 password_hash=hash_password(form.password), created_at=now)
+    _record_consent(user, form, now=now)
     session.add(user)
     _commit_unique(session, phone=phone, email=email, citizen_id=citizen_id)
     return user
@@ -132,6 +138,25 @@ def create_staff(session: Session, *, role: Role, email: str, full_name: str, pa
                  target_id=user.id, details={"role": role.value, "scope": scope_unit_code})
     _commit_unique(session, email=normalised)
     return user
+
+
+def _consent_problems(form: Registration, *, now: datetime) -> dict[str, object]:
+    """Decree 13/2023: no account without consent to the current text, and for a child under 16 a parent's or
+    guardian's agreement too."""
+    problems: dict[str, object] = {}
+    if form.consent_version != CONSENT_VERSION:
+        problems["consent"] = _l("The consent text has changed: read it again and tick the box.")
+    elif not form.consent:
+        problems["consent"] = _l("Tick the box to agree to the processing of your personal data.")
+    if form.birth_date is not None and needs_guardian(form.birth_date, now.date()) \
+            and not form.guardian_consent:
+        problems["guardian_consent"] = _l("Under 16, you need a parent's or guardian's agreement: tick the box.")
+    return problems
+
+
+def _record_consent(user: User, form: Registration, *, now: datetime) -> None:
+    user.consent_version, user.consent_at = form.consent_version, now
+    user.guardian_consent = form.guardian_consent if needs_guardian(form.birth_date, now.date()) else None
 
 
 def _password_problems(password: str, field: str = "password") -> dict[str, object]:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from contest.accounts import identity, service
+from contest.accounts.consent import CONSENT_VERSION, text_for
 from contest.accounts.forms import ChangePasswordForm, LoginForm, LogoutForm, RegisterForm
 from contest.accounts.models import User
 from contest.api import json_body, ok
@@ -84,6 +86,8 @@ def register():
             full_name=form.full_name.data, birth_date=form.birth_date.data, phone=form.phone.data,
             password=form.password.data, unit_id=form.unit_id.data, email=form.email.data or "",
             citizen_id=form.citizen_id.data or "",
+            consent=bool(form.consent.data), guardian_consent=bool(form.guardian_consent.data),
+            consent_version=form.consent_version.data or "",
         )
         try:
             user = service.register_entrant(db.session, data, now=utcnow())
@@ -96,7 +100,16 @@ def register():
     leaves = leaf_units(db.session, limit=5000)
     paths = unit_paths(db.session, leaves)
     units = [(unit.id, paths[unit.id]) for unit in leaves]
-    return render_template("accounts/register.html", form=form, units=units)
+    form.consent_version.data = CONSENT_VERSION
+    return render_template("accounts/register.html", form=form, units=units,
+                           consent_text=text_for(CONSENT_VERSION, str(get_locale())))
+
+
+@bp.get("/privacy")
+def privacy():
+    """The consent and purpose text that registration asks to agree to, in the visitor's language."""
+    return render_template("accounts/privacy.html", version=CONSENT_VERSION,
+                           consent_text=text_for(CONSENT_VERSION, str(get_locale())))
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -50,6 +50,7 @@ def test_register_log_out_and_log_in_again(page: Page, tmp_path):
     page.select_option("#unit_id", visible.filter(has_text="THPT Đại Từ").get_attribute("value"))
     page.fill("#password", PASSWORD)
     page.fill("#confirm", PASSWORD)
+    page.check("#consent")
     _no_horizontal_scroll(page)
     page.screenshot(path=tmp_path / "register-360.png", full_page=True)
     page.click("button.primary")

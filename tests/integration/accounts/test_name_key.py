@@ -24,7 +24,7 @@ def test_registration_staff_creation_and_renames_keep_the_key(db_session):
     school = make_tree(db_session)["s1"]
     entrant = register_entrant(db_session, Registration(
         full_name="  Nguyễn   Văn An ", birth_date=date(2007, 5, 1), phone="0912345678",
-        password="mat-khau-1", unit_id=school.id), now=utcnow())
+        password="mat-khau-1", unit_id=school.id, consent=True), now=utcnow())
     assert key_of(db_session, entrant.id) == "nguyen van an"
     organiser = create_organiser(db_session, email="daitu@example.org", full_name="Bí thư ĐẠI TỪ",
                                  password="secret-pass", now=utcnow())

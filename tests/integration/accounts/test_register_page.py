@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from contest.accounts.consent import CONSENT_VERSION
 from contest.accounts.models import User
 from tests.factories import make_tree, make_user
 
@@ -9,7 +10,7 @@ from tests.factories import make_tree, make_user
 def form(unit_id: int, **overrides) -> dict:
     data = {"full_name": "  Nguyễn   Văn An ", "birth_date": "2007-05-01", "phone": "0912 345 678",
             "email": "", "citizen_id": "", "unit_id": str(unit_id), "password": "mat-khau-1",
-            "confirm": "mat-khau-1"}
+            "confirm": "mat-khau-1", "consent": "y", "consent_version": CONSENT_VERSION}
     data.update(overrides)
     return data
 
