@@ -49,10 +49,22 @@ def create_app(config: dict | None = None) -> Flask:
 
     import contest.models  # noqa: F401  (the whole schema, for Alembic)
     import question_bank
-    from contest import accounts, api, attempts, demo, leaderboards, organiser, public, realtime, rounds, units
+    from contest import (
+        accounts,
+        api,
+        attempts,
+        demo,
+        leaderboards,
+        organiser,
+        privacy,
+        public,
+        realtime,
+        rounds,
+        units,
+    )
 
     overload.init_app(app)
     for module in (api, accounts, units, public, organiser, question_bank, rounds, leaderboards, attempts, realtime,
-                   demo):
+                   demo, privacy):
         module.init_app(app)
     return app

@@ -19,7 +19,9 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        # A deactivated account (e.g. its personal data removed by the retention command) is logged out.
+        return user if user is not None and user.active else None
 
     @login_manager.unauthorized_handler
     def unauthorized():

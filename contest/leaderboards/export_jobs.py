@@ -26,12 +26,15 @@ from contest.errors import DomainError
 from contest.extensions import db
 from contest.leaderboards import exports
 from contest.leaderboards.models import PublishedResult
+from contest.privacy.disclosure import record_disclosure
 from contest.rounds.models import Round
 from question_bank import key_guard
 
 log = logging.getLogger(__name__)
 
-WHAT = ("ranking", "units", "answers")
+WHAT = ("ranking", "units", "answers", "contacts")
+# Exports that carry phone, citizen ID and birth date: only for whom ``may_see_personal_data``, and audited.
+PERSONAL = frozenset({"contacts"})
 FORMATS = ("csv", "xlsx")
 KEEP = timedelta(days=1)
 # Rows written between two turns given to the other greenlets: ~40 ms of XLSX or ~5 ms of CSV on this machine.
@@ -70,7 +73,7 @@ class ExportJob(db.Model):
 
     @property
     def download_name(self) -> str:
-        suffix = f"-v{self.version}" if self.what == "ranking" and self.version else ""
+        suffix = f"-v{self.version}" if self.what in ("ranking", "contacts") and self.version else ""
         return f"round-{self.round_id}-{self.what}{suffix}.{self.fmt}"
 
 
@@ -88,7 +91,7 @@ def start_export(session: Session, *, round_id: int, what: str, fmt: str, versio
     if version is not None and version not in published:
         raise DomainError("not_found", _l("There is no published version %(version)s.", version=version))
     latest = max(published, default=None)
-    version = (version or latest) if what == "ranking" else latest if what == "answers" else None
+    version = (version or latest) if what in ("ranking", "contacts") else latest if what == "answers" else None
     _delete_old(session, directory, now - KEEP)
     job = ExportJob(round_id=round_id, what=what, fmt=fmt, version=version, status=JobStatus.QUEUED, rows_done=0,
                     error="", created_by_id=actor_id, created_at=now)
@@ -127,6 +130,9 @@ def run_export(session: Session, job_id: int, *, questions, directory: Path,
         part.replace(directory / name)
         job.rows_total = job.rows_done  # counted before the rows were read: the file is what counts
         job.path, job.status, job.finished_at = name, JobStatus.DONE, clock()
+        if job.what in PERSONAL:
+            record_disclosure(session, actor_id=job.created_by_id, what=f"export.{job.what}", round_=round_,
+                              rows=job.rows_done, now=job.finished_at, details={"job_id": job.id, "fmt": job.fmt})
         session.commit()
     except Exception as error:
         session.rollback()
@@ -135,6 +141,15 @@ def run_export(session: Session, job_id: int, *, questions, directory: Path,
         job = session.get(ExportJob, job_id)
         job.status, job.finished_at = JobStatus.FAILED, clock()
         job.error = f"{type(error).__name__}: {error}"[:2000]
+        session.commit()
+
+
+def record_download(session: Session, job: ExportJob, round_: Round, *, actor_id: int | None, now: datetime) -> None:
+    """Each download of a personal-data export is a disclosure of its own: audited and committed. Nothing for the
+    other exports."""
+    if job.what in PERSONAL:
+        record_disclosure(session, actor_id=actor_id, what=f"download.{job.what}", round_=round_, rows=job.rows_done,
+                          now=now, details={"job_id": job.id, "fmt": job.fmt})
         session.commit()
 
 
@@ -154,6 +169,8 @@ def export_dir(instance_path: str) -> Path:
 def _count(session: Session, round_: Round, job: ExportJob) -> int:
     if job.what == "ranking":
         return exports.ranking_count(session, round_, version=job.version)
+    if job.what == "contacts":
+        return exports.ranking_count(session, round_, version=job.version)
     if job.what == "units":
         return exports.unit_ranking_count(session)
     return exports.answer_count(session, round_)
@@ -162,6 +179,8 @@ def _count(session: Session, round_: Round, job: ExportJob) -> int:
 def _rows(session: Session, round_: Round, job: ExportJob, questions, now: datetime) -> Iterator[tuple]:
     if job.what == "ranking":
         return exports.ranking_rows(session, round_, questions, version=job.version)
+    if job.what == "contacts":
+        return exports.contact_rows(session, round_, questions, version=job.version)
     if job.what == "units":
         return exports.unit_ranking_rows(session, round_)
     voided = session.scalar(select(PublishedResult.voided).where(PublishedResult.round_id == round_.id,

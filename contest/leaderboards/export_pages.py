@@ -24,20 +24,31 @@ from contest.attempts.runtime import runtime
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db, socketio
-from contest.leaderboards.export_jobs import ExportJob, JobStatus, export_dir, progress, run_export, start_export
+from contest.leaderboards.export_jobs import (
+    PERSONAL,
+    ExportJob,
+    JobStatus,
+    export_dir,
+    progress,
+    record_download,
+    run_export,
+    start_export,
+)
 from contest.organiser.access import organiser_required, round_or_abort
+from contest.privacy.disclosure import may_see_personal_data
 
 bp = Blueprint("exports", __name__, url_prefix="/organiser")
 MIMETYPES = {"csv": "text/csv",  # werkzeug adds "; charset=utf-8"
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
-@bp.post("/rounds/<int:round_id>/exports/<any(ranking, units, answers):what>.<any(csv, xlsx):fmt>")
+@bp.post("/rounds/<int:round_id>/exports/<any(ranking, units, answers, contacts):what>.<any(csv, xlsx):fmt>")
 @organiser_required
 def start(round_id: int, what: str, fmt: str):
     """``version`` (a form field) picks a published version of the ranking; without it, the latest (or the
-    draft when nothing is published)."""
+    draft when nothing is published). The prize contacts (personal data) only for ``may_see_personal_data``."""
     round_or_abort(round_id)
+    _personal_or_abort(what)
     app = current_app._get_current_object()
     try:
         job = start_export(db.session, round_id=round_id, what=what, fmt=fmt,
@@ -74,8 +85,9 @@ def job(round_id: int, job_id: int):
 @bp.get("/rounds/<int:round_id>/exports/<int:job_id>/download")
 @organiser_required
 def download(round_id: int, job_id: int):
-    round_or_abort(round_id)
+    round_ = round_or_abort(round_id)
     found = _job_or_abort(round_id, job_id)
+    _personal_or_abort(found.what)
     if found.status != JobStatus.DONE:
         return render_template("error.html", title="409",
                                message=_("The file is not ready yet: wait until its export is done.")), 409
@@ -85,6 +97,7 @@ def download(round_id: int, job_id: int):
     response = send_file(path, mimetype=MIMETYPES[found.fmt], as_attachment=True,
                          download_name=found.download_name)
     response.cache_control.no_store = True
+    record_download(db.session, found, round_, actor_id=current_user.id, now=utcnow())
     return response
 
 
@@ -101,6 +114,11 @@ def _run(app: Flask, job_id: int) -> None:
                        pause=lambda: socketio.sleep(0))
         finally:
             db.session.remove()
+
+
+def _personal_or_abort(what: str) -> None:
+    if what in PERSONAL and not may_see_personal_data(current_user):
+        abort(403)
 
 
 def _job_or_abort(round_id: int, job_id: int) -> ExportJob:

@@ -13,7 +13,9 @@ two rows. Each ``*_count`` says in one query how many rows (header aside) its ge
   of rows), each with the header.
 
 These are organiser exports: full names (whatever the public style) and unit paths, never phone, citizen ID or
-birth date.
+birth date, except the prize contacts (``contact_rows``): the final ranking with each entrant's phone, email, citizen
+ID and birth date, which contest-level organisers need to reach and verify winners; the job that writes one and each
+download of it are audited (``contest.privacy.disclosure``).
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ ANSWER_PAGE = 100
 SHEET_ROWS = 1_048_576  # Excel's rows per sheet, the header included
 RANKING_HEADER = ("rank", "entrant_id", "name", "unit_path", "score", "max_score", "prediction", "prediction_error",
                   "duration_ms", "submitted_at", "attempts")
+CONTACT_COLUMNS = ("phone", "email", "citizen_id", "birth_date")
+CONTACTS_HEADER = RANKING_HEADER + CONTACT_COLUMNS
 UNITS_HEADER = ("level", "rank", "code", "unit", "entrants", "attempts", "members", "participation",
                 "average_score", "full_marks")
 ANSWERS_HEADER = ("entrant_id", "name", "unit_path", "attempt", "attempt_id", "status", "question_no",
@@ -107,6 +111,29 @@ def _published_rows(session: Session, result_id) -> Iterator[tuple]:
         for row in page:
             yield row, row.full_name
         last = page[-1].rank
+
+
+def contact_rows(session: Session, round_: Round, questions, *, version: int | None) -> Iterator[tuple]:
+    """``ranking_rows`` with each entrant's contact columns added (``CONTACT_COLUMNS``), read a page at a time."""
+    rows = ranking_rows(session, round_, questions, version=version)
+    yield next(rows) + CONTACT_COLUMNS
+    page: list[tuple] = []
+    for row in rows:
+        page.append(row)
+        if len(page) == BATCH:
+            yield from _with_contacts(session, page)
+            page = []
+    yield from _with_contacts(session, page)
+
+
+def _with_contacts(session: Session, page: list[tuple]) -> Iterator[tuple]:
+    ids = [row[1] for row in page]
+    contacts = {found.id: found for found in session.execute(
+        select(User.id, User.phone, User.email, User.citizen_id, User.birth_date).where(User.id.in_(ids)))}
+    for row in page:
+        found = contacts.get(row[1])
+        yield row + ((found.phone or "", found.email or "", found.citizen_id or "",
+                      found.birth_date.isoformat() if found.birth_date else "") if found else ("", "", "", ""))
 
 
 def unit_ranking_rows(session: Session, round_: Round) -> Iterator[tuple]:
