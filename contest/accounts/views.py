@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from contest.accounts import identity, service
-from contest.accounts.consent import CONSENT_VERSION, text_for
+from contest.accounts.consent import CONSENT_VERSION, TEXTS, text_for
 from contest.accounts.forms import ChangePasswordForm, LoginForm, LogoutForm, RegisterForm
 from contest.accounts.models import User
 from contest.api import json_body, ok
@@ -107,9 +107,13 @@ def register():
 
 @bp.get("/privacy")
 def privacy():
-    """The consent and purpose text that registration asks to agree to, in the visitor's language."""
-    return render_template("accounts/privacy.html", version=CONSENT_VERSION,
-                           consent_text=text_for(CONSENT_VERSION, str(get_locale())))
+    """The consent and purpose text that registration asks to agree to, in the visitor's language; an earlier
+    version an entrant agreed to with ``?version=``."""
+    version = request.args.get("version", CONSENT_VERSION)
+    if version not in TEXTS:
+        abort(404)
+    return render_template("accounts/privacy.html", version=version,
+                           consent_text=text_for(version, str(get_locale())))
 
 
 @bp.route("/login", methods=["GET", "POST"])

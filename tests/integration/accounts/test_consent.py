@@ -45,6 +45,8 @@ def test_consent_version_and_time_are_recorded(client, db_session):
     assert user.consent_version == CONSENT_VERSION
     assert before <= user.consent_at <= utcnow()
     assert user.guardian_consent is None  # an adult: no guardian asked
+    mine = client.get("/account").get_data(as_text=True).split('id="my-consent"')[1].split("</dd>")[0]
+    assert f"phiên bản {CONSENT_VERSION}" in mine and f"/privacy?version={CONSENT_VERSION}" in mine
 
 
 def test_consent_to_a_text_that_changed_meanwhile_is_refused(client, db_session):
@@ -78,3 +80,5 @@ def test_the_form_and_the_privacy_page_show_the_text_in_the_visitors_language(cl
     client.get("/lang/en")
     page = client.get("/privacy").get_data(as_text=True)
     assert en.title in page and en.sections[0][1] in page and vi.title not in page
+    assert client.get(f"/privacy?version={CONSENT_VERSION}").status_code == 200
+    assert client.get("/privacy?version=1999-01-01%00").status_code == 404

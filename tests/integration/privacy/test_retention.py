@@ -106,6 +106,7 @@ def test_erase_keeps_results_and_the_person_may_register_again(client, db_sessio
     user = db_session.get(User, ids[0])
     user.last_login_at, phone, unit_id = utcnow(), user.phone, user.unit_id
     db_session.commit()
+    assert client.post("/api/session", json={"login": phone, "password": PASSWORD}).json["ok"]
     before = snapshot(client, db_session, round_)
     report = retire_personal_data(db_session, contest_id=round_.contest_id, mode="erase", now=utcnow())
     assert report.changed == 4
@@ -113,6 +114,7 @@ def test_erase_keeps_results_and_the_person_may_register_again(client, db_sessio
     user = db_session.get(User, ids[0])
     assert (user.phone, user.birth_date, user.last_login_at, user.unit_id) == (None, None, None, unit_id)
     assert user.personal_data_removed == "erased"
+    assert client.get("/api/session").status_code == 401  # the session open before is over
     after = snapshot(client, db_session, round_)
     assert {k: v for k, v in after.items() if k != "names"} == {k: v for k, v in before.items() if k != "names"}
     again = make_user(db_session, unit=user.unit, phone=phone)  # the phone is free again
