@@ -1,7 +1,7 @@
 """users: consent version and time (Decree 13/2023), and the retention command's mark
 
 Revision ID: c0a5e7d13b24
-Revises: 3e5dec97fadf
+Revises: a1c3e5f7b9d1
 Create Date: 2026-12-03 06:45:00.000000
 
 """
@@ -13,7 +13,7 @@ import contest.db
 
 # revision identifiers, used by Alembic.
 revision = 'c0a5e7d13b24'
-down_revision = '3e5dec97fadf'
+down_revision = 'a1c3e5f7b9d1'
 branch_labels = None
 depends_on = None
 
