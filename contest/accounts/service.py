@@ -17,6 +17,7 @@ from contest.accounts.passwords import MIN_LENGTH, hash_password, verify_passwor
 from contest.audit import service as audit
 from contest.db import release_connection
 from contest.errors import DomainError
+from contest.i18n import CONTEST_TIME_ZONE
 from contest.units.models import Unit
 from contest.units.service import is_leaf
 
@@ -148,15 +149,19 @@ def _consent_problems(form: Registration, *, now: datetime) -> dict[str, object]
         problems["consent"] = _l("The consent text has changed: read it again and tick the box.")
     elif not form.consent:
         problems["consent"] = _l("Tick the box to agree to the processing of your personal data.")
-    if form.birth_date is not None and needs_guardian(form.birth_date, now.date()) \
-            and not form.guardian_consent:
+    if needs_guardian(form.birth_date, _vietnam_today(now)) and not form.guardian_consent:
         problems["guardian_consent"] = _l("Under 16, you need a parent's or guardian's agreement: tick the box.")
     return problems
 
 
 def _record_consent(user: User, form: Registration, *, now: datetime) -> None:
     user.consent_version, user.consent_at = form.consent_version, now
-    user.guardian_consent = form.guardian_consent if needs_guardian(form.birth_date, now.date()) else None
+    user.guardian_consent = form.guardian_consent if needs_guardian(form.birth_date, _vietnam_today(now)) else None
+
+
+def _vietnam_today(now: datetime) -> date:
+    """Ages turn at midnight in Vietnam, whatever the server's zone."""
+    return now.astimezone(CONTEST_TIME_ZONE).date()
 
 
 def _password_problems(password: str, field: str = "password") -> dict[str, object]:

@@ -3,13 +3,16 @@ under 16 needs a guardian's agreement too; the text is on the form and on /priva
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
+import pytest
 from sqlalchemy import select
 
 from contest.accounts.consent import CONSENT_VERSION, TEXTS
 from contest.accounts.models import User
+from contest.accounts.service import Registration, register_entrant
 from contest.db import utcnow
+from contest.errors import DomainError
 from tests.factories import make_tree
 from tests.integration.accounts.test_register_page import form
 
@@ -82,3 +85,24 @@ def test_the_form_and_the_privacy_page_show_the_text_in_the_visitors_language(cl
     assert en.title in page and en.sections[0][1] in page and vi.title not in page
     assert client.get(f"/privacy?version={CONSENT_VERSION}").status_code == 200
     assert client.get("/privacy?version=1999-01-01%00").status_code == 404
+
+
+def test_the_service_refuses_without_consent_and_ages_turn_at_midnight_in_vietnam(db_session):
+    school = make_tree(db_session)["s1"]
+
+    def register(now, **kwargs):
+        data = Registration(full_name="Lê Thu", birth_date=date(2010, 12, 4), phone="0912345678",
+                            password="mat-khau-1", unit_id=school.id, **kwargs)
+        return register_entrant(db_session, data, now=now)
+
+    with pytest.raises(DomainError) as refused:
+        register(datetime(2026, 12, 3, 17, 30, tzinfo=UTC))
+    assert set(refused.value.fields) == {"consent"}
+    # 23:30 on 3 December in Vietnam: still 15, so a guardian must agree.
+    with pytest.raises(DomainError) as refused:
+        register(datetime(2026, 12, 3, 16, 30, tzinfo=UTC), consent=True)
+    assert set(refused.value.fields) == {"guardian_consent"}
+    # 00:30 on 4 December in Vietnam (still the 3rd in UTC): sixteen today.
+    user = register(datetime(2026, 12, 3, 17, 30, tzinfo=UTC), consent=True)
+    assert (user.consent_version, user.guardian_consent) == (CONSENT_VERSION, None)
+    assert user.consent_at == datetime(2026, 12, 3, 17, 30, tzinfo=UTC)
