@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 WHAT = ("ranking", "units", "answers", "contacts")
 # Exports that carry phone, citizen ID and birth date: only for whom ``may_see_personal_data``, and audited.
 PERSONAL = frozenset({"contacts"})
+MAX_PLACES = 1_000_000
 FORMATS = ("csv", "xlsx")
 KEEP = timedelta(days=1)
 # Rows written between two turns given to the other greenlets: ~40 ms of XLSX or ~5 ms of CSV on this machine.
@@ -59,6 +60,8 @@ class ExportJob(db.Model):
     what: Mapped[str] = mapped_column(String(8))
     fmt: Mapped[str] = mapped_column(String(8))
     version: Mapped[int | None] = mapped_column(Integer)
+    # The prize contacts of ranks 1..places only (data minimisation: the prize places, not everyone); None: all.
+    places: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[JobStatus] = mapped_column(
         Enum(JobStatus, native_enum=False, length=8, values_callable=lambda items: [i.value for i in items]),
         default=JobStatus.QUEUED,
@@ -78,13 +81,16 @@ class ExportJob(db.Model):
 
 
 def start_export(session: Session, *, round_id: int, what: str, fmt: str, version: int | None, actor_id: int | None,
-                 now: datetime, directory: Path) -> ExportJob:
+                 now: datetime, directory: Path, places: int | None = None) -> ExportJob:
     """A queued job for ``what`` (``ranking|units|answers``) of the round as ``fmt`` (``csv|xlsx``). ``version``
     picks a published version of the ranking; None: the latest, or the draft when nothing is published. The
     answers carry the latest version's voided questions, so the job keeps that version. Deletes the jobs and
-    files older than a day first."""
+    files older than a day first. ``places`` limits the prize contacts to ranks 1..places (None: every rank)."""
     if what not in WHAT or fmt not in FORMATS:
         raise DomainError("bad_request", _l("There is no such export."))
+    if what in PERSONAL and places is not None and not 1 <= places <= MAX_PLACES:
+        raise DomainError("validation", _l("The number of prize places is a whole number from 1 to %(n)s.",
+                                           n=MAX_PLACES))
     if session.get(Round, round_id) is None:
         raise DomainError("not_found", _l("There is no such round."))
     published = set(session.scalars(select(PublishedResult.version).where(PublishedResult.round_id == round_id)))
@@ -94,7 +100,7 @@ def start_export(session: Session, *, round_id: int, what: str, fmt: str, versio
     version = (version or latest) if what in ("ranking", "contacts") else latest if what == "answers" else None
     _delete_old(session, directory, now - KEEP)
     job = ExportJob(round_id=round_id, what=what, fmt=fmt, version=version, status=JobStatus.QUEUED, rows_done=0,
-                    error="", created_by_id=actor_id, created_at=now)
+                    error="", created_by_id=actor_id, created_at=now, places=places if what in PERSONAL else None)
     session.add(job)
     session.flush()
     audit.record(session, actor_id=actor_id, action="export.started", now=now, target_type="round",
@@ -132,7 +138,8 @@ def run_export(session: Session, job_id: int, *, questions, directory: Path,
         job.path, job.status, job.finished_at = name, JobStatus.DONE, clock()
         if job.what in PERSONAL:
             record_disclosure(session, actor_id=job.created_by_id, what=f"export.{job.what}", round_=round_,
-                              rows=job.rows_done, now=job.finished_at, details={"job_id": job.id, "fmt": job.fmt})
+                              rows=job.rows_done, now=job.finished_at,
+                              details={"job_id": job.id, "fmt": job.fmt, "places": job.places})
         session.commit()
     except Exception as error:
         session.rollback()
@@ -149,7 +156,7 @@ def record_download(session: Session, job: ExportJob, round_: Round, *, actor_id
     other exports."""
     if job.what in PERSONAL:
         record_disclosure(session, actor_id=actor_id, what=f"download.{job.what}", round_=round_, rows=job.rows_done,
-                          now=now, details={"job_id": job.id, "fmt": job.fmt})
+                          now=now, details={"job_id": job.id, "fmt": job.fmt, "places": job.places})
         session.commit()
 
 
@@ -167,8 +174,10 @@ def export_dir(instance_path: str) -> Path:
 
 
 def _count(session: Session, round_: Round, job: ExportJob) -> int:
-    if job.what in ("ranking", "contacts"):  # the contacts are the ranking's rows, with more columns
+    if job.what == "ranking":
         return exports.ranking_count(session, round_, version=job.version)
+    if job.what == "contacts":  # the ranking's first rows, with more columns
+        return min(exports.ranking_count(session, round_, version=job.version), job.places or MAX_PLACES)
     if job.what == "units":
         return exports.unit_ranking_count(session)
     return exports.answer_count(session, round_)
@@ -178,7 +187,7 @@ def _rows(session: Session, round_: Round, job: ExportJob, questions, now: datet
     if job.what == "ranking":
         return exports.ranking_rows(session, round_, questions, version=job.version)
     if job.what == "contacts":
-        return exports.contact_rows(session, round_, questions, version=job.version)
+        return exports.contact_rows(session, round_, questions, version=job.version, places=job.places)
     if job.what == "units":
         return exports.unit_ranking_rows(session, round_)
     voided = session.scalar(select(PublishedResult.voided).where(PublishedResult.round_id == round_.id,

@@ -53,7 +53,7 @@ def start(round_id: int, what: str, fmt: str):
     try:
         job = start_export(db.session, round_id=round_id, what=what, fmt=fmt,
                            version=request.form.get("version", type=int), actor_id=current_user.id, now=utcnow(),
-                           directory=export_dir(app.instance_path))
+                           directory=export_dir(app.instance_path), places=_places(request.form.get("places", "")))
     except DomainError as error:
         db.session.rollback()
         flash(str(error.message), "error")
@@ -114,6 +114,15 @@ def _run(app: Flask, job_id: int) -> None:
                        pause=lambda: socketio.sleep(0))
         finally:
             db.session.remove()
+
+
+def _places(raw: str) -> int | None:
+    """The prize places asked for: empty means every rank; anything but a whole number is 0, which the service
+    refuses with its message (never every rank by mistake)."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else 0
 
 
 def _personal_or_abort(what: str) -> None:

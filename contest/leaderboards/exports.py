@@ -113,12 +113,16 @@ def _published_rows(session: Session, result_id) -> Iterator[tuple]:
         last = page[-1].rank
 
 
-def contact_rows(session: Session, round_: Round, questions, *, version: int | None) -> Iterator[tuple]:
-    """``ranking_rows`` with each entrant's contact columns added (``CONTACT_COLUMNS``), read a page at a time."""
+def contact_rows(session: Session, round_: Round, questions, *, version: int | None,
+                 places: int | None = None) -> Iterator[tuple]:
+    """``ranking_rows`` with each entrant's contact columns added (``CONTACT_COLUMNS``), read a page at a time;
+    ``places``: ranks 1..places only."""
     rows = ranking_rows(session, round_, questions, version=version)
     yield next(rows) + CONTACT_COLUMNS
     page: list[tuple] = []
     for row in rows:
+        if places is not None and row[0] > places:
+            break
         page.append(row)
         if len(page) == BATCH:
             yield from _with_contacts(session, page)

@@ -1,4 +1,4 @@
-"""users: consent version and time (Decree 13/2023), and the retention command's mark
+"""users: consent version and time (Decree 13/2023), and the retention command's mark; export_jobs.places
 
 Revision ID: c0a5e7d13b24
 Revises: a1c3e5f7b9d1
@@ -27,9 +27,13 @@ def upgrade():
         batch_op.add_column(sa.Column('personal_data_removed', sa.String(length=16), nullable=True))
         batch_op.add_column(sa.Column('personal_data_removed_at', contest.db.UTCDateTime(timezone=True),
                                       nullable=True))
+    with op.batch_alter_table('export_jobs', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('places', sa.Integer(), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('export_jobs', schema=None) as batch_op:
+        batch_op.drop_column('places')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_column('personal_data_removed_at')
         batch_op.drop_column('personal_data_removed')

@@ -4,13 +4,16 @@ naming who, what, which contest and round, and how many rows."""
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
-from sqlalchemy import select
+from openpyxl import load_workbook
+from sqlalchemy import func, select
 
 from contest.accounts.models import Role, User
 from contest.audit.models import AuditEntry
 from contest.leaderboards import exports
+from contest.leaderboards.export_jobs import ExportJob
 from contest.privacy.disclosure import ACTION
 from tests.factories import PASSWORD, make_user
 from tests.integration.leaderboards.test_boards_api import league
@@ -76,6 +79,7 @@ def test_contacts_export_is_for_contest_staff_and_audited_with_its_rows(client, 
     organiser = organiser_client(client, db_session)
     results = client.get(f"/organiser/rounds/{round_.id}/results").get_data(as_text=True)
     assert f'formaction="/organiser/rounds/{round_.id}/exports/contacts.csv"' in results
+    assert 'name="places"' in results
     assert disclosures(db_session) == []
 
     job_id = start(client, round_.id, "contacts", "csv")
@@ -86,7 +90,7 @@ def test_contacts_export_is_for_contest_staff_and_audited_with_its_rows(client, 
     [entry] = disclosures(db_session)
     assert entry.actor_id == organiser.id and entry.target_type == "round" and entry.target_id == str(round_.id)
     assert entry.details == {"what": "export.contacts", "contest_id": round_.contest_id, "round_id": round_.id,
-                             "rows": 4, "job_id": job_id, "fmt": "csv"}
+                             "rows": 4, "job_id": job_id, "fmt": "csv", "places": None}
 
     rows = parse_csv(download(client, round_.id, job_id))
     assert rows[0] == list(exports.CONTACTS_HEADER)
@@ -127,3 +131,29 @@ def test_a_unit_organiser_gets_no_contacts(client, db_session, rt, closed, launc
     assert client.post(f"/organiser/rounds/{round_.id}/exports/contacts.csv").status_code == 403
     assert download(client, round_.id, job_id).status_code == 403
     assert [entry.details["what"] for entry in disclosures(db_session)] == ["export.contacts"]
+
+
+def test_contacts_of_the_prize_places_only(client, db_session, rt, closed, launched, tmp_path):  # noqa: F811
+    _, round_, people = closed
+    give_personal_data(db_session, [attempt.user_id for attempt in people.values()])
+    organiser_client(client, db_session)
+    for bad in ("abc", "0", "-1", "2.5", "１", "9" * 12):
+        response = client.post(f"/organiser/rounds/{round_.id}/exports/contacts.csv", data={"places": bad})
+        assert response.status_code == 302 and response.headers["Location"].endswith(f"/rounds/{round_.id}/results")
+    page = client.get(f"/organiser/rounds/{round_.id}/results").get_data(as_text=True)
+    assert "Số giải là một số nguyên từ 1 đến" in page
+    assert db_session.scalar(select(func.count()).select_from(ExportJob)) == 0
+
+    job_id = start(client, round_.id, "contacts", "xlsx", places=" 2 ")
+    assert 'id="contact-places"' in client.get(f"/organiser/rounds/{round_.id}/exports/{job_id}").get_data(
+        as_text=True)
+    job = run(db_session, rt, tmp_path, job_id)
+    assert (job.places, job.rows_total, job.rows_done) == (2, 2, 2)
+    sheet = load_workbook(io.BytesIO(download(client, round_.id, job_id).data), read_only=True).active
+    rows = list(sheet.values)
+    assert rows[0] == exports.CONTACTS_HEADER and [row[2] for row in rows[1:]] == ["Bình", "An"]
+    assert [(e.details["what"], e.details["rows"], e.details["places"]) for e in disclosures(db_session)] == [
+        ("export.contacts", 2, 2), ("download.contacts", 2, 2)]
+    # The places are the contacts' alone: the ranking export beside them still has every rank.
+    ranking = run(db_session, rt, tmp_path, start(client, round_.id, "ranking", "csv", places="2"))
+    assert (ranking.places, ranking.rows_done) == (None, 4)
