@@ -25,7 +25,8 @@ from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db, socketio
 from contest.leaderboards.export_jobs import ExportJob, JobStatus, export_dir, progress, run_export, start_export
-from contest.organiser.access import organiser_required, round_or_abort
+from contest.organiser.access import round_or_abort
+from contest.organiser.permissions import Action, requires
 
 bp = Blueprint("exports", __name__, url_prefix="/organiser")
 MIMETYPES = {"csv": "text/csv",  # werkzeug adds "; charset=utf-8"
@@ -33,7 +34,7 @@ MIMETYPES = {"csv": "text/csv",  # werkzeug adds "; charset=utf-8"
 
 
 @bp.post("/rounds/<int:round_id>/exports/<any(ranking, units, answers):what>.<any(csv, xlsx):fmt>")
-@organiser_required
+@requires(Action.ROUND_EXPORT)
 def start(round_id: int, what: str, fmt: str):
     """``version`` (a form field) picks a published version of the ranking; without it, the latest (or the
     draft when nothing is published)."""
@@ -52,7 +53,7 @@ def start(round_id: int, what: str, fmt: str):
 
 
 @bp.get("/rounds/<int:round_id>/exports/<int:job_id>")
-@organiser_required
+@requires(Action.ROUND_EXPORT)
 def job(round_id: int, job_id: int):
     """The job's page, or (``Accept: application/json``) its progress: ``{ok, id, round_id, what, fmt, version,
     status: queued|running|done|failed, rows_done, rows_total (null until counted), error, file_name, created_at,
@@ -72,7 +73,7 @@ def job(round_id: int, job_id: int):
 
 
 @bp.get("/rounds/<int:round_id>/exports/<int:job_id>/download")
-@organiser_required
+@requires(Action.ROUND_EXPORT)
 def download(round_id: int, job_id: int):
     round_or_abort(round_id)
     found = _job_or_abort(round_id, job_id)

@@ -30,7 +30,8 @@ from contest.leaderboards.models import BoardFreeze
 from contest.leaderboards.pages import BoardQuery, round_leaderboard
 from contest.leaderboards.ranking import DEFAULT_TIE_BREAKS, TieBreak
 from contest.leaderboards.recording import round_tie_breaks
-from contest.organiser.access import contest_or_abort, organiser_required, round_or_abort
+from contest.organiser.access import contest_or_abort, round_or_abort
+from contest.organiser.permissions import Action, requires
 from contest.rounds.models import Prediction
 
 bp = Blueprint("results", __name__, url_prefix="/organiser")
@@ -38,7 +39,7 @@ REVIEW_ROWS = 100
 
 
 @bp.get("/rounds/<int:round_id>/results")
-@organiser_required
+@requires(Action.ROUND_VIEW)
 def show(round_id: int):
     round_ = round_or_abort(round_id)
     now = utcnow()
@@ -60,7 +61,7 @@ def show(round_id: int):
 
 
 @bp.post("/rounds/<int:round_id>/tie-breaks")
-@organiser_required
+@requires(Action.ROUND_MANAGE)
 def tie_breaks(round_id: int):
     """``order``: the tie-breaks after the score, comma-separated (one of ``_orders``)."""
     round_or_abort(round_id)
@@ -72,7 +73,7 @@ def tie_breaks(round_id: int):
 
 
 @bp.post("/contests/<int:contest_id>/aggregate")
-@organiser_required
+@requires(Action.CONTEST_MANAGE)
 def aggregate(contest_id: int):
     """``aggregate``: ``best`` or ``sum``; back to the contest's page."""
     contest_or_abort(contest_id)
@@ -84,7 +85,7 @@ def aggregate(contest_id: int):
 
 
 @bp.post("/rounds/<int:round_id>/<any(freeze, unfreeze):action>")
-@organiser_required
+@requires(Action.ROUND_MANAGE)
 def freezing(round_id: int, action: str):
     """Freeze the public boards (the public sees them as they are now), or make them live again."""
     round_or_abort(round_id)
@@ -96,7 +97,7 @@ def freezing(round_id: int, action: str):
 
 
 @bp.post("/rounds/<int:round_id>/publish")
-@organiser_required
+@requires(Action.ROUND_MANAGE)
 def publish(round_id: int):
     round_or_abort(round_id)
     return _act(round_id, lambda: results.publish(db.session, extension(current_app).boards, runtime().questions,
@@ -106,7 +107,7 @@ def publish(round_id: int):
 
 
 @bp.post("/rounds/<int:round_id>/correct")
-@organiser_required
+@requires(Action.ROUND_MANAGE)
 def correct(round_id: int):
     round_or_abort(round_id)
     raw = request.form.get("questions", "")

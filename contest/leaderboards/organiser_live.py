@@ -12,13 +12,14 @@ from contest.leaderboards import extension
 from contest.leaderboards.pages import ContestBoardQuery, contest_leaderboard
 from contest.leaderboards.public_contest import live_contest_view
 from contest.leaderboards.views import board_args, units_page
-from contest.organiser.access import contest_or_abort, organiser_required, round_or_abort
+from contest.organiser.access import contest_or_abort, round_or_abort
+from contest.organiser.permissions import Action, requires
 
 bp = Blueprint("organiser_live", __name__, url_prefix="/organiser")
 
 
 @bp.get("/rounds/<int:round_id>/live/<any(units, activity):what>")
-@organiser_required
+@requires(Action.ROUND_VIEW)
 def round_live(round_id: int, what: str):
     """``units`` (``?level=&sort=&order=``, as ``/api/rounds/<id>/units``) or ``activity`` (entrants over time),
     counting every finished attempt."""
@@ -29,7 +30,7 @@ def round_live(round_id: int, what: str):
 
 
 @bp.get("/contests/<int:contest_id>/live/<any(leaderboard, units):what>")
-@organiser_required
+@requires(Action.CONTEST_VIEW)
 def contest_live(contest_id: int, what: str):
     """``leaderboard`` (``?level=&unit=&offset=&limit=``, as ``/api/contests/<id>/leaderboard``) or ``units``
     (as ``/api/contests/<id>/units``), every round counted live."""

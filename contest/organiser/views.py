@@ -12,8 +12,9 @@ from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db
 from contest.organiser import service
-from contest.organiser.access import admin_required, contest_scope, organiser_required
+from contest.organiser.access import contest_scope
 from contest.organiser.forms import ContestScopeForm, OrganiserForm
+from contest.organiser.permissions import Action, requires
 from contest.rounds.models import Contest, OrganiserContest
 from contest.rounds.service import set_organiser_contests
 from contest.units.models import Unit
@@ -23,7 +24,7 @@ bp = Blueprint("organiser", __name__, url_prefix="/organiser")
 
 
 @bp.get("/")
-@organiser_required
+@requires(Action.HOME)
 def home():
     """Counts within the organiser's scope (their unit subtree; everything for admins and unscoped)."""
     scope = None if current_user.is_admin else current_user.scope_unit
@@ -39,13 +40,13 @@ def home():
 
 
 @bp.get("/staff")
-@admin_required
+@requires(Action.STAFF)
 def staff():
     return render_template("organiser/staff.html", staff=service.list_staff(db.session))
 
 
 @bp.route("/staff/new", methods=["GET", "POST"])
-@admin_required
+@requires(Action.STAFF)
 def create_organiser():
     form = OrganiserForm()
     form.contests.choices = _contest_choices()
@@ -64,7 +65,7 @@ def create_organiser():
 
 
 @bp.route("/staff/<int:user_id>/contests", methods=["GET", "POST"])
-@admin_required
+@requires(Action.STAFF)
 def staff_contests(user_id: int):
     user = db.session.get(User, user_id)
     if user is None or user.role != Role.ORGANISER:
@@ -87,7 +88,7 @@ def staff_contests(user_id: int):
 
 
 @bp.get("/audit")
-@admin_required
+@requires(Action.AUDIT)
 def audit():
     page = request.args.get("page", "1")
     entries = service.recent_audit(db.session, page=int(page) if page.isdigit() else 1)
