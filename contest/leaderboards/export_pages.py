@@ -1,6 +1,7 @@
 """Organiser exports of a round as jobs: a POST starts one and leads to its page, whose script polls the job's
 progress (the same address, asking for JSON) every second and then offers the file. Scoped like every organiser
-page (``round_or_abort``); a job is reached only through its own round."""
+page (``requires``); a job is reached only through its own round, by whoever started it (or an admin), and writes
+the rows of its creator's scope (``export_jobs.job_scope``)."""
 
 from __future__ import annotations
 
@@ -105,7 +106,10 @@ def _run(app: Flask, job_id: int) -> None:
 
 
 def _job_or_abort(round_id: int, job_id: int) -> ExportJob:
+    """The round's job, to the organiser who started it (its rows are limited to their scope) or an admin."""
     found = db.session.get(ExportJob, job_id)
     if found is None or found.round_id != round_id:
+        abort(404)
+    if found.created_by_id != current_user.id and not current_user.is_admin:
         abort(404)
     return found

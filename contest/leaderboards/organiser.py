@@ -7,6 +7,7 @@ contest's page). The exports are jobs (``export_pages``). Scoped like every orga
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from itertools import permutations
 
 from flask import (
@@ -31,7 +32,7 @@ from contest.leaderboards.pages import BoardQuery, round_leaderboard
 from contest.leaderboards.ranking import DEFAULT_TIE_BREAKS, TieBreak
 from contest.leaderboards.recording import round_tie_breaks
 from contest.organiser.access import contest_or_abort, round_or_abort
-from contest.organiser.permissions import Action, requires
+from contest.organiser.permissions import Action, current_unit_scope, keep_within, requires
 from contest.rounds.models import Prediction
 
 bp = Blueprint("results", __name__, url_prefix="/organiser")
@@ -44,12 +45,15 @@ def show(round_id: int):
     round_ = round_or_abort(round_id)
     now = utcnow()
     ext = extension(current_app)
-    live = round_leaderboard(db.session, ext.boards, ext.names, BoardQuery(round_id, limit=20), me=None, now=now,
+    scope = current_unit_scope()  # a unit organiser: their unit's board, their entrants' final rows
+    live = round_leaderboard(db.session, ext.boards, ext.names,
+                             BoardQuery(round_id, unit_id=scope.id if scope else None, limit=20), me=None, now=now,
                              view=results.live_view(ext.boards, db.session, round_id))
     public = results.public_view(ext.boards, db.session, round_id)
     final = None
     if round_.status(now) == "closed":
         final = results.review(db.session, round_id, runtime().questions, now=now)
+        final = replace(final, rows=keep_within(db.session, scope, final.rows))
     names = ext.names.lookup(db.session, [row.user_id for row in final.rows[:REVIEW_ROWS]]) if final else {}
     versions = results.versions(db.session, round_id)
     return render_template("leaderboards/results.html", round=round_, live=live, public=public,
@@ -57,7 +61,8 @@ def show(round_id: int):
                            review_rows=REVIEW_ROWS, versions=versions, status=round_.status(now),
                            tie_breaks=_order_value(round_tie_breaks(db.session, round_id), round_),
                            tie_break_orders=_orders(round_),
-                           tie_break_lock=settings.tie_break_lock(round_, now, published=bool(versions)))
+                           tie_break_lock=settings.tie_break_lock(round_, now, published=bool(versions)),
+                           scope=scope)
 
 
 @bp.post("/rounds/<int:round_id>/tie-breaks")

@@ -23,6 +23,7 @@ from datetime import datetime
 from functools import wraps
 
 from flask import abort, g
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select, true
 from sqlalchemy.orm import Session
@@ -89,6 +90,16 @@ def unit_scope(user) -> Unit | None:
     return user.scope_unit
 
 
+def role_problems(role: StaffRole, unit_code: str | None) -> dict[str, object]:
+    """``{field: message}`` when an organiser of ``role`` cannot have that unit scope: a unit organiser needs one,
+    the others work on whole rounds."""
+    if role is StaffRole.UNIT and not unit_code:
+        return {"scope_unit": _l("A unit organiser needs the code of their unit.")}
+    if role is not StaffRole.UNIT and unit_code:
+        return {"scope_unit": _l("Only unit organisers are limited to a unit: leave the unit empty.")}
+    return {}
+
+
 def can(session: Session, user, action: Action, *, contest: int | None = None, unit: Unit | None = None,
         contests=...) -> bool:
     """Whether ``user`` may do ``action`` — on contest id ``contest`` and unit ``unit`` when given. ``contests``:
@@ -127,10 +138,27 @@ def entrant_filter(column, scope: Unit | None):
     return column.in_(ids) if ids is not None else true()
 
 
+def entrants_attempts(scope: Unit | None):
+    """A WHERE clause keeping the attempts of entrants in ``scope``'s subtree (everything when None)."""
+    from contest.accounts.models import User
+    from contest.attempts.models import Attempt
+
+    if scope is None:
+        return true()
+    return Attempt.user_id.in_(select(User.id).where(entrant_filter(User.unit_id, scope)))
+
+
 def unit_ids(session: Session, scope: Unit | None) -> frozenset[int] | None:
     """The unit ids of ``scope``'s subtree (None: unlimited), to keep rows computed in memory (a final ranking,
     unit rankings) inside it."""
     return None if scope is None else frozenset(session.scalars(select(Unit.id).where(subtree(scope))))
+
+
+def keep_within(session: Session, scope: Unit | None, rows: list, unit_of: Callable = lambda row: row.unit_id) -> list:
+    """``rows`` (computed in memory: a final ranking, unit rankings) whose unit lies in ``scope``'s subtree, the
+    subtree's ids read in SQL; all of them when ``scope`` is None."""
+    ids = unit_ids(session, scope)
+    return rows if ids is None else [row for row in rows if unit_of(row) in ids]
 
 
 def rounds_drawing(session: Session, question, *, now: datetime) -> list[tuple[int, int]]:

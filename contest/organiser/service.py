@@ -8,10 +8,11 @@ from datetime import datetime
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, aliased
 
-from contest.accounts.models import Role, User
+from contest.accounts.models import Role, StaffRole, User
 from contest.accounts.service import create_staff
 from contest.audit.models import AuditEntry
 from contest.errors import DomainError
+from contest.organiser.permissions import role_problems
 from contest.rounds.models import Contest, OrganiserContest
 from contest.rounds.service import check_contest_ids, set_organiser_contests
 from contest.units.models import Unit
@@ -20,15 +21,16 @@ AUDIT_PAGE = 50
 
 
 def create_organiser(session: Session, *, email: str, full_name: str, password: str, now: datetime,
-                     scope_unit_code: str | None = None, contest_ids: list[int] | None = None,
-                     actor_id: int | None = None) -> User:
-    """An organiser limited to ``scope_unit_code``'s subtree (None: all units) and to ``contest_ids`` (empty:
-    all contests). The contest ids are checked before the account is created; both steps are audited."""
-    errors = check_contest_ids(session, contest_ids or [])
+                     staff_role: StaffRole = StaffRole.CONTEST, scope_unit_code: str | None = None,
+                     contest_ids: list[int] | None = None, actor_id: int | None = None) -> User:
+    """An organiser of ``staff_role`` limited to ``contest_ids`` (empty: all contests) and, a unit organiser, to
+    ``scope_unit_code``'s subtree. The role and contest ids are checked before the account is created; both steps
+    are audited."""
+    errors = {**role_problems(staff_role, scope_unit_code), **check_contest_ids(session, contest_ids or [])}
     if errors:
         raise DomainError("validation", fields=errors)
     user = create_staff(session, role=Role.ORGANISER, email=email, full_name=full_name, password=password, now=now,
-                        scope_unit_code=scope_unit_code or None, actor_id=actor_id)
+                        scope_unit_code=scope_unit_code or None, actor_id=actor_id, staff_role=staff_role)
     if contest_ids:
         set_organiser_contests(session, user_id=user.id, contest_ids=contest_ids, now=now, actor_id=actor_id)
     return user

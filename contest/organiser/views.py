@@ -6,14 +6,14 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms import SelectChoice
 
-from contest.accounts.models import Role, User
+from contest.accounts.models import Role, StaffRole, User
 from contest.accounts.views import _show_field_errors as show_field_errors
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db
 from contest.organiser import service
 from contest.organiser.access import contest_scope
-from contest.organiser.forms import ContestScopeForm, OrganiserForm
+from contest.organiser.forms import ROLE_NAMES, ContestScopeForm, OrganiserForm
 from contest.organiser.permissions import Action, requires
 from contest.rounds.models import Contest, OrganiserContest
 from contest.rounds.service import set_organiser_contests
@@ -42,7 +42,7 @@ def home():
 @bp.get("/staff")
 @requires(Action.STAFF)
 def staff():
-    return render_template("organiser/staff.html", staff=service.list_staff(db.session))
+    return render_template("organiser/staff.html", staff=service.list_staff(db.session), role_names=ROLE_NAMES)
 
 
 @bp.route("/staff/new", methods=["GET", "POST"])
@@ -54,7 +54,8 @@ def create_organiser():
         try:
             user = service.create_organiser(
                 db.session, email=form.email.data or "", full_name=form.full_name.data or "",
-                password=form.password.data or "", scope_unit_code=(form.scope_unit.data or "").strip() or None,
+                password=form.password.data or "", staff_role=StaffRole(form.staff_role.data),
+                scope_unit_code=(form.scope_unit.data or "").strip() or None,
                 contest_ids=form.contests.data or [], now=utcnow(), actor_id=current_user.id)
         except DomainError as error:
             show_field_errors(form, error)

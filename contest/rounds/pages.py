@@ -19,7 +19,7 @@ from contest.extensions import db
 from contest.leaderboards.recording import contest_aggregate
 from contest.leaderboards.settings import AGGREGATE_NAMES
 from contest.organiser.access import contest_or_abort, contest_scope, round_or_abort
-from contest.organiser.permissions import Action, current_can, requires
+from contest.organiser.permissions import Action, current_can, current_unit_scope, requires
 from contest.organiser.presence import presence
 from contest.rounds import service
 from contest.rounds.forms import (
@@ -175,16 +175,18 @@ def _save_round(form: RoundForm, contest, round_: Round | None, cells: list[dict
 @requires(Action.ROUND_VIEW)
 def live(round_id: int):
     round_ = round_or_abort(round_id)
-    counts = _live_counts().get(db.session, round_, now=utcnow(), presence=presence())
-    return render_template("rounds/live.html", round=round_, counts=counts)
+    counts = _live_counts().get(db.session, round_, now=utcnow(), presence=presence(), scope=current_unit_scope())
+    return render_template("rounds/live.html", round=round_, counts=counts, scope=current_unit_scope())
 
 
 @bp.get("/rounds/<int:round_id>/live.json")
 @requires(Action.ROUND_VIEW)
 def live_json(round_id: int):
-    """``{round_id, status, generated_at, connected, entrants, in_progress, submitted, expired, answers_per_s}``."""
+    """``{round_id, status, generated_at, connected, entrants, in_progress, submitted, expired, answers_per_s}``; for
+    a unit organiser their subtree's, with ``registered`` and ``participation`` (``round_counts``)."""
     round_ = round_or_abort(round_id)
-    response = jsonify(_live_counts().get(db.session, round_, now=utcnow(), presence=presence()))
+    response = jsonify(_live_counts().get(db.session, round_, now=utcnow(), presence=presence(),
+                                          scope=current_unit_scope()))
     response.headers["Cache-Control"] = "no-store"
     return response
 
