@@ -17,7 +17,7 @@ from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db
 from contest.organiser.access import contest_scope, round_or_abort
-from contest.organiser.permissions import Action, requires
+from contest.organiser.permissions import Action, may_change_question, requires
 from question_bank import key_guard, service, uploads
 from question_bank.exporting import export_questions
 from question_bank.formats import EXTENSIONS, FORMATS, MEDIA_TYPES, detect_format, read_questions
@@ -115,6 +115,8 @@ def show(question_id: int):
 @requires(Action.BANK_EDIT)
 def edit(question_id: int):
     question, content, _revisions = _get(question_id)
+    if not may_change_question(db.session, current_user, question, now=utcnow()):
+        return _shared_question()
     form = _question_form()
     if request.method == "GET":
         form.fill_from(content, question.topic_id)
@@ -136,7 +138,9 @@ def set_active(question_id: int):
     form = ActiveForm()
     if not form.validate_on_submit():
         abort(400)
-    _get(question_id)
+    question, _content, _revisions = _get(question_id)
+    if not may_change_question(db.session, current_user, question, now=utcnow()):
+        return _shared_question()
     active = form.active.data == "1"
     service.set_active(db.session, question_id, active, now=utcnow(), actor_id=current_user.id)
     flash(_("Question #%(id)s is active again.", id=question_id) if active
@@ -326,6 +330,12 @@ def _question_form() -> QuestionForm:
     form = QuestionForm()
     form.topic_id.choices = [SelectChoice(str(t.id), t.name) for t, _count in service.list_topics(db.session)]
     return form
+
+
+def _shared_question():
+    message = _("A round of a contest you do not manage can draw this question: only an editor of every contest "
+                "(or an admin) may change it.")
+    return render_template("error.html", title="403", message=message), 403
 
 
 def _get(question_id: int):

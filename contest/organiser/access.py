@@ -19,6 +19,7 @@ def organiser_required(view):
             abort(403)
         return view(*args, **kwargs)
 
+    guarded.organisers_only = True
     return guarded
 
 
@@ -32,6 +33,7 @@ def admin_required(view):
             abort(403)
         return view(*args, **kwargs)
 
+    guarded.organisers_only = True
     return guarded
 
 
