@@ -1,4 +1,4 @@
-"""Admin forms: creating an organiser and choosing the contests an organiser manages."""
+"""Admin forms: creating an organiser, choosing their role and the contests they manage."""
 
 from __future__ import annotations
 
@@ -24,11 +24,14 @@ class ContestScopeForm(FlaskForm):
                               choices=[])
 
 
-class OrganiserForm(ContestScopeForm):
+class StaffRoleForm(FlaskForm):
+    staff_role = SelectField(_l("Role"), choices=[SelectChoice(role.value, name) for role, name in ROLE_NAMES.items()],
+                             default=StaffRole.CONTEST.value)
+    scope_unit = StringField(_l("Unit code (unit organisers only)"), validators=[Length(max=32)])
+
+
+class OrganiserForm(ContestScopeForm, StaffRoleForm):
     full_name = StringField(_l("Full name"), validators=[InputRequired(_l("Enter the full name.")), Length(max=120)])
     email = EmailField(_l("Email (used to log in)"), validators=[InputRequired(_l("Enter a valid email address.")),
                                                                  Length(max=254)])
     password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=200)])
-    staff_role = SelectField(_l("Role"), choices=[SelectChoice(role.value, name) for role, name in ROLE_NAMES.items()],
-                             default=StaffRole.CONTEST.value)
-    scope_unit = StringField(_l("Unit code (unit organisers only)"), validators=[Length(max=32)])

@@ -13,7 +13,7 @@ from contest.errors import DomainError
 from contest.extensions import db
 from contest.organiser import service
 from contest.organiser.access import contest_scope
-from contest.organiser.forms import ROLE_NAMES, ContestScopeForm, OrganiserForm
+from contest.organiser.forms import ROLE_NAMES, ContestScopeForm, OrganiserForm, StaffRoleForm
 from contest.organiser.permissions import Action, requires
 from contest.rounds.models import Contest, OrganiserContest
 from contest.rounds.service import set_organiser_contests
@@ -85,7 +85,29 @@ def staff_contests(user_id: int):
         else:
             flash(_("Contests of %(name)s saved.", name=user.full_name), "success")
             return redirect(url_for("organiser.staff"))
-    return render_template("organiser/staff_contests.html", form=form, user=user)
+    role_form = StaffRoleForm(staff_role=user.organiser_role.value,
+                              scope_unit=user.scope_unit.code if user.scope_unit else "")
+    return render_template("organiser/staff_contests.html", form=form, user=user, role_form=role_form)
+
+
+@bp.post("/staff/<int:user_id>/role")
+@requires(Action.STAFF)
+def staff_role(user_id: int):
+    """Give an organiser another role (and a unit organiser their unit); errors are shown as a message."""
+    form = StaffRoleForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        user = service.set_staff_role(db.session, user_id=user_id, staff_role=StaffRole(form.staff_role.data),
+                                      scope_unit_code=(form.scope_unit.data or "").strip() or None, now=utcnow(),
+                                      actor_id=current_user.id)
+    except DomainError as error:
+        if error.code == "not_found":
+            abort(404)
+        flash(" ".join(str(message) for message in error.fields.values()) or str(error.message), "error")
+        return redirect(url_for("organiser.staff_contests", user_id=user_id))
+    flash(_("Role of %(name)s saved.", name=user.full_name), "success")
+    return redirect(url_for("organiser.staff"))
 
 
 @bp.get("/audit")

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from contest.accounts.models import Role, StaffRole, User
 from contest.attempts.runtime import runtime
+from contest.audit.models import AuditEntry
 from contest.db import utcnow
 from contest.leaderboards import export_pages
 from contest.leaderboards.export_jobs import ExportJob, export_dir, run_export
@@ -316,3 +317,22 @@ def test_contests_list_keeps_the_organisers_contests(client, world, db_session):
     page = client.get("/organiser/contests").text
     assert "Cuộc thi A" in page and "Cuộc thi B" not in page
     assert db_session.scalar(select(Contest.id).where(Contest.title == "Cuộc thi B")) is not None
+
+
+def test_an_admin_changes_an_organisers_role(client, db_session, world):
+    contest_organiser = world["staff"]["contest"]
+    log_in(client, world["staff"]["admin"])
+    assert 'id="role-form"' in client.get(f"/organiser/staff/{contest_organiser.id}/contests").text
+    refused = client.post(f"/organiser/staff/{contest_organiser.id}/role", data={"staff_role": "unit"},
+                          follow_redirects=True)
+    assert "A unit organiser needs the code of their unit." in refused.text
+    assert client.post(f"/organiser/staff/{contest_organiser.id}/role",
+                       data={"staff_role": "unit", "scope_unit": "D2"}).status_code == 302
+    db_session.refresh(contest_organiser)
+    assert contest_organiser.staff_role == StaffRole.UNIT and contest_organiser.scope_unit.code == "D2"
+    entry = db_session.scalar(select(AuditEntry).where(AuditEntry.action == "account.staff_role"))
+    assert entry.actor_id == world["staff"]["admin"].id and entry.details["after"] == {"staff_role": "unit",
+                                                                                       "scope": "D2"}
+    log_in(client, contest_organiser)
+    assert client.post(f"/organiser/rounds/{world['rounds']['A'].id}/freeze").status_code == 403
+    assert client.get(f"/organiser/rounds/{world['rounds']['A'].id}/live.json").json["entrants"] == 4
