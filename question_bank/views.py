@@ -107,6 +107,7 @@ def show(question_id: int):
     question, content, revisions = _get(question_id)
     round_stats = question_stats(db.session, question_id, contest_ids=contest_scope(), now=utcnow())
     return render_template("bank/show.html", question=question, content=content, revisions=revisions,
+                           may_change=_may_change(question),
                            active_form=ActiveForm(active="0" if question.active else "1"), round_stats=round_stats,
                            readmit_form=RefreshStatsForm())
 
@@ -115,7 +116,7 @@ def show(question_id: int):
 @requires(Action.BANK_EDIT)
 def edit(question_id: int):
     question, content, _revisions = _get(question_id)
-    if not may_change_question(db.session, current_user, question, now=utcnow()):
+    if not _may_change(question):
         return _shared_question()
     form = _question_form()
     if request.method == "GET":
@@ -139,7 +140,7 @@ def set_active(question_id: int):
     if not form.validate_on_submit():
         abort(400)
     question, _content, _revisions = _get(question_id)
-    if not may_change_question(db.session, current_user, question, now=utcnow()):
+    if not _may_change(question):
         return _shared_question()
     active = form.active.data == "1"
     service.set_active(db.session, question_id, active, now=utcnow(), actor_id=current_user.id)
@@ -330,6 +331,10 @@ def _question_form() -> QuestionForm:
     form = QuestionForm()
     form.topic_id.choices = [SelectChoice(str(t.id), t.name) for t, _count in service.list_topics(db.session)]
     return form
+
+
+def _may_change(question) -> bool:
+    return may_change_question(db.session, current_user, question, now=utcnow(), contests=contest_scope())
 
 
 def _shared_question():

@@ -177,12 +177,12 @@ def rounds_drawing(session: Session, question, *, now: datetime) -> list[tuple[i
     return drawing
 
 
-def may_change_question(session: Session, user, question, *, now: datetime) -> bool:
+def may_change_question(session: Session, user, question, *, now: datetime, contests=...) -> bool:
     """Editing or (de)activating a question changes every round that draws it: a bank editor limited to chosen
-    contests may do it only when no round of another contest can draw it."""
-    if not can(session, user, Action.BANK_EDIT):
+    contests may do it only when no round of another contest can draw it. ``contests`` as for ``can``."""
+    scope = contest_ids(session, user) if contests is ... else contests
+    if not can(session, user, Action.BANK_EDIT, contests=scope):
         return False
-    scope = contest_ids(session, user)
     return scope is None or all(contest in scope for _round, contest in rounds_drawing(session, question, now=now))
 
 
