@@ -34,9 +34,10 @@ from contest.i18n import CONTEST_TIME_ZONE
 from contest.leaderboards.final import compute_final
 from contest.leaderboards.models import PublishedResult, PublishedRow
 from contest.leaderboards.unit_rankings import _levels, unit_rows
-from contest.organiser.permissions import entrant_filter, entrants_attempts, keep_within, subtree
+from contest.organiser.permissions import entrant_filter, entrants_attempts, keep_within
 from contest.rounds.models import Round
 from contest.units.models import Unit
+from contest.units.service import subtree_filter
 from question_bank.formats.model import escape_cell
 
 BATCH = 2000
@@ -127,7 +128,7 @@ def unit_ranking_rows(session: Session, round_: Round, scope: Unit | None = None
 
 def unit_ranking_count(session: Session, scope: Unit | None = None) -> int:
     """Every unit (of the subtree) once, at its own level."""
-    return session.scalar(select(func.count()).select_from(Unit).where(subtree(scope)))
+    return session.scalar(select(func.count()).select_from(Unit).where(subtree_filter(scope)))
 
 
 def answer_rows(session: Session, round_: Round, questions, *, voided: Iterable[int] = (),

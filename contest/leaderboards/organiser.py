@@ -1,7 +1,7 @@
 """Organiser pages of a round's results: the live board, the tie-break order, freeze/unfreeze, the final ranking
 to review, publish and correct (void a question after an appeal); and a contest's aggregate (its form is on the
-contest's page). The exports are jobs (``export_pages``). Scoped like every organiser page (``round_or_abort``,
-``contest_or_abort``).
+contest's page). The exports are jobs (``export_pages``). Guarded like every organiser page (``permissions.requires``):
+a unit organiser sees their subtree's board and final rows, read-only.
 """
 
 from __future__ import annotations

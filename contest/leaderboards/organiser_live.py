@@ -1,6 +1,6 @@
 """What organisers see while the public's boards are frozen or published: the live data of a round's unit rankings
-and chart and of a contest's board and unit rankings, as JSON in the shapes of the public API. Scoped like every
-organiser page; never cached by anyone but the organiser's own browser."""
+and chart and of a contest's board and unit rankings, as JSON in the shapes of the public API. Guarded like every
+organiser page (a unit organiser: their subtree's rows); never cached by anyone but the organiser's own browser."""
 
 from __future__ import annotations
 

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from contest.accounts.models import Role, StaffRole
 from contest.units.models import Unit
+from contest.units.service import subtree_filter
 
 
 class Action(enum.StrEnum):
@@ -122,14 +123,9 @@ def can(session: Session, user, action: Action, *, contest: int | None = None, u
     return unit is None or limit is None or unit.path.startswith(limit.path)
 
 
-def subtree(scope: Unit | None):
-    """A WHERE clause on ``Unit``: ``scope``'s subtree (everything when None)."""
-    return Unit.path.startswith(scope.path, autoescape=True) if scope is not None else true()
-
-
 def units_in(scope: Unit | None):
     """A subquery of the unit ids of ``scope``'s subtree, for ``column.in_(...)``; None when unlimited."""
-    return select(Unit.id).where(subtree(scope)).scalar_subquery() if scope is not None else None
+    return select(Unit.id).where(subtree_filter(scope)).scalar_subquery() if scope is not None else None
 
 
 def entrant_filter(column, scope: Unit | None):
@@ -151,7 +147,7 @@ def entrants_attempts(scope: Unit | None):
 def unit_ids(session: Session, scope: Unit | None) -> frozenset[int] | None:
     """The unit ids of ``scope``'s subtree (None: unlimited), to keep rows computed in memory (a final ranking,
     unit rankings) inside it."""
-    return None if scope is None else frozenset(session.scalars(select(Unit.id).where(subtree(scope))))
+    return None if scope is None else frozenset(session.scalars(select(Unit.id).where(subtree_filter(scope))))
 
 
 def keep_within(session: Session, scope: Unit | None, rows: list, unit_of: Callable = lambda row: row.unit_id) -> list:

@@ -14,7 +14,7 @@ from contest.extensions import db
 from contest.organiser import service
 from contest.organiser.access import contest_scope
 from contest.organiser.forms import ROLE_NAMES, ContestScopeForm, OrganiserForm, StaffRoleForm
-from contest.organiser.permissions import Action, requires
+from contest.organiser.permissions import Action, current_unit_scope, requires
 from contest.rounds.models import Contest, OrganiserContest
 from contest.rounds.service import set_organiser_contests
 from contest.units.models import Unit
@@ -26,8 +26,8 @@ bp = Blueprint("organiser", __name__, url_prefix="/organiser")
 @bp.get("/")
 @requires(Action.HOME)
 def home():
-    """Counts within the organiser's scope (their unit subtree; everything for admins and unscoped)."""
-    scope = None if current_user.is_admin else current_user.scope_unit
+    """Counts within the organiser's scope (a unit organiser's subtree; everything for everyone else)."""
+    scope = current_unit_scope()
     in_scope = subtree_filter(scope)
     units = db.session.scalar(select(func.count()).select_from(Unit).where(in_scope))
     entrants = db.session.scalar(

@@ -1,7 +1,7 @@
 """Organiser pages of contests and rounds under /organiser: thin, read the form, call a service, render.
 
-Every view checks the organiser's contest scope (``contest_or_abort``/``round_or_abort``: 404 for nothing
-there, 403 for someone else's contest). The live view polls ``live.json`` every two seconds.
+Every view names its action for the permissions service (``requires``: 404 for nothing there, 403 for what the
+organiser's role or contests do not allow). The live view polls ``live.json`` every two seconds.
 """
 
 from __future__ import annotations
