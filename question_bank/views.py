@@ -155,7 +155,9 @@ def readmit(question_id: int):
     """Let rounds opening from now on draw a question whose answer entrants have already seen."""
     if not RefreshStatsForm().validate_on_submit():
         abort(400)
-    _get(question_id)
+    question, _content, _revisions = _get(question_id)
+    if not _may_change(question):
+        return _shared_question()
     try:
         key_guard.readmit(db.session, question_id=question_id, now=utcnow(), actor_id=current_user.id)
     except DomainError as error:

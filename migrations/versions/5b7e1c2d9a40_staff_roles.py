@@ -4,7 +4,7 @@ Existing organisers keep what they did: without a unit scope they become contest
 organisers.
 
 Revision ID: 5b7e1c2d9a40
-Revises: 3e5dec97fadf
+Revises: a1c3e5f7b9d1
 Create Date: 2026-12-03 06:40:00.000000
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5b7e1c2d9a40'
-down_revision = '3e5dec97fadf'
+down_revision = 'a1c3e5f7b9d1'
 branch_labels = None
 depends_on = None
 

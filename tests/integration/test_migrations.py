@@ -17,7 +17,7 @@ from contest.search_text import fold
 from tests.conftest import _drop_database, _test_database_url
 from tests.server.running import app_env, flask_cli
 
-INITIAL, NAME_KEY, EXPORT_JOBS = "bd0eb79b973a", "24c1efd17649", "3e5dec97fadf"
+INITIAL, NAME_KEY, BEFORE_STAFF_ROLES = "bd0eb79b973a", "24c1efd17649", "a1c3e5f7b9d1"
 
 
 def test_upgrade_head_on_an_empty_database_matches_the_models(tmp_path_factory):
@@ -78,7 +78,7 @@ def test_existing_organisers_get_the_role_their_scope_implies(tmp_path_factory):
     engine = create_engine(url)
     try:
         env = app_env(url)
-        flask_cli(env, "db", "upgrade", EXPORT_JOBS)
+        flask_cli(env, "db", "upgrade", BEFORE_STAFF_ROLES)
         units = sa.table("units", sa.column("id"), sa.column("code"), sa.column("name"), sa.column("search_key"),
                          sa.column("level"), sa.column("path"), sa.column("depth"))
         users = sa.table("users", sa.column("id"), sa.column("role"), sa.column("full_name"),

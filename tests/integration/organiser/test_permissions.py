@@ -285,6 +285,7 @@ def test_a_bank_editor_limited_to_a_contest_cannot_change_what_another_contests_
     db_session.commit()
     assert client.post(f"/organiser/bank/{question.id}/active", data={"active": "0"}).status_code == 403
     assert client.get(f"/organiser/bank/{question.id}/edit").status_code == 403
+    assert client.post(f"/organiser/bank/{question.id}/readmit").status_code == 403
     assert 'id="shared-question"' in client.get(f"/organiser/bank/{question.id}").text
     assert db_session.get(Question, question.id).active is True
     log_in(client, world["staff"]["bank"])
