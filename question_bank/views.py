@@ -16,7 +16,8 @@ from contest.accounts.views import _show_field_errors as show_field_errors
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db
-from contest.organiser.access import contest_scope, organiser_required, round_or_abort
+from contest.organiser.access import contest_scope, round_or_abort
+from contest.organiser.permissions import Action, may_change_question, requires
 from question_bank import key_guard, service, uploads
 from question_bank.exporting import export_questions
 from question_bank.formats import EXTENSIONS, FORMATS, MEDIA_TYPES, detect_format, read_questions
@@ -67,7 +68,7 @@ def _index(value: float | None) -> str:
 
 
 @bp.get("/")
-@organiser_required
+@requires(Action.BANK_VIEW)
 def index():
     form = SearchForm(request.args)
     topics = service.list_topics(db.session)
@@ -85,7 +86,7 @@ def index():
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@organiser_required
+@requires(Action.BANK_EDIT)
 def create():
     form = _question_form()
     if form.validate_on_submit():
@@ -101,19 +102,22 @@ def create():
 
 
 @bp.get("/<int:question_id>")
-@organiser_required
+@requires(Action.BANK_VIEW)
 def show(question_id: int):
     question, content, revisions = _get(question_id)
     round_stats = question_stats(db.session, question_id, contest_ids=contest_scope(), now=utcnow())
     return render_template("bank/show.html", question=question, content=content, revisions=revisions,
+                           may_change=_may_change(question),
                            active_form=ActiveForm(active="0" if question.active else "1"), round_stats=round_stats,
                            readmit_form=RefreshStatsForm())
 
 
 @bp.route("/<int:question_id>/edit", methods=["GET", "POST"])
-@organiser_required
+@requires(Action.BANK_EDIT)
 def edit(question_id: int):
     question, content, _revisions = _get(question_id)
+    if not _may_change(question):
+        return _shared_question()
     form = _question_form()
     if request.method == "GET":
         form.fill_from(content, question.topic_id)
@@ -130,12 +134,14 @@ def edit(question_id: int):
 
 
 @bp.post("/<int:question_id>/active")
-@organiser_required
+@requires(Action.BANK_EDIT)
 def set_active(question_id: int):
     form = ActiveForm()
     if not form.validate_on_submit():
         abort(400)
-    _get(question_id)
+    question, _content, _revisions = _get(question_id)
+    if not _may_change(question):
+        return _shared_question()
     active = form.active.data == "1"
     service.set_active(db.session, question_id, active, now=utcnow(), actor_id=current_user.id)
     flash(_("Question #%(id)s is active again.", id=question_id) if active
@@ -144,12 +150,14 @@ def set_active(question_id: int):
 
 
 @bp.post("/<int:question_id>/readmit")
-@organiser_required
+@requires(Action.BANK_EDIT)
 def readmit(question_id: int):
     """Let rounds opening from now on draw a question whose answer entrants have already seen."""
     if not RefreshStatsForm().validate_on_submit():
         abort(400)
-    _get(question_id)
+    question, _content, _revisions = _get(question_id)
+    if not _may_change(question):
+        return _shared_question()
     try:
         key_guard.readmit(db.session, question_id=question_id, now=utcnow(), actor_id=current_user.id)
     except DomainError as error:
@@ -160,7 +168,7 @@ def readmit(question_id: int):
 
 
 @bp.route("/import", methods=["GET", "POST"])
-@organiser_required
+@requires(Action.BANK_EDIT)
 def import_upload():
     """Upload and dry run: the report is shown, and a valid file waits for the organiser's confirmation."""
     form = ImportForm()
@@ -182,7 +190,7 @@ def import_upload():
 
 
 @bp.post("/import/confirm")
-@organiser_required
+@requires(Action.BANK_EDIT)
 def import_confirm():
     form = ConfirmImportForm()
     pending = session.get(UPLOAD_SESSION_KEY) or {}
@@ -200,7 +208,7 @@ def import_confirm():
 
 
 @bp.get("/export")
-@organiser_required
+@requires(Action.BANK_EXPORT)
 def export():
     fmt = request.args.get("format", "xlsx")
     if fmt not in FORMATS:
@@ -216,14 +224,14 @@ def export():
 
 
 @bp.get("/stats/")
-@organiser_required
+@requires(Action.BANK_STATS)
 def stats_index():
     """Every round in the organiser's scope and whether its item statistics are stored."""
     return render_template("bank/stats_index.html", rounds=rounds_overview(db.session, contest_ids=contest_scope()))
 
 
 @bp.get("/stats/<int:round_id>")
-@organiser_required
+@requires(Action.BANK_STATS)
 def round_stats_page(round_id: int):
     """A round's stored item statistics, one row per question, with "Compute now"."""
     round_ = round_or_abort(round_id)
@@ -234,7 +242,7 @@ def round_stats_page(round_id: int):
 
 
 @bp.post("/stats/<int:round_id>/refresh")
-@organiser_required
+@requires(Action.BANK_STATS)
 def refresh_stats(round_id: int):
     """Compute the round's statistics now, in this request (minutes for a national round); the page says so."""
     if not RefreshStatsForm().validate_on_submit():
@@ -251,7 +259,7 @@ def refresh_stats(round_id: int):
 
 
 @bp.get("/stats/<int:round_id>.<any(csv, xlsx):fmt>")
-@organiser_required
+@requires(Action.BANK_STATS)
 def round_stats(round_id: int, fmt: str):
     """Item statistics of a round's finalised attempts, one row per question: the stored rows, computed and
     stored first when the round has none."""
@@ -263,7 +271,7 @@ def round_stats(round_id: int, fmt: str):
 
 
 @bp.route("/topics", methods=["GET", "POST"])
-@organiser_required
+@requires(Action.BANK_EDIT)
 def topics():
     form = TopicForm(prefix="new")
     if form.validate_on_submit():
@@ -276,7 +284,7 @@ def topics():
 
 
 @bp.post("/topics/<int:topic_id>")
-@organiser_required
+@requires(Action.BANK_EDIT)
 def rename_topic(topic_id: int):
     form = TopicForm(prefix=f"t{topic_id}")
     if form.validate_on_submit():
@@ -325,6 +333,16 @@ def _question_form() -> QuestionForm:
     form = QuestionForm()
     form.topic_id.choices = [SelectChoice(str(t.id), t.name) for t, _count in service.list_topics(db.session)]
     return form
+
+
+def _may_change(question) -> bool:
+    return may_change_question(db.session, current_user, question, now=utcnow(), contests=contest_scope())
+
+
+def _shared_question():
+    message = _("A round of a contest you do not manage can draw this question: only an editor of every contest "
+                "(or an admin) may change it.")
+    return render_template("error.html", title="403", message=message), 403
 
 
 def _get(question_id: int):

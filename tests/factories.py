@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from datetime import date
 
-from contest.accounts.models import Role, User
+from contest.accounts.models import Role, StaffRole, User
 from contest.accounts.passwords import hash_password
 from contest.db import utcnow
 from contest.search_text import fold
@@ -42,12 +42,13 @@ def make_tree(session) -> dict[str, Unit]:
 
 def make_user(session, *, role: Role = Role.ENTRANT, unit: Unit | None = None, phone: str | None = None,
               email: str | None = None, password: str = PASSWORD, scope: Unit | None = None,
-              full_name: str | None = None, commit: bool = False) -> User:
+              full_name: str | None = None, staff_role: StaffRole | None = None, commit: bool = False) -> User:
     n = next(_counter)
     if role == Role.ENTRANT and phone is None:
         phone = f"098{n:07d}"
     user = User(role=role, full_name=full_name or f"Người dùng {n}", phone=phone, email=email,
                 birth_date=date(2007, 5, 1) if role == Role.ENTRANT else None, unit=unit, scope_unit=scope,
+                staff_role=staff_role,
                 password_hash=hash_password(password), created_at=utcnow())
     session.add(user)
     session.commit() if commit else session.flush()

@@ -32,6 +32,14 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
+class StaffRole(enum.StrEnum):
+    """What an organiser does (admins do everything): see ``contest.organiser.permissions``."""
+
+    CONTEST = "contest"  # contests, rounds, results, freeze/publish, whole-round exports
+    BANK = "bank"  # the question bank
+    UNIT = "unit"  # read-only: their unit subtree's entrants, participation and results
+
+
 class User(UserMixin, db.Model):
     """Anyone who logs in. Entrants belong to a leaf unit; organisers may be scoped to a unit subtree."""
 
@@ -51,6 +59,9 @@ class User(UserMixin, db.Model):
     citizen_id: Mapped[str | None] = mapped_column(String(12), unique=True)  # CCCD
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     scope_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))  # organisers: None = all
+    # Organisers only; None (rows written before roles existed) reads as CONTEST, or UNIT with a scope_unit.
+    staff_role: Mapped[StaffRole | None] = mapped_column(
+        Enum(StaffRole, native_enum=False, length=16, values_callable=lambda roles: [r.value for r in roles]))
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[flag_true]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -83,6 +94,15 @@ class User(UserMixin, db.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+    @property
+    def organiser_role(self) -> StaffRole | None:
+        """The staff role of an organiser (None for entrants and admins)."""
+        if self.role != Role.ORGANISER:
+            return None
+        if self.staff_role is not None:
+            return self.staff_role
+        return StaffRole.UNIT if self.scope_unit_id is not None else StaffRole.CONTEST
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"

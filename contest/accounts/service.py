@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from contest.accounts import identity
 from contest.accounts.consent import CONSENT_VERSION, needs_guardian
-from contest.accounts.models import Role, User
+from contest.accounts.models import Role, StaffRole, User
 from contest.accounts.passwords import MIN_LENGTH, hash_password, verify_password, verify_unknown_user
 from contest.audit import service as audit
 from contest.db import release_connection
@@ -114,8 +114,10 @@ def change_password(session: Session, user: User, current: str, new: str, *, now
 
 
 def create_staff(session: Session, *, role: Role, email: str, full_name: str, password: str,
-                 now: datetime, scope_unit_code: str | None = None, actor_id: int | None = None) -> User:
-    """Create an organiser or admin (login by email). An organiser with a scope sees only that subtree."""
+                 now: datetime, scope_unit_code: str | None = None, actor_id: int | None = None,
+                 staff_role: StaffRole | None = None) -> User:
+    """Create an organiser (with their ``staff_role``) or admin (login by email). A unit organiser sees only the
+    subtree of ``scope_unit_code``."""
     errors: dict[str, object] = {}
     normalised = identity.normalise_email(email)
     if normalised is None:
@@ -132,11 +134,13 @@ def create_staff(session: Session, *, role: Role, email: str, full_name: str, pa
         raise DomainError("validation", fields=errors)
     _ensure_unique(session, email=normalised)
     user = User(role=role, full_name=full_name.strip(), email=normalised,
-                password_hash=hash_password(password), scope_unit=scope, created_at=now)
+                password_hash=hash_password(password), scope_unit=scope, created_at=now,
+                staff_role=staff_role if role == Role.ORGANISER else None)
     session.add(user)
     session.flush()
     audit.record(session, actor_id=actor_id, action="account.staff_created", now=now, target_type="user",
-                 target_id=user.id, details={"role": role.value, "scope": scope_unit_code})
+                 target_id=user.id, details={"role": role.value, "scope": scope_unit_code,
+                                                              "staff_role": staff_role.value if staff_role else None})
     _commit_unique(session, email=normalised)
     return user
 

@@ -27,10 +27,12 @@ def _hour(session: Session, column):
     return func.strftime("%Y-%m-%dT%H", column)
 
 
-def activity(session: Session, round_id: int, cut: Cut | None = None) -> dict:
+def activity(session: Session, round_id: int, cut: Cut | None = None, where=()) -> dict:
     """``{bucket: "hour"|"day", points: [{at (ISO, Vietnam time), attempts, new_entrants, entrants}]}``, of every
-    finished attempt or, with the round's ``cut``, of those the public sees."""
-    finished = [Attempt.round_id == round_id, Attempt.status != Status.IN_PROGRESS, Attempt.finished_at.is_not(None)]
+    finished attempt or, with the round's ``cut``, of those the public sees; ``where``: more conditions on
+    ``Attempt`` (a unit organiser's entrants)."""
+    finished = [Attempt.round_id == round_id, Attempt.status != Status.IN_PROGRESS, Attempt.finished_at.is_not(None),
+                *where]
     if cut is not None and cut.result_id is not None:
         finished.append(exists().where(PublishedRow.result_id == cut.result_id, PublishedRow.user_id == Attempt.user_id,
                                        Attempt.number <= PublishedRow.attempts))

@@ -26,8 +26,10 @@ from contest.errors import DomainError
 from contest.extensions import db
 from contest.leaderboards import exports
 from contest.leaderboards.models import PublishedResult
+from contest.organiser.permissions import OPERATOR, Action, can, unit_scope
 from contest.privacy.disclosure import record_disclosure
 from contest.rounds.models import Round
+from contest.units.models import Unit
 from question_bank import key_guard
 
 log = logging.getLogger(__name__)
@@ -123,11 +125,12 @@ def run_export(session: Session, job_id: int, *, questions, directory: Path,
     part = directory / f"{name}.part"
     try:
         round_ = session.get(Round, job.round_id)
-        job.rows_total = _count(session, round_, job)
+        scope = job_scope(session, job)
+        job.rows_total = _count(session, round_, job, scope)
         session.commit()
         pause()
         directory.mkdir(parents=True, exist_ok=True)
-        rows = _reporting(_rows(session, round_, job, questions, clock()), session, job, pause)
+        rows = _reporting(_rows(session, round_, job, questions, clock(), scope), session, job, pause)
         if job.fmt == "csv":
             with part.open("w", encoding="utf-8-sig", newline="") as out:
                 exports.write_csv(rows, out)
@@ -173,29 +176,40 @@ def export_dir(instance_path: str) -> Path:
     return Path(instance_path) / "exports"
 
 
-def _count(session: Session, round_: Round, job: ExportJob) -> int:
+def job_scope(session: Session, job: ExportJob) -> Unit | None:
+    """The unit subtree the job's rows are limited to: its creator's, as the permissions say when it runs (None:
+    every row). A job whose creator is gone or may no longer export the round writes nothing."""
+    creator = session.get(User, job.created_by_id) if job.created_by_id is not None else OPERATOR
+    contest_id = session.scalar(select(Round.contest_id).where(Round.id == job.round_id))
+    if creator is None or not can(session, creator, Action.ROUND_EXPORT, contest=contest_id):
+        raise DomainError("forbidden", _l("You may not export this round."))
+    return unit_scope(creator)
+
+
+def _count(session: Session, round_: Round, job: ExportJob, scope: Unit | None) -> int:
     if job.what == "ranking":
-        return exports.ranking_count(session, round_, version=job.version)
-    if job.what == "contacts":  # the ranking's first rows, with more columns
+        return exports.ranking_count(session, round_, version=job.version, scope=scope)
+    if job.what == "contacts":  # the ranking's first rows, with more columns (contest-level staff only: no scope)
         return min(exports.ranking_count(session, round_, version=job.version), job.places or MAX_PLACES)
     if job.what == "units":
-        return exports.unit_ranking_count(session)
-    return exports.answer_count(session, round_)
+        return exports.unit_ranking_count(session, scope)
+    return exports.answer_count(session, round_, scope)
 
 
-def _rows(session: Session, round_: Round, job: ExportJob, questions, now: datetime) -> Iterator[tuple]:
+def _rows(session: Session, round_: Round, job: ExportJob, questions, now: datetime,
+          scope: Unit | None) -> Iterator[tuple]:
     if job.what == "ranking":
-        return exports.ranking_rows(session, round_, questions, version=job.version)
+        return exports.ranking_rows(session, round_, questions, version=job.version, scope=scope)
     if job.what == "contacts":
         return exports.contact_rows(session, round_, questions, version=job.version, places=job.places)
     if job.what == "units":
-        return exports.unit_ranking_rows(session, round_)
+        return exports.unit_ranking_rows(session, round_, scope)
     voided = session.scalar(select(PublishedResult.voided).where(PublishedResult.round_id == round_.id,
                                                                  PublishedResult.version == job.version))
     # Keys that a live round can still draw stay out of the file, except for an admin (the job is audited).
     creator = session.get(User, job.created_by_id) if job.created_by_id else None
     secret = frozenset() if creator and creator.role == Role.ADMIN else key_guard.secret_ids(session, None, now)
-    return exports.answer_rows(session, round_, questions, voided=voided or (), secret=secret)
+    return exports.answer_rows(session, round_, questions, voided=voided or (), secret=secret, scope=scope)
 
 
 def _reporting(rows: Iterable[tuple], session: Session, job: ExportJob, pause: Callable[[], None]) -> Iterator[tuple]:

@@ -1,6 +1,7 @@
 """Organiser exports of a round as jobs: a POST starts one and leads to its page, whose script polls the job's
 progress (the same address, asking for JSON) every second and then offers the file. Scoped like every organiser
-page (``round_or_abort``); a job is reached only through its own round."""
+page (``requires``); a job is reached only through its own round, by whoever started it (or an admin), and writes
+the rows of its creator's scope (``export_jobs.job_scope``)."""
 
 from __future__ import annotations
 
@@ -34,7 +35,8 @@ from contest.leaderboards.export_jobs import (
     run_export,
     start_export,
 )
-from contest.organiser.access import organiser_required, round_or_abort
+from contest.organiser.access import round_or_abort
+from contest.organiser.permissions import Action, requires
 from contest.privacy.disclosure import may_see_personal_data
 
 bp = Blueprint("exports", __name__, url_prefix="/organiser")
@@ -43,7 +45,7 @@ MIMETYPES = {"csv": "text/csv",  # werkzeug adds "; charset=utf-8"
 
 
 @bp.post("/rounds/<int:round_id>/exports/<any(ranking, units, answers, contacts):what>.<any(csv, xlsx):fmt>")
-@organiser_required
+@requires(Action.ROUND_EXPORT)
 def start(round_id: int, what: str, fmt: str):
     """``version`` (a form field) picks a published version of the ranking; without it, the latest (or the
     draft when nothing is published). The prize contacts (personal data) only for ``may_see_personal_data``."""
@@ -63,7 +65,7 @@ def start(round_id: int, what: str, fmt: str):
 
 
 @bp.get("/rounds/<int:round_id>/exports/<int:job_id>")
-@organiser_required
+@requires(Action.ROUND_EXPORT)
 def job(round_id: int, job_id: int):
     """The job's page, or (``Accept: application/json``) its progress: ``{ok, id, round_id, what, fmt, version,
     status: queued|running|done|failed, rows_done, rows_total (null until counted), error, file_name, created_at,
@@ -83,7 +85,7 @@ def job(round_id: int, job_id: int):
 
 
 @bp.get("/rounds/<int:round_id>/exports/<int:job_id>/download")
-@organiser_required
+@requires(Action.ROUND_EXPORT)
 def download(round_id: int, job_id: int):
     round_ = round_or_abort(round_id)
     found = _job_or_abort(round_id, job_id)
@@ -131,7 +133,10 @@ def _personal_or_abort(what: str) -> None:
 
 
 def _job_or_abort(round_id: int, job_id: int) -> ExportJob:
+    """The round's job, to the organiser who started it (its rows are limited to their scope) or an admin."""
     found = db.session.get(ExportJob, job_id)
     if found is None or found.round_id != round_id:
+        abort(404)
+    if found.created_by_id != current_user.id and not current_user.is_admin:
         abort(404)
     return found

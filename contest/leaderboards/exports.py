@@ -15,7 +15,8 @@ two rows. Each ``*_count`` says in one query how many rows (header aside) its ge
 These are organiser exports: full names (whatever the public style) and unit paths, never phone, citizen ID or
 birth date, except the prize contacts (``contact_rows``): the final ranking with each entrant's phone, email, citizen
 ID and birth date, which contest-level organisers need to reach and verify winners; the job that writes one and each
-download of it are audited (``contest.privacy.disclosure``).
+download of it are audited (``contest.privacy.disclosure``). ``scope`` (a unit organiser's unit; None: everything)
+keeps the rows of that subtree only, in SQL where the rows come from SQL.
 """
 
 from __future__ import annotations
@@ -35,8 +36,10 @@ from contest.i18n import CONTEST_TIME_ZONE
 from contest.leaderboards.final import compute_final
 from contest.leaderboards.models import PublishedResult, PublishedRow
 from contest.leaderboards.unit_rankings import _levels, unit_rows
+from contest.organiser.permissions import entrant_filter, entrants_attempts, keep_within
 from contest.rounds.models import Round
 from contest.units.models import Unit
+from contest.units.service import subtree_filter
 from question_bank.formats.model import escape_cell
 
 BATCH = 2000
@@ -65,33 +68,35 @@ def _local(moment: datetime | None) -> str:
     return moment.astimezone(CONTEST_TIME_ZONE).isoformat(timespec="milliseconds") if moment else ""
 
 
-def ranking_rows(session: Session, round_: Round, questions, *, version: int | None) -> Iterator[tuple]:
+def ranking_rows(session: Session, round_: Round, questions, *, version: int | None,
+                 scope: Unit | None = None) -> Iterator[tuple]:
     """The final ranking: a published version's rows, or (``version`` None, nothing published) the draft."""
     paths = unit_paths(session)
     yield RANKING_HEADER
     if version is not None:
-        rows = _published_rows(session, _result_id(round_.id, version))
+        rows = _published_rows(session, _result_id(round_.id, version), scope)
     else:
-        final = compute_final(session, round_, questions)
+        final = keep_within(session, scope, compute_final(session, round_, questions).rows)
         names = {}
-        ids = [row.user_id for row in final.rows]
+        ids = [row.user_id for row in final]
         for start in range(0, len(ids), 1000):
             names.update(session.execute(select(User.id, User.full_name)
                                          .where(User.id.in_(ids[start:start + 1000]))).all())
-        rows = ((row, names.get(row.user_id, "")) for row in final.rows)
+        rows = ((row, names.get(row.user_id, "")) for row in final)
     for row, name in rows:
         yield (row.rank, row.user_id, name, paths.get(row.unit_id, ""), row.score, row.max_score, row.prediction,
                row.prediction_error, row.duration_ms, _local(row.finished_at), row.attempts)
 
 
-def ranking_count(session: Session, round_: Round, *, version: int | None) -> int:
+def ranking_count(session: Session, round_: Round, *, version: int | None, scope: Unit | None = None) -> int:
     if version is not None:
         return session.scalar(select(func.count()).select_from(PublishedRow)
-                              .where(PublishedRow.result_id == _result_id(round_.id, version)))
+                              .where(PublishedRow.result_id == _result_id(round_.id, version),
+                                     entrant_filter(PublishedRow.unit_id, scope)))
     # compute_final's entrants: whoever has a scored, finalised attempt.
     return session.scalar(select(func.count(distinct(Attempt.user_id)))
                           .where(Attempt.round_id == round_.id, Attempt.status != Status.IN_PROGRESS,
-                                 Attempt.score.is_not(None)))
+                                 Attempt.score.is_not(None), entrants_attempts(scope)))
 
 
 def _result_id(round_id: int, version: int):
@@ -99,14 +104,15 @@ def _result_id(round_id: int, version: int):
             .where(PublishedResult.round_id == round_id, PublishedResult.version == version).scalar_subquery())
 
 
-def _published_rows(session: Session, result_id) -> Iterator[tuple]:
+def _published_rows(session: Session, result_id, scope: Unit | None) -> Iterator[tuple]:
     """``(row, full name)`` by rank, a page at a time; columns, not ORM objects, which a commit would expire."""
     columns = (PublishedRow.rank, PublishedRow.user_id, PublishedRow.unit_id, PublishedRow.score,
                PublishedRow.max_score, PublishedRow.prediction, PublishedRow.prediction_error,
                PublishedRow.duration_ms, PublishedRow.finished_at, PublishedRow.attempts)
     last = 0
     while page := session.execute(select(*columns, User.full_name).join(User, User.id == PublishedRow.user_id)
-                                  .where(PublishedRow.result_id == result_id, PublishedRow.rank > last)
+                                  .where(PublishedRow.result_id == result_id, PublishedRow.rank > last,
+                                         entrant_filter(PublishedRow.unit_id, scope))
                                   .order_by(PublishedRow.rank).limit(BATCH)).all():
         for row in page:
             yield row, row.full_name
@@ -140,22 +146,24 @@ def _with_contacts(session: Session, page: list[tuple]) -> Iterator[tuple]:
                       found.birth_date.isoformat() if found.birth_date else "") if found else ("", "", "", ""))
 
 
-def unit_ranking_rows(session: Session, round_: Round) -> Iterator[tuple]:
+def unit_ranking_rows(session: Session, round_: Round, scope: Unit | None = None) -> Iterator[tuple]:
+    """Every level's units ranked by entrants; with ``scope``, the rows of its subtree's units (ranked among all)."""
     yield UNITS_HEADER
     for level in _levels(session):
         rows = sorted(unit_rows(session, round_.id, level), key=lambda row: (-row["entrants"], row["code"]))
-        for rank, row in enumerate(rows, start=1):
+        ranked = keep_within(session, scope, list(enumerate(rows, start=1)), unit_of=lambda pair: pair[1]["unit_id"])
+        for rank, row in ranked:
             yield (level, rank, row["code"], row["name"], row["entrants"], row["attempts"], row["members"],
                    row["participation"], row["average_score"], row["full_marks"])
 
 
-def unit_ranking_count(session: Session) -> int:
-    """Every unit once, at its own level."""
-    return session.scalar(select(func.count()).select_from(Unit))
+def unit_ranking_count(session: Session, scope: Unit | None = None) -> int:
+    """Every unit (of the subtree) once, at its own level."""
+    return session.scalar(select(func.count()).select_from(Unit).where(subtree_filter(scope)))
 
 
 def answer_rows(session: Session, round_: Round, questions, *, voided: Iterable[int] = (),
-                secret: frozenset[int] = frozenset()) -> Iterator[tuple]:
+                secret: frozenset[int] = frozenset(), scope: Unit | None = None) -> Iterator[tuple]:
     """One row per question of every finalised attempt: what was chosen, the key, right or not (1/0). The key
     and right/wrong of the questions in ``secret`` (``key_guard.secret_ids``) are left empty."""
     voided = frozenset(voided)
@@ -164,7 +172,8 @@ def answer_rows(session: Session, round_: Round, questions, *, voided: Iterable[
     stmt = (select(Attempt.id, Attempt.number, Attempt.status, Attempt.paper, Attempt.user_id, User.full_name,
                    User.unit_id)
             .join(User, User.id == Attempt.user_id)
-            .where(Attempt.round_id == round_.id, Attempt.status != Status.IN_PROGRESS)
+            .where(Attempt.round_id == round_.id, Attempt.status != Status.IN_PROGRESS,
+                   entrant_filter(User.unit_id, scope))
             .order_by(Attempt.user_id, Attempt.number).limit(ANSWER_PAGE))
     last = (0, 0)
     while batch := session.execute(stmt.where(tuple_(Attempt.user_id, Attempt.number) > last)).all():
@@ -172,10 +181,11 @@ def answer_rows(session: Session, round_: Round, questions, *, voided: Iterable[
         last = (batch[-1].user_id, batch[-1].number)
 
 
-def answer_count(session: Session, round_: Round) -> int:
+def answer_count(session: Session, round_: Round, scope: Unit | None = None) -> int:
     """``answer_rows``' rows: an attempt's maximum score is the length of its paper (one point a question)."""
     return session.scalar(select(func.coalesce(func.sum(Attempt.max_score), 0))
-                          .where(Attempt.round_id == round_.id, Attempt.status != Status.IN_PROGRESS))
+                          .where(Attempt.round_id == round_.id, Attempt.status != Status.IN_PROGRESS,
+                                 entrants_attempts(scope)))
 
 
 def _answer_batch(session: Session, attempts: list, questions, paths: dict, voided: frozenset[int],

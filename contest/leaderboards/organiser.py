@@ -1,12 +1,13 @@
 """Organiser pages of a round's results: the live board, the tie-break order, freeze/unfreeze, the final ranking
 to review, publish and correct (void a question after an appeal); and a contest's aggregate (its form is on the
-contest's page). The exports are jobs (``export_pages``). Scoped like every organiser page (``round_or_abort``,
-``contest_or_abort``).
+contest's page). The exports are jobs (``export_pages``). Guarded like every organiser page (``permissions.requires``):
+a unit organiser sees their subtree's board and final rows, read-only.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from itertools import permutations
 
 from flask import (
@@ -30,7 +31,8 @@ from contest.leaderboards.models import BoardFreeze
 from contest.leaderboards.pages import BoardQuery, round_leaderboard
 from contest.leaderboards.ranking import DEFAULT_TIE_BREAKS, TieBreak
 from contest.leaderboards.recording import round_tie_breaks
-from contest.organiser.access import contest_or_abort, organiser_required, round_or_abort
+from contest.organiser.access import contest_or_abort, round_or_abort
+from contest.organiser.permissions import Action, current_unit_scope, keep_within, requires
 from contest.rounds.models import Prediction
 
 bp = Blueprint("results", __name__, url_prefix="/organiser")
@@ -38,17 +40,20 @@ REVIEW_ROWS = 100
 
 
 @bp.get("/rounds/<int:round_id>/results")
-@organiser_required
+@requires(Action.ROUND_VIEW)
 def show(round_id: int):
     round_ = round_or_abort(round_id)
     now = utcnow()
     ext = extension(current_app)
-    live = round_leaderboard(db.session, ext.boards, ext.names, BoardQuery(round_id, limit=20), me=None, now=now,
+    scope = current_unit_scope()  # a unit organiser: their unit's board, their entrants' final rows
+    live = round_leaderboard(db.session, ext.boards, ext.names,
+                             BoardQuery(round_id, unit_id=scope.id if scope else None, limit=20), me=None, now=now,
                              view=results.live_view(ext.boards, db.session, round_id))
     public = results.public_view(ext.boards, db.session, round_id)
     final = None
     if round_.status(now) == "closed":
         final = results.review(db.session, round_id, runtime().questions, now=now)
+        final = replace(final, rows=keep_within(db.session, scope, final.rows))
     names = ext.names.lookup(db.session, [row.user_id for row in final.rows[:REVIEW_ROWS]]) if final else {}
     versions = results.versions(db.session, round_id)
     return render_template("leaderboards/results.html", round=round_, live=live, public=public,
@@ -56,11 +61,12 @@ def show(round_id: int):
                            review_rows=REVIEW_ROWS, versions=versions, status=round_.status(now),
                            tie_breaks=_order_value(round_tie_breaks(db.session, round_id), round_),
                            tie_break_orders=_orders(round_),
-                           tie_break_lock=settings.tie_break_lock(round_, now, published=bool(versions)))
+                           tie_break_lock=settings.tie_break_lock(round_, now, published=bool(versions)),
+                           scope=scope)
 
 
 @bp.post("/rounds/<int:round_id>/tie-breaks")
-@organiser_required
+@requires(Action.ROUND_MANAGE)
 def tie_breaks(round_id: int):
     """``order``: the tie-breaks after the score, comma-separated (one of ``_orders``)."""
     round_or_abort(round_id)
@@ -72,7 +78,7 @@ def tie_breaks(round_id: int):
 
 
 @bp.post("/contests/<int:contest_id>/aggregate")
-@organiser_required
+@requires(Action.CONTEST_MANAGE)
 def aggregate(contest_id: int):
     """``aggregate``: ``best`` or ``sum``; back to the contest's page."""
     contest_or_abort(contest_id)
@@ -84,7 +90,7 @@ def aggregate(contest_id: int):
 
 
 @bp.post("/rounds/<int:round_id>/<any(freeze, unfreeze):action>")
-@organiser_required
+@requires(Action.ROUND_MANAGE)
 def freezing(round_id: int, action: str):
     """Freeze the public boards (the public sees them as they are now), or make them live again."""
     round_or_abort(round_id)
@@ -96,7 +102,7 @@ def freezing(round_id: int, action: str):
 
 
 @bp.post("/rounds/<int:round_id>/publish")
-@organiser_required
+@requires(Action.ROUND_MANAGE)
 def publish(round_id: int):
     round_or_abort(round_id)
     return _act(round_id, lambda: results.publish(db.session, extension(current_app).boards, runtime().questions,
@@ -106,7 +112,7 @@ def publish(round_id: int):
 
 
 @bp.post("/rounds/<int:round_id>/correct")
-@organiser_required
+@requires(Action.ROUND_MANAGE)
 def correct(round_id: int):
     round_or_abort(round_id)
     raw = request.form.get("questions", "")

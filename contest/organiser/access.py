@@ -9,7 +9,8 @@ from flask_login import current_user, login_required
 
 
 def organiser_required(view):
-    """Logged in as an organiser or admin, else 403 (or the login page when not logged in)."""
+    """Logged in as an organiser or admin, else 403 (or the login page when not logged in). Records no rule: organiser
+    routes use ``permissions.requires`` (the URL-map test refuses a route guarded by this alone)."""
 
     @wraps(view)
     @login_required
@@ -18,10 +19,13 @@ def organiser_required(view):
             abort(403)
         return view(*args, **kwargs)
 
+    guarded.organisers_only = True
     return guarded
 
 
 def admin_required(view):
+    """Logged in as an admin, else 403. Records no rule: use ``permissions.requires``."""
+
     @wraps(view)
     @login_required
     def guarded(*args, **kwargs):
@@ -29,6 +33,7 @@ def admin_required(view):
             abort(403)
         return view(*args, **kwargs)
 
+    guarded.organisers_only = True
     return guarded
 
 
@@ -40,11 +45,6 @@ def contest_scope() -> frozenset[int] | None:
     if "contest_scope" not in g:
         g.contest_scope = scope_of(db.session, current_user)
     return g.contest_scope
-
-
-def may_create_contests() -> bool:
-    """Organisers limited to chosen contests manage those only: creating contests is for everyone else."""
-    return contest_scope() is None
 
 
 def contest_or_abort(contest_id: int):

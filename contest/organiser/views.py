@@ -6,14 +6,15 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms import SelectChoice
 
-from contest.accounts.models import Role, User
+from contest.accounts.models import Role, StaffRole, User
 from contest.accounts.views import _show_field_errors as show_field_errors
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db
 from contest.organiser import service
-from contest.organiser.access import admin_required, contest_scope, organiser_required
-from contest.organiser.forms import ContestScopeForm, OrganiserForm
+from contest.organiser.access import contest_scope
+from contest.organiser.forms import ROLE_NAMES, ContestScopeForm, OrganiserForm, StaffRoleForm
+from contest.organiser.permissions import Action, current_unit_scope, requires
 from contest.rounds.models import Contest, OrganiserContest
 from contest.rounds.service import set_organiser_contests
 from contest.units.models import Unit
@@ -23,10 +24,10 @@ bp = Blueprint("organiser", __name__, url_prefix="/organiser")
 
 
 @bp.get("/")
-@organiser_required
+@requires(Action.HOME)
 def home():
-    """Counts within the organiser's scope (their unit subtree; everything for admins and unscoped)."""
-    scope = None if current_user.is_admin else current_user.scope_unit
+    """Counts within the organiser's scope (a unit organiser's subtree; everything for everyone else)."""
+    scope = current_unit_scope()
     in_scope = subtree_filter(scope)
     units = db.session.scalar(select(func.count()).select_from(Unit).where(in_scope))
     entrants = db.session.scalar(
@@ -39,13 +40,13 @@ def home():
 
 
 @bp.get("/staff")
-@admin_required
+@requires(Action.STAFF)
 def staff():
-    return render_template("organiser/staff.html", staff=service.list_staff(db.session))
+    return render_template("organiser/staff.html", staff=service.list_staff(db.session), role_names=ROLE_NAMES)
 
 
 @bp.route("/staff/new", methods=["GET", "POST"])
-@admin_required
+@requires(Action.STAFF)
 def create_organiser():
     form = OrganiserForm()
     form.contests.choices = _contest_choices()
@@ -53,7 +54,8 @@ def create_organiser():
         try:
             user = service.create_organiser(
                 db.session, email=form.email.data or "", full_name=form.full_name.data or "",
-                password=form.password.data or "", scope_unit_code=(form.scope_unit.data or "").strip() or None,
+                password=form.password.data or "", staff_role=StaffRole(form.staff_role.data),
+                scope_unit_code=(form.scope_unit.data or "").strip() or None,
                 contest_ids=form.contests.data or [], now=utcnow(), actor_id=current_user.id)
         except DomainError as error:
             show_field_errors(form, error)
@@ -64,7 +66,7 @@ def create_organiser():
 
 
 @bp.route("/staff/<int:user_id>/contests", methods=["GET", "POST"])
-@admin_required
+@requires(Action.STAFF)
 def staff_contests(user_id: int):
     user = db.session.get(User, user_id)
     if user is None or user.role != Role.ORGANISER:
@@ -83,11 +85,33 @@ def staff_contests(user_id: int):
         else:
             flash(_("Contests of %(name)s saved.", name=user.full_name), "success")
             return redirect(url_for("organiser.staff"))
-    return render_template("organiser/staff_contests.html", form=form, user=user)
+    role_form = StaffRoleForm(staff_role=user.organiser_role.value,
+                              scope_unit=user.scope_unit.code if user.scope_unit else "")
+    return render_template("organiser/staff_contests.html", form=form, user=user, role_form=role_form)
+
+
+@bp.post("/staff/<int:user_id>/role")
+@requires(Action.STAFF)
+def staff_role(user_id: int):
+    """Give an organiser another role (and a unit organiser their unit); errors are shown as a message."""
+    form = StaffRoleForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        user = service.set_staff_role(db.session, user_id=user_id, staff_role=StaffRole(form.staff_role.data),
+                                      scope_unit_code=(form.scope_unit.data or "").strip() or None, now=utcnow(),
+                                      actor_id=current_user.id)
+    except DomainError as error:
+        if error.code == "not_found":
+            abort(404)
+        flash(" ".join(str(message) for message in error.fields.values()) or str(error.message), "error")
+        return redirect(url_for("organiser.staff_contests", user_id=user_id))
+    flash(_("Role of %(name)s saved.", name=user.full_name), "success")
+    return redirect(url_for("organiser.staff"))
 
 
 @bp.get("/audit")
-@admin_required
+@requires(Action.AUDIT)
 def audit():
     page = request.args.get("page", "1")
     entries = service.recent_audit(db.session, page=int(page) if page.isdigit() else 1)

@@ -1,12 +1,12 @@
 """Organiser pages of contests and rounds under /organiser: thin, read the form, call a service, render.
 
-Every view checks the organiser's contest scope (``contest_or_abort``/``round_or_abort``: 404 for nothing
-there, 403 for someone else's contest). The live view polls ``live.json`` every two seconds.
+Every view names its action for the permissions service (``requires``: 404 for nothing there, 403 for what the
+organiser's role or contests do not allow). The live view polls ``live.json`` every two seconds.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -18,13 +18,8 @@ from contest.errors import DomainError
 from contest.extensions import db
 from contest.leaderboards.recording import contest_aggregate
 from contest.leaderboards.settings import AGGREGATE_NAMES
-from contest.organiser.access import (
-    contest_or_abort,
-    contest_scope,
-    may_create_contests,
-    organiser_required,
-    round_or_abort,
-)
+from contest.organiser.access import contest_or_abort, contest_scope, round_or_abort
+from contest.organiser.permissions import Action, current_can, current_unit_scope, requires
 from contest.organiser.presence import presence
 from contest.rounds import service
 from contest.rounds.forms import (
@@ -59,18 +54,16 @@ def vocabulary():
 
 
 @bp.get("/contests")
-@organiser_required
+@requires(Action.CONTEST_LIST)
 def contests():
     listed = service.list_contests(db.session, now=utcnow(), only=contest_scope())
-    return render_template("rounds/contests.html", contests=listed, can_create=may_create_contests(),
+    return render_template("rounds/contests.html", contests=listed, can_create=current_can(Action.CONTEST_CREATE),
                            limited=contest_scope() is not None)
 
 
 @bp.route("/contests/new", methods=["GET", "POST"])
-@organiser_required
+@requires(Action.CONTEST_CREATE)
 def create_contest():
-    if not may_create_contests():
-        abort(403)
     form = _contest_form()
     if form.validate_on_submit():
         spec = form.spec()
@@ -87,7 +80,7 @@ def create_contest():
 
 
 @bp.get("/contests/<int:contest_id>")
-@organiser_required
+@requires(Action.CONTEST_VIEW)
 def show(contest_id: int):
     contest = contest_or_abort(contest_id)
     return render_template("rounds/contest.html", contest=contest, now=utcnow(),
@@ -95,7 +88,7 @@ def show(contest_id: int):
 
 
 @bp.route("/contests/<int:contest_id>/edit", methods=["GET", "POST"])
-@organiser_required
+@requires(Action.CONTEST_MANAGE)
 def edit_contest(contest_id: int):
     contest = contest_or_abort(contest_id)
     form = _contest_form()
@@ -114,7 +107,7 @@ def edit_contest(contest_id: int):
 
 
 @bp.route("/contests/<int:contest_id>/rounds/new", methods=["GET", "POST"])
-@organiser_required
+@requires(Action.CONTEST_MANAGE)
 def create_round(contest_id: int):
     contest = contest_or_abort(contest_id)
     form = RoundForm()
@@ -124,7 +117,7 @@ def create_round(contest_id: int):
 
 
 @bp.route("/rounds/<int:round_id>/edit", methods=["GET", "POST"])
-@organiser_required
+@requires(Action.CONTEST_MANAGE)
 def edit_round(round_id: int):
     round_ = round_or_abort(round_id)
     if round_.opens_at <= utcnow():
@@ -179,19 +172,21 @@ def _save_round(form: RoundForm, contest, round_: Round | None, cells: list[dict
 
 
 @bp.get("/rounds/<int:round_id>/live")
-@organiser_required
+@requires(Action.ROUND_VIEW)
 def live(round_id: int):
     round_ = round_or_abort(round_id)
-    counts = _live_counts().get(db.session, round_, now=utcnow(), presence=presence())
-    return render_template("rounds/live.html", round=round_, counts=counts)
+    counts = _live_counts().get(db.session, round_, now=utcnow(), presence=presence(), scope=current_unit_scope())
+    return render_template("rounds/live.html", round=round_, counts=counts, scope=current_unit_scope())
 
 
 @bp.get("/rounds/<int:round_id>/live.json")
-@organiser_required
+@requires(Action.ROUND_VIEW)
 def live_json(round_id: int):
-    """``{round_id, status, generated_at, connected, entrants, in_progress, submitted, expired, answers_per_s}``."""
+    """``{round_id, status, generated_at, connected, entrants, in_progress, submitted, expired, answers_per_s}``; for
+    a unit organiser their subtree's, with ``registered`` and ``participation`` (``round_counts``)."""
     round_ = round_or_abort(round_id)
-    response = jsonify(_live_counts().get(db.session, round_, now=utcnow(), presence=presence()))
+    response = jsonify(_live_counts().get(db.session, round_, now=utcnow(), presence=presence(),
+                                          scope=current_unit_scope()))
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -13,6 +13,7 @@
   function show(counts) {
     box.querySelectorAll("[data-count]").forEach(function (el) {
       var value = counts[el.getAttribute("data-count")];
+      if (el.hasAttribute("data-percent")) value = value === null || value === undefined ? "0 %" : (value * 100).toFixed(1) + " %";
       el.textContent = value === null || value === undefined ? "–" : String(value);
     });
     if (updated && counts.generated_at) {

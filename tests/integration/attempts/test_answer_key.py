@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from contest.accounts.models import Role
+from contest.accounts.models import Role, StaffRole
 from contest.attempts import history, service
 from contest.attempts.payloads import AnswerPayload
 from contest.audit.models import AuditEntry
@@ -139,7 +139,7 @@ def test_a_used_question_is_readmitted_by_an_organiser(client, db_session, world
     upcoming = make_round(db_session, opens_delta=timedelta(days=1), days=3)
     db_session.commit()
     assert question.id not in {q.question_id for q in round_pool(db_session, upcoming).everything}
-    organiser = make_user(db_session, role=Role.ORGANISER, commit=True)
+    organiser = make_user(db_session, role=Role.ORGANISER, staff_role=StaffRole.BANK, commit=True)
     log_in(client, organiser)
     assert "Re-admit to new rounds" in client.get(f"/organiser/bank/{question.id}").get_data(as_text=True)
     response = client.post(f"/organiser/bank/{question.id}/readmit", follow_redirects=True)
@@ -157,7 +157,7 @@ def test_the_bank_export_leaves_out_what_a_live_round_can_draw(client, db_sessio
     tag(db_session, questions[:3], "tuan-1")
     world["round"].pool_tags = ["tuan-1"]  # the open round draws three questions
     db_session.commit()
-    organiser = make_user(db_session, role=Role.ORGANISER, commit=True)
+    organiser = make_user(db_session, role=Role.ORGANISER, staff_role=StaffRole.BANK, commit=True)
     log_in(client, organiser)
     response = client.get("/organiser/bank/export?format=csv")
     rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))

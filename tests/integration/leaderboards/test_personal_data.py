@@ -129,7 +129,7 @@ def test_a_unit_organiser_gets_no_contacts(client, db_session, rt, closed, launc
     results = client.get(f"/organiser/rounds/{round_.id}/results").get_data(as_text=True)
     assert "exports/ranking.csv" in results and "contacts" not in results
     assert client.post(f"/organiser/rounds/{round_.id}/exports/contacts.csv").status_code == 403
-    assert download(client, round_.id, job_id).status_code == 403
+    assert download(client, round_.id, job_id).status_code == 404  # another organiser's job is not even found
     assert [entry.details["what"] for entry in disclosures(db_session)] == ["export.contacts"]
 
 

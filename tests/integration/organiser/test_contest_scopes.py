@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from contest.accounts.models import Role, User
+from contest.accounts.models import Role, StaffRole, User
 from contest.audit.models import AuditEntry
 from contest.db import utcnow
 from contest.rounds.models import OrganiserContest
@@ -93,10 +93,10 @@ def test_admin_creates_a_limited_organiser(client, db_session, admin, two_contes
     assert "Cuộc thi A" in form and 'value="P1"' in form  # contests to tick, unit groups suggested
     response = client.post("/organiser/staff/new", data={
         "full_name": "Bí thư tỉnh", "email": "Tinh@Example.org", "password": "long-enough-pass",
-        "scope_unit": "P1", "contests": [str(a.contest_id)]})
+        "staff_role": "unit", "scope_unit": "P1", "contests": [str(a.contest_id)]})
     assert response.status_code == 302
     user = db_session.scalar(select(User).where(User.email == "tinh@example.org"))
-    assert user.role == Role.ORGANISER and user.scope_unit.code == "P1"
+    assert user.role == Role.ORGANISER and user.scope_unit.code == "P1" and user.staff_role == StaffRole.UNIT
     assert list(db_session.scalars(select(OrganiserContest.contest_id).where(OrganiserContest.user_id == user.id))) \
         == [a.contest_id]
     actions = {entry.action: entry for entry in db_session.scalars(select(AuditEntry))}
@@ -109,7 +109,8 @@ def test_admin_creates_a_limited_organiser(client, db_session, admin, two_contes
 def test_create_organiser_errors_beside_fields(client, db_session, admin):
     log_in(client, admin)
     page = client.post("/organiser/staff/new", data={"full_name": "X", "email": "x@example.org",
-                                                      "password": "long-enough-pass", "scope_unit": "NOPE"})
+                                                      "password": "long-enough-pass", "staff_role": "unit",
+                                                      "scope_unit": "NOPE"})
     assert page.status_code == 200 and "No unit has the code NOPE." in page.text
     assert db_session.scalar(select(User).where(User.email == "x@example.org")) is None
 

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from contest.accounts.models import Role
+from contest.accounts.models import Role, StaffRole
 from question_bank.models import Question, Topic
 from question_bank.vocabulary import Difficulty
 from tests.factories import PASSWORD, make_question, make_topic, make_user
@@ -20,7 +20,7 @@ DEMO_XLSX = Path(__file__).resolve().parents[3] / "contest" / "demo" / "data" / 
 
 @pytest.fixture
 def organiser(client, db_session):
-    user = make_user(db_session, role=Role.ORGANISER, email="bank@example.org")
+    user = make_user(db_session, role=Role.ORGANISER, staff_role=StaffRole.BANK, email="bank@example.org")
     assert client.post("/api/session", json={"login": "bank@example.org", "password": PASSWORD}).status_code == 200
     return user
 

@@ -16,7 +16,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from contest.accounts.models import Role
+from contest.accounts.models import Role, StaffRole
 from contest.attempts.models import Answer, Attempt, Status
 from contest.db import utcnow
 from contest.rounds.models import OrganiserContest
@@ -128,7 +128,7 @@ def test_the_question_lists_the_rounds_it_was_given_in(db_session, case):
 
 
 def test_the_question_page_shows_them(client, db_session, case, closed):
-    log_in(client, make_user(db_session, role=Role.ORGANISER, email="stats@example.org"))
+    log_in(client, make_user(db_session, role=Role.ORGANISER, staff_role=StaffRole.BANK, email="stats@example.org"))
     before = client.get(f"/organiser/bank/{case['single'].id}").get_data(as_text=True)
     assert "No round has statistics for this question yet." in before
     assert "appear here once it has closed, or after “Compute now”" in before
@@ -153,7 +153,7 @@ def test_csv_export_rows(client, db_session, case, closed):
     question = case["single"]
     db_session.get(QuestionRevision, revision_id(db_session, question.id)).text = '=HYPERLINK("http://evil")'
     db_session.commit()
-    log_in(client, make_user(db_session, role=Role.ORGANISER, email="stats@example.org"))
+    log_in(client, make_user(db_session, role=Role.ORGANISER, staff_role=StaffRole.BANK, email="stats@example.org"))
     response = client.get(f"/organiser/bank/stats/{case['round'].id}.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
@@ -166,7 +166,7 @@ def test_csv_export_rows(client, db_session, case, closed):
 
 
 def test_xlsx_export_rows(client, db_session, case, closed):
-    log_in(client, make_user(db_session, role=Role.ORGANISER, email="stats@example.org"))
+    log_in(client, make_user(db_session, role=Role.ORGANISER, staff_role=StaffRole.BANK, email="stats@example.org"))
     response = client.get(f"/organiser/bank/stats/{case['round'].id}.xlsx")
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.get_data())).active
@@ -177,7 +177,7 @@ def test_xlsx_export_rows(client, db_session, case, closed):
 
 
 def test_unknown_round_or_format(client, db_session, case):
-    log_in(client, make_user(db_session, role=Role.ORGANISER, email="stats@example.org"))
+    log_in(client, make_user(db_session, role=Role.ORGANISER, staff_role=StaffRole.BANK, email="stats@example.org"))
     assert client.get("/organiser/bank/stats/999999.csv").status_code == 404
     assert client.get(f"/organiser/bank/stats/{case['round'].id}.gift").status_code == 404
 
@@ -190,7 +190,7 @@ def test_only_organisers_of_the_contest_see_statistics(client, db_session, case)
     assert client.get(f"/organiser/bank/{case['single'].id}").status_code == 403
 
     store(db_session, case["round"], case["other"])
-    limited = make_user(db_session, role=Role.ORGANISER, email="limited@example.org")
+    limited = make_user(db_session, role=Role.ORGANISER, staff_role=StaffRole.BANK, email="limited@example.org")
     db_session.add(OrganiserContest(user_id=limited.id, contest_id=case["other"].contest_id))
     db_session.commit()
     log_in(client, limited)

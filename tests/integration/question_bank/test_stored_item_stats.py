@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, func, insert, select, text
 
-from contest.accounts.models import Role
+from contest.accounts.models import Role, StaffRole
 from contest.attempts.models import Answer, Attempt, Status
 from contest.db import utcnow
 from contest.errors import DomainError
@@ -211,7 +211,7 @@ def count_statements(client, session, url: str) -> int:
 
 
 def test_the_question_page_makes_a_bounded_number_of_queries(client, db_session, case, closed):
-    log_in(client, make_user(db_session, role=Role.ORGANISER, email="stats@example.org"))
+    log_in(client, make_user(db_session, role=Role.ORGANISER, staff_role=StaffRole.BANK, email="stats@example.org"))
     url = f"/organiser/bank/{case['single'].id}"
     for round_ in (case["round"], case["other"]):
         refresh_round_stats(db_session, round_.id, utcnow())
@@ -229,7 +229,7 @@ def test_the_question_page_makes_a_bounded_number_of_queries(client, db_session,
 
 
 def organiser(session, email="stats@example.org", contest_id=None):
-    user = make_user(session, role=Role.ORGANISER, email=email)
+    user = make_user(session, role=Role.ORGANISER, staff_role=StaffRole.BANK, email=email)
     if contest_id is not None:
         session.add(OrganiserContest(user_id=user.id, contest_id=contest_id))
         session.commit()
