@@ -43,6 +43,8 @@ class Defaults:
     LOGIN_LIMIT_PER_IP = "300 per minute"
     LOGIN_LIMIT_PER_ACCOUNT = "10 per 5 minutes"
     REGISTER_LIMIT_PER_IP = "120 per hour"
+    # Registrations refused because the phone/email/CCCD is taken: what probing for who is registered costs.
+    REGISTER_CONFLICT_LIMIT_PER_IP = "30 per hour"
     # argon2id at OWASP's minimum (m=19 MiB, t=2, p=1): ~30 ms here, verified off the event loop.
     ARGON2_TIME_COST = 2
     ARGON2_MEMORY_KIB = 19 * 1024

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -73,9 +73,16 @@ def _show_field_errors(form, error: DomainError) -> None:
         flash(str(error.message), "error")
 
 
+def _registration_refused(_response) -> bool:
+    return bool(g.get("registration_conflict"))
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @_limit("REGISTER_LIMIT_PER_IP")
+@_limit("REGISTER_CONFLICT_LIMIT_PER_IP", deduct_when=_registration_refused)
 def register():
+    """Registration. A phone/email/CCCD that is taken gets a generic field error, and an address told so too
+    often is slowed down (REGISTER_CONFLICT_LIMIT_PER_IP), so the form is no cheap directory of who is in."""
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = RegisterForm()
@@ -88,6 +95,7 @@ def register():
         try:
             user = service.register_entrant(db.session, data, now=utcnow())
         except DomainError as error:
+            g.registration_conflict = error.code == "conflict"
             _show_field_errors(form, error)
         else:
             _start_session(user)
