@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from contest.attempts.payloads import BadPayload
 from contest.errors import DomainError, bad_field
+from contest.input_guard import too_large_message
 
 _HTTP_CODES = {
     400: "bad_request", 401: "not_authenticated", 403: "forbidden", 404: "not_found", 405: "bad_request",
@@ -53,7 +54,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        domain = DomainError(_HTTP_CODES.get(error.code or 500, "internal"))
+        message = getattr(error, "message", None)
+        if error.code == 413 and message is None:
+            message = too_large_message()
+        domain = DomainError(_HTTP_CODES.get(error.code or 500, "internal"), message)
         if wants_json():
             return error_response(domain)
         page = render_template("error.html", title=f"{error.code}", message=domain.message)

@@ -50,7 +50,11 @@ class Defaults:
     ARGON2_MEMORY_KIB = 19 * 1024
     ARGON2_PARALLELISM = 1
     WTF_CSRF_TIME_LIMIT = None  # tied to the session, which lasts the contest
-    MAX_CONTENT_LENGTH = 32 * 1024 * 1024  # uploads of question banks and unit trees
+    # Request bodies (contest.input_guard): forms, JSON and /api/, and the question bank upload, which is the
+    # one route that takes files.
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    JSON_MAX_BYTES = 64 * 1024
+    BANK_UPLOAD_MAX_BYTES = 32 * 1024 * 1024
     BOARD_NAME_STYLE = "full"
     # Answers stored per group commit at most, and how often overdue attempts are finalised.
     ANSWER_BATCH_MAX = 500

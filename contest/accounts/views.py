@@ -51,7 +51,11 @@ def _start_session(user: User) -> None:
 
 
 def safe_next(default: str) -> str:
+    """``?next=`` when it is a path on this site, else ``default``. A line break (which no header may hold) or a
+    backslash (which browsers read as ``/``, so ``/\\evil`` is ``//evil``) sends the user to ``default``."""
     target = request.args.get("next", "")
+    if any(ord(char) < 0x20 or char in "\x7f\\" for char in target):
+        return default
     parts = urlsplit(target)
     if target.startswith("/") and not target.startswith("//") and not parts.netloc and not parts.scheme:
         return target

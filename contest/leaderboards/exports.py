@@ -35,6 +35,7 @@ from contest.leaderboards.models import PublishedResult, PublishedRow
 from contest.leaderboards.unit_rankings import _levels, unit_rows
 from contest.rounds.models import Round
 from contest.units.models import Unit
+from contest.xlsx_text import xlsx_safe
 from question_bank.formats.model import escape_cell
 
 BATCH = 2000
@@ -194,7 +195,7 @@ def write_xlsx(rows: Iterable[tuple], title: str, out) -> None:
         sheet.freeze_panes = "A2"
         cells = []
         for value in header:
-            cell = WriteOnlyCell(sheet, value=_cell(value))
+            cell = WriteOnlyCell(sheet, value=xlsx_safe(_cell(value)))
             cell.font = bold
             cells.append(cell)
         sheet.append(cells)
@@ -207,7 +208,7 @@ def write_xlsx(rows: Iterable[tuple], title: str, out) -> None:
             if used == SHEET_ROWS:
                 sheets += 1
                 sheet, used = new_sheet(sheets), 1
-            sheet.append([_cell(value) for value in row])
+            sheet.append([xlsx_safe(_cell(value)) for value in row])
             used += 1
     except BaseException:
         # openpyxl keeps each sheet in a temporary file until the workbook is saved (or the process exits):
