@@ -40,8 +40,15 @@ class Defaults:
     # limits are generous and the per-account ones strict.
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
+    # Flask-Limiter would set Retry-After on every response of a limited route, over the login throttle's; its
+    # 429s get theirs from contest.api instead.
+    RATELIMIT_HEADER_RETRY_AFTER = "X-RateLimit-Retry-After"
     LOGIN_LIMIT_PER_IP = "300 per minute"
-    LOGIN_LIMIT_PER_ACCOUNT = "10 per 5 minutes"
+    # Wrong passwords per account and address (contest.accounts.throttle): this many are free, then each one
+    # makes that address wait 1, 2, 4 ... seconds, at most the cap; the count is forgotten after the window.
+    LOGIN_THROTTLE_FREE_FAILURES = 5
+    LOGIN_THROTTLE_MAX_DELAY_S = 300
+    LOGIN_THROTTLE_WINDOW_S = 3600
     REGISTER_LIMIT_PER_IP = "120 per hour"
     # Registrations refused because the phone/email/CCCD is taken: what probing for who is registered costs.
     REGISTER_CONFLICT_LIMIT_PER_IP = "30 per hour"

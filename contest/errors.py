@@ -48,12 +48,14 @@ DEFAULT_MESSAGES = {
 
 
 class DomainError(Exception):
-    """An expected failure a user can act on. ``fields`` maps a form field to its message."""
+    """An expected failure a user can act on. ``fields`` maps a form field to its message; ``retry_after``
+    (seconds) becomes the Retry-After header of a 429/503."""
 
-    def __init__(self, code: str, message=None, *, fields: dict | None = None):
+    def __init__(self, code: str, message=None, *, fields: dict | None = None, retry_after: int | None = None):
         self.code = code
         self.message = message if message is not None else DEFAULT_MESSAGES.get(code, code)
         self.fields = fields or {}
+        self.retry_after = retry_after
         super().__init__(code)
 
     @property

@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from contest.accounts import identity, service
+from contest.accounts import service, throttle
 from contest.accounts.forms import ChangePasswordForm, LoginForm, LogoutForm, RegisterForm
 from contest.accounts.models import User
 from contest.api import json_body, ok
@@ -21,28 +21,18 @@ bp = Blueprint("accounts", __name__)
 api = Blueprint("accounts_api", __name__, url_prefix="/api")
 
 
-def _login_key() -> str:
-    """Rate-limit key per account: the login as normalised, whichever form it was sent in."""
-    body = request.get_json(silent=True) if request.is_json else None
-    login = request.form.get("login") or (body.get("login") if isinstance(body, dict) else "") or ""
-    kind = identity.login_kind(str(login))
-    return "login:" + (kind[1] if kind else str(login).strip().lower()[:254])
-
-
 def _limit(setting: str, **kwargs):
     return limiter.limit(lambda: current_app.config[setting], methods=["POST"], **kwargs)
 
 
-login_limits = [_limit("LOGIN_LIMIT_PER_IP"), _limit("LOGIN_LIMIT_PER_ACCOUNT", key_func=_login_key)]
+# Only the generous per-address limit here: wrong passwords for one account are slowed down by the throttle
+# (contest.accounts.throttle), per account and address, so a rival cannot lock the owner out.
+login_limit = _limit("LOGIN_LIMIT_PER_IP")
 
 
-def _apply(decorators):
-    def wrap(view):
-        for decorator in reversed(decorators):
-            view = decorator(view)
-        return view
-
-    return wrap
+def _log_in(login: str, password: str) -> User:
+    return throttle.log_in(db.session, throttle.app_throttle(), login, password,
+                           address=request.remote_addr or "", now=utcnow())
 
 
 def _start_session(user: User) -> None:
@@ -112,16 +102,20 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@_apply(login_limits)
+@login_limit
 def login():
+    """The login form; while this address must wait for this account, the form again with the wait (a 429)."""
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = service.authenticate(db.session, form.login.data, form.password.data, now=utcnow())
+            user = _log_in(form.login.data, form.password.data)
         except DomainError as error:
             flash(str(error.message), "error")
+            if error.retry_after is not None:
+                page = render_template("accounts/login.html", form=form)
+                return page, 429, {"Retry-After": str(error.retry_after)}
         else:
             _start_session(user)
             return redirect(safe_next(home_for(user)))
@@ -163,14 +157,14 @@ def _user_json(user: User) -> dict:
 
 
 @api.post("/session")
-@_apply(login_limits)
+@login_limit
 def api_login():
     """``{login, password}`` -> sets the session cookie; ``{"ok": true, "user": {...}}``."""
     body = json_body()
     login, password = body.get("login"), body.get("password")
     if not isinstance(login, str) or not isinstance(password, str):
         raise DomainError("bad_request", _("Send login and password as strings."))
-    user = service.authenticate(db.session, login, password, now=utcnow())
+    user = _log_in(login, password)
     _start_session(user)
     return ok(user=_user_json(user))
 
