@@ -6,6 +6,7 @@ ids no database column can hold. Each answers 400/404/413 with the usual envelop
 - NUL: PostgreSQL refuses it in any text value (psycopg2 raises before the query is sent), and no name, answer
   or search needs it, so a NUL anywhere in the query string, form or JSON is a 400.
 - JSON nesting deeper than ``JSON_MAX_DEPTH``: the parser would recurse (a RecursionError, so a 500).
+- JSON sent to a page (not ``/api/``): 415, pages take forms.
 - ``<int:...>`` in a URL beyond a 64-bit integer is simply no match (404): SQLite raises OverflowError on it.
 """
 
@@ -18,6 +19,7 @@ from typing import TypeVar
 from flask import Flask, abort, current_app, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import DataError
+from werkzeug import exceptions as werkzeug_exceptions
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
@@ -92,6 +94,14 @@ class Refused(BadRequest):
         self.message = message
 
 
+class UnsupportedMediaType(werkzeug_exceptions.UnsupportedMediaType):
+    """A 415 with its ``message``."""
+
+    def __init__(self, message):
+        super().__init__()
+        self.message = message
+
+
 def unsafe_json(value: object) -> bool:
     """Whether a parsed JSON value has a NUL or a lone surrogate in any string, key or value, at any depth."""
     if isinstance(value, str):
@@ -124,6 +134,10 @@ def guard_request() -> None:
         raise Refused(_NUL)
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
+    if request.is_json and not request.path.startswith("/api/"):
+        # Pages take forms. Flask-WTF would read a JSON body as the form, numbers and lists where every field
+        # expects text (a TypeError in the validators).
+        raise UnsupportedMediaType(_l("This page takes a form, not JSON."))
     if request.is_json:
         raw = request.get_data(cache=True)
         if json_too_deep(raw):
