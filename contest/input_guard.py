@@ -130,7 +130,7 @@ def guard_request() -> None:
     request.max_content_length = cap
     if request.content_length is not None and request.content_length > cap:
         abort(413)
-    if _has_nul(request.args.items(multi=True)):
+    if "\x00" in request.path or _has_nul(request.args.items(multi=True)):
         raise Refused(_NUL)
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return

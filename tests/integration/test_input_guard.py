@@ -30,7 +30,8 @@ def test_ids_beyond_64_bits_are_not_found(client, db_session, method, path):
 
 def test_nul_in_query_form_and_json_is_refused_with_a_message(client, db_session):
     make_tree(db_session)
-    for response in (client.get("/units/leaves?q=a%00b"), client.get("/api/units/leaves?q=%00"),
+    for response in (client.get("/units/leaves?q=a%00b"), client.get("/lang/v%00i"),
+                     client.get("/api/units/leaves?q=%00"),
                      client.post("/api/session", json={"login": "0912\x00345678", "password": "x"}),
                      client.post("/api/session", json={"login\x00": "a", "password": "x"}),
                      client.post("/login", data={"login": "0912345678", "password": "a\x00"})):
