@@ -66,6 +66,8 @@ class DomainError(Exception):
         body = {"code": self.code, "message": str(self.message)}
         if self.fields:
             body["fields"] = {name: str(msg) for name, msg in self.fields.items()}
+        if self.retry_after is not None:
+            body["retry_after"] = self.retry_after  # as the overload replies (contest.overload) give it
         return body
 
 

@@ -86,7 +86,8 @@ def test_wrong_passwords_slow_down_that_address_only_and_form_and_api_count_toge
     assert waiting.status_code == 429 and waiting.headers["Retry-After"] == "1"
     assert waiting.json["error"] == {
         "code": "rate_limited",
-        "message": "Đã nhập sai mật khẩu quá nhiều lần cho tài khoản này từ kết nối của bạn. Hãy thử lại sau 1 giây."}
+        "message": "Đã nhập sai mật khẩu quá nhiều lần cho tài khoản này từ kết nối của bạn. Hãy thử lại sau 1 giây.",
+        "retry_after": 1}
     page = form_guess("0911000001")
     assert page.status_code == 429 and page.headers["Retry-After"] == "1"
     assert "Hãy thử lại sau 1 giây" in page.get_data(as_text=True) and "<form" in page.get_data(as_text=True)
