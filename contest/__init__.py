@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 
 from contest import extensions as ext
-from contest import i18n, overload, redis_pools
+from contest import i18n, input_guard, overload, redis_pools
 from contest.config import load_config
 from contest.db import set_sqlite_synchronous
 from contest.realtime import compact_json
@@ -22,6 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
     load_config(app, config)
     app.session_interface = ConnectionCachedSessionInterface()
     app.json.ensure_ascii = False  # Vietnamese as UTF-8, a third smaller than \uXXXX escapes (compact_json.py)
+    input_guard.init_app(app)  # first: its URL converter must be in place before any blueprint adds rules
 
     ext.db.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):

@@ -6,12 +6,17 @@ the codes of DESIGN.md §3, the message in the user's language.
 
 from __future__ import annotations
 
+import math
+import time
+
 from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 from contest.attempts.payloads import BadPayload
 from contest.errors import DomainError, bad_field
+from contest.extensions import limiter
+from contest.input_guard import too_large_message
 
 _HTTP_CODES = {
     400: "bad_request", 401: "not_authenticated", 403: "forbidden", 404: "not_found", 405: "bad_request",
@@ -24,7 +29,8 @@ def ok(status: int = 200, **payload):
 
 
 def error_response(error: DomainError):
-    return jsonify({"ok": False, "error": error.to_dict()}), error.http_status
+    headers = {"Retry-After": str(error.retry_after)} if error.retry_after is not None else {}
+    return jsonify({"ok": False, "error": error.to_dict()}), error.http_status, headers
 
 
 def json_body() -> dict:
@@ -36,6 +42,14 @@ def json_body() -> dict:
     if not isinstance(body, dict):
         raise DomainError("bad_request", _l("The body must be a JSON object."))
     return body
+
+
+def limit_retry_after() -> int:
+    """Seconds until the Flask-Limiter limit this request broke lets it through again. The limiter's own
+    Retry-After header is renamed (RATELIMIT_HEADER_RETRY_AFTER): it would overwrite every other one, such as
+    the login throttle's, with its window's end."""
+    current = limiter.current_limit
+    return max(1, math.ceil(current.reset_at - time.time())) if current else 60
 
 
 def wants_json() -> bool:
@@ -53,11 +67,15 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        domain = DomainError(_HTTP_CODES.get(error.code or 500, "internal"))
+        message = getattr(error, "message", None)
+        if error.code == 413 and message is None:
+            message = too_large_message()
+        retry_after = limit_retry_after() if error.code == 429 else None
+        domain = DomainError(_HTTP_CODES.get(error.code or 500, "internal"), message, retry_after=retry_after)
         if wants_json():
             return error_response(domain)
         page = render_template("error.html", title=f"{error.code}", message=domain.message)
-        return page, error.code
+        return page, error.code, {"Retry-After": str(retry_after)} if retry_after is not None else {}
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

@@ -40,15 +40,28 @@ class Defaults:
     # limits are generous and the per-account ones strict.
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
+    # Flask-Limiter would set Retry-After on every response of a limited route, over the login throttle's; its
+    # 429s get theirs from contest.api instead.
+    RATELIMIT_HEADER_RETRY_AFTER = "X-RateLimit-Retry-After"
     LOGIN_LIMIT_PER_IP = "300 per minute"
-    LOGIN_LIMIT_PER_ACCOUNT = "10 per 5 minutes"
+    # Wrong passwords per account and address (contest.accounts.throttle): this many are free, then each one
+    # makes that address wait 1, 2, 4 ... seconds, at most the cap; the count is forgotten after the window.
+    LOGIN_THROTTLE_FREE_FAILURES = 5
+    LOGIN_THROTTLE_MAX_DELAY_S = 300
+    LOGIN_THROTTLE_WINDOW_S = 3600
     REGISTER_LIMIT_PER_IP = "120 per hour"
+    # Registrations refused because the phone/email/CCCD is taken: what probing for who is registered costs.
+    REGISTER_CONFLICT_LIMIT_PER_IP = "30 per hour"
     # argon2id at OWASP's minimum (m=19 MiB, t=2, p=1): ~30 ms here, verified off the event loop.
     ARGON2_TIME_COST = 2
     ARGON2_MEMORY_KIB = 19 * 1024
     ARGON2_PARALLELISM = 1
     WTF_CSRF_TIME_LIMIT = None  # tied to the session, which lasts the contest
-    MAX_CONTENT_LENGTH = 32 * 1024 * 1024  # uploads of question banks and unit trees
+    # Request bodies (contest.input_guard): forms, JSON and /api/, and the question bank upload, which is the
+    # one route that takes files.
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    JSON_MAX_BYTES = 64 * 1024
+    BANK_UPLOAD_MAX_BYTES = 32 * 1024 * 1024
     BOARD_NAME_STYLE = "full"
     # Answers stored per group commit at most, and how often overdue attempts are finalised.
     ANSWER_BATCH_MAX = 500

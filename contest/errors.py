@@ -48,12 +48,14 @@ DEFAULT_MESSAGES = {
 
 
 class DomainError(Exception):
-    """An expected failure a user can act on. ``fields`` maps a form field to its message."""
+    """An expected failure a user can act on. ``fields`` maps a form field to its message; ``retry_after``
+    (seconds) becomes the Retry-After header of a 429/503."""
 
-    def __init__(self, code: str, message=None, *, fields: dict | None = None):
+    def __init__(self, code: str, message=None, *, fields: dict | None = None, retry_after: int | None = None):
         self.code = code
         self.message = message if message is not None else DEFAULT_MESSAGES.get(code, code)
         self.fields = fields or {}
+        self.retry_after = retry_after
         super().__init__(code)
 
     @property
@@ -64,6 +66,8 @@ class DomainError(Exception):
         body = {"code": self.code, "message": str(self.message)}
         if self.fields:
             body["fields"] = {name: str(msg) for name, msg in self.fields.items()}
+        if self.retry_after is not None:
+            body["retry_after"] = self.retry_after  # as the overload replies (contest.overload) give it
         return body
 
 

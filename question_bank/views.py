@@ -16,6 +16,7 @@ from contest.accounts.views import _show_field_errors as show_field_errors
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db
+from contest.input_guard import upload_limit
 from contest.organiser.access import contest_scope, round_or_abort
 from contest.organiser.permissions import Action, may_change_question, requires
 from question_bank import key_guard, service, uploads
@@ -168,6 +169,7 @@ def readmit(question_id: int):
 
 
 @bp.route("/import", methods=["GET", "POST"])
+@upload_limit("BANK_UPLOAD_MAX_BYTES")
 @requires(Action.BANK_EDIT)
 def import_upload():
     """Upload and dry run: the report is shown, and a valid file waits for the organiser's confirmation."""

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from contest.accounts import identity
 from contest.accounts.consent import CONSENT_VERSION, needs_guardian
 from contest.accounts.models import Role, StaffRole, User
+from contest.accounts.names import clean_name
 from contest.accounts.passwords import MIN_LENGTH, hash_password, verify_password, verify_unknown_user
 from contest.audit import service as audit
 from contest.db import release_connection
@@ -39,17 +40,15 @@ class Registration:
 def register_entrant(session: Session, form: Registration, *, now: datetime) -> User:
     """Create an entrant account. Raises ``DomainError('validation'|'conflict')`` naming the bad fields."""
     errors: dict[str, object] = {}
-    full_name = " ".join(form.full_name.split())
-    if not full_name:
-        errors["full_name"] = _l("Enter your full name.")
-    elif len(full_name) > 120:
-        errors["full_name"] = _l("The name is longer than 120 characters.")
+    full_name = _checked_name(form.full_name, errors, empty=_l("Enter your full name."))
     if form.birth_date is None:
         errors["birth_date"] = _l("Enter your date of birth.")
     elif not (date(now.year - 100, 1, 1) <= form.birth_date <= date(now.year - 6, 12, 31)):
         errors["birth_date"] = _l("Check the date of birth.")
     phone = identity.normalise_phone(form.phone)
-    if phone is None:
+    if identity.has_foreign_digits(form.phone):
+        errors["phone"] = _FOREIGN_DIGITS
+    elif phone is None:
         errors["phone"] = _l("Enter a Vietnamese mobile number of 10 digits, like 0912345678.")
     email = None
     if form.email.strip():
@@ -59,7 +58,9 @@ def register_entrant(session: Session, form: Registration, *, now: datetime) -> 
     citizen_id = None
     if form.citizen_id.strip():
         citizen_id = identity.normalise_citizen_id(form.citizen_id)
-        if citizen_id is None:
+        if identity.has_foreign_digits(form.citizen_id):
+            errors["citizen_id"] = _FOREIGN_DIGITS
+        elif citizen_id is None:
             errors["citizen_id"] = _l("A citizen ID (CCCD) has exactly 12 digits.")
     errors.update(_password_problems(form.password))
     if form.unit_id is None or session.get(Unit, form.unit_id) is None:
@@ -70,13 +71,15 @@ def register_entrant(session: Session, form: Registration, *, now: datetime) -> 
     if errors:
         raise DomainError("validation", fields=errors)
 
-    _ensure_unique(session, phone=phone, email=email, citizen_id=citizen_id)
+    # An anonymous caller learns only that the value cannot be used, not whose it is; the page limits how
+    # often one address may be told so (REGISTER_CONFLICT_LIMIT_PER_IP).
+    _ensure_unique(session, messages=_UNUSABLE, phone=phone, email=email, citizen_id=citizen_id)
     user = User(role=Role.ENTRANT, full_name=full_name, birth_date=form.birth_date, phone=phone,
                 email=email, citizen_id=citizen_id, unit_id=form.unit_id,
                 password_hash=hash_password(form.password), created_at=now)
     _record_consent(user, form, now=now)
     session.add(user)
-    _commit_unique(session, phone=phone, email=email, citizen_id=citizen_id)
+    _commit_unique(session, messages=_UNUSABLE, phone=phone, email=email, citizen_id=citizen_id)
     return user
 
 
@@ -122,8 +125,7 @@ def create_staff(session: Session, *, role: Role, email: str, full_name: str, pa
     normalised = identity.normalise_email(email)
     if normalised is None:
         errors["email"] = _l("Enter a valid email address.")
-    if not full_name.strip():
-        errors["full_name"] = _l("Enter the full name.")
+    name = _checked_name(full_name, errors, empty=_l("Enter the full name."))
     errors.update(_password_problems(password))
     scope = None
     if scope_unit_code:
@@ -133,7 +135,7 @@ def create_staff(session: Session, *, role: Role, email: str, full_name: str, pa
     if errors:
         raise DomainError("validation", fields=errors)
     _ensure_unique(session, email=normalised)
-    user = User(role=role, full_name=full_name.strip(), email=normalised,
+    user = User(role=role, full_name=name, email=normalised,
                 password_hash=hash_password(password), scope_unit=scope, created_at=now,
                 staff_role=staff_role if role == Role.ORGANISER else None)
     session.add(user)
@@ -168,6 +170,22 @@ def _vietnam_today(now: datetime) -> date:
     return now.astimezone(CONTEST_TIME_ZONE).date()
 
 
+_FOREIGN_DIGITS = _l("Type the number with the digits 0-9 only.")
+
+
+def _checked_name(raw: str, errors: dict[str, object], *, empty) -> str:
+    """The name as stored; a problem goes into ``errors['full_name']`` (see contest.accounts.names)."""
+    name = clean_name(raw)
+    if name.problem is not None:
+        errors["full_name"] = {
+            "empty": empty,
+            "too_long": _l("The name is longer than 120 characters."),
+            "control": _l("The name contains a control character. Type it again without it."),
+            "bidi": _l("The name contains a text-direction control character. Type it again without it."),
+        }[name.problem]
+    return name.text
+
+
 def _password_problems(password: str, field: str = "password") -> dict[str, object]:
     if len(password or "") < MIN_LENGTH:
         return {field: _l("The password needs at least %(n)d characters.", n=MIN_LENGTH)}
@@ -182,22 +200,28 @@ _TAKEN = {
     "citizen_id": _l("This citizen ID is already registered."),
 }
 
+_UNUSABLE = {
+    "phone": _l("This phone number cannot be used to register. If it is yours, log in instead."),
+    "email": _l("This email address cannot be used to register. If it is yours, log in instead."),
+    "citizen_id": _l("This citizen ID cannot be used to register. If it is yours, log in instead."),
+}
 
-def _ensure_unique(session: Session, **values: str | None) -> None:
+
+def _ensure_unique(session: Session, messages: dict = _TAKEN, **values: str | None) -> None:
     taken = {}
     for name, value in values.items():
         if value is not None and session.scalar(select(User.id).where(getattr(User, name) == value)):
-            taken[name] = _TAKEN[name]
+            taken[name] = messages[name]
     if taken:
         raise DomainError("conflict", fields=taken)
 
 
-def _commit_unique(session: Session, **values: str | None) -> None:
+def _commit_unique(session: Session, messages: dict = _TAKEN, **values: str | None) -> None:
     """Commit; a concurrent registration of the same phone/email/CCCD becomes a clear conflict, not a 500."""
     try:
         session.commit()
     except IntegrityError as exc:
         session.rollback()
         message = str(exc.orig).lower()
-        fields = {name: _TAKEN[name] for name, value in values.items() if value and name in message}
-        raise DomainError("conflict", fields=fields or {"phone": _TAKEN["phone"]}) from exc
+        fields = {name: messages[name] for name, value in values.items() if value and name in message}
+        raise DomainError("conflict", fields=fields or {"phone": messages["phone"]}) from exc

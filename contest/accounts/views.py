@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from contest.accounts import identity, service
+from contest.accounts import service, throttle
 from contest.accounts.consent import CONSENT_VERSION, TEXTS, text_for
 from contest.accounts.forms import ChangePasswordForm, LoginForm, LogoutForm, RegisterForm
 from contest.accounts.models import User
@@ -23,28 +23,18 @@ bp = Blueprint("accounts", __name__)
 api = Blueprint("accounts_api", __name__, url_prefix="/api")
 
 
-def _login_key() -> str:
-    """Rate-limit key per account: the login as normalised, whichever form it was sent in."""
-    body = request.get_json(silent=True) if request.is_json else None
-    login = request.form.get("login") or (body.get("login") if isinstance(body, dict) else "") or ""
-    kind = identity.login_kind(str(login))
-    return "login:" + (kind[1] if kind else str(login).strip().lower()[:254])
-
-
 def _limit(setting: str, **kwargs):
     return limiter.limit(lambda: current_app.config[setting], methods=["POST"], **kwargs)
 
 
-login_limits = [_limit("LOGIN_LIMIT_PER_IP"), _limit("LOGIN_LIMIT_PER_ACCOUNT", key_func=_login_key)]
+# Only the generous per-address limit here: wrong passwords for one account are slowed down by the throttle
+# (contest.accounts.throttle), per account and address, so a rival cannot lock the owner out.
+login_limit = _limit("LOGIN_LIMIT_PER_IP")
 
 
-def _apply(decorators):
-    def wrap(view):
-        for decorator in reversed(decorators):
-            view = decorator(view)
-        return view
-
-    return wrap
+def _log_in(login: str, password: str) -> User:
+    return throttle.log_in(db.session, throttle.app_throttle(), login, password,
+                           address=request.remote_addr or "", now=utcnow())
 
 
 def _start_session(user: User) -> None:
@@ -53,7 +43,11 @@ def _start_session(user: User) -> None:
 
 
 def safe_next(default: str) -> str:
+    """``?next=`` when it is a path on this site, else ``default``. A line break (which no header may hold) or a
+    backslash (which browsers read as ``/``, so ``/\\evil`` is ``//evil``) sends the user to ``default``."""
     target = request.args.get("next", "")
+    if any(ord(char) < 0x20 or char in "\x7f\\" for char in target):
+        return default
     parts = urlsplit(target)
     if target.startswith("/") and not target.startswith("//") and not parts.netloc and not parts.scheme:
         return target
@@ -75,9 +69,16 @@ def _show_field_errors(form, error: DomainError) -> None:
         flash(str(error.message), "error")
 
 
+def _registration_refused(_response) -> bool:
+    return bool(g.get("registration_conflict"))
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @_limit("REGISTER_LIMIT_PER_IP")
+@_limit("REGISTER_CONFLICT_LIMIT_PER_IP", deduct_when=_registration_refused)
 def register():
+    """Registration. A phone/email/CCCD that is taken gets a generic field error, and an address told so too
+    often is slowed down (REGISTER_CONFLICT_LIMIT_PER_IP), so the form is no cheap directory of who is in."""
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = RegisterForm()
@@ -92,6 +93,7 @@ def register():
         try:
             user = service.register_entrant(db.session, data, now=utcnow())
         except DomainError as error:
+            g.registration_conflict = error.code == "conflict"
             _show_field_errors(form, error)
         else:
             _start_session(user)
@@ -117,16 +119,20 @@ def privacy():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@_apply(login_limits)
+@login_limit
 def login():
+    """The login form; while this address must wait for this account, the form again with the wait (a 429)."""
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = service.authenticate(db.session, form.login.data, form.password.data, now=utcnow())
+            user = _log_in(form.login.data, form.password.data)
         except DomainError as error:
             flash(str(error.message), "error")
+            if error.retry_after is not None:
+                page = render_template("accounts/login.html", form=form)
+                return page, 429, {"Retry-After": str(error.retry_after)}
         else:
             _start_session(user)
             return redirect(safe_next(home_for(user)))
@@ -168,14 +174,14 @@ def _user_json(user: User) -> dict:
 
 
 @api.post("/session")
-@_apply(login_limits)
+@login_limit
 def api_login():
     """``{login, password}`` -> sets the session cookie; ``{"ok": true, "user": {...}}``."""
     body = json_body()
     login, password = body.get("login"), body.get("password")
     if not isinstance(login, str) or not isinstance(password, str):
         raise DomainError("bad_request", _("Send login and password as strings."))
-    user = service.authenticate(db.session, login, password, now=utcnow())
+    user = _log_in(login, password)
     _start_session(user)
     return ok(user=_user_json(user))
 

@@ -40,6 +40,7 @@ from contest.organiser.permissions import entrant_filter, entrants_attempts, kee
 from contest.rounds.models import Round
 from contest.units.models import Unit
 from contest.units.service import subtree_filter
+from contest.xlsx_text import xlsx_safe
 from question_bank.formats.model import escape_cell
 
 BATCH = 2000
@@ -235,7 +236,7 @@ def write_xlsx(rows: Iterable[tuple], title: str, out) -> None:
         sheet.freeze_panes = "A2"
         cells = []
         for value in header:
-            cell = WriteOnlyCell(sheet, value=_cell(value))
+            cell = WriteOnlyCell(sheet, value=xlsx_safe(_cell(value)))
             cell.font = bold
             cells.append(cell)
         sheet.append(cells)
@@ -248,7 +249,7 @@ def write_xlsx(rows: Iterable[tuple], title: str, out) -> None:
             if used == SHEET_ROWS:
                 sheets += 1
                 sheet, used = new_sheet(sheets), 1
-            sheet.append([_cell(value) for value in row])
+            sheet.append([xlsx_safe(_cell(value)) for value in row])
             used += 1
     except BaseException:
         # openpyxl keeps each sheet in a temporary file until the workbook is saved (or the process exits):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Sequence
 
+from contest.xlsx_text import xlsx_safe
 from question_bank.formats.model import BankQuestion, ReadResult
 from question_bank.formats.table_rows import ALIASES, REQUIRED, header_and_rows, raw_questions
 from question_bank.formats.tabular import read_table
@@ -28,9 +29,9 @@ def workbook_bytes(title: str, header: Sequence, rows: Iterable[Sequence]) -> by
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title)
-    sheet.append(list(header))
+    sheet.append([xlsx_safe(value) for value in header])
     for row in rows:
-        sheet.append(list(row))
+        sheet.append([xlsx_safe(value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -1,20 +1,27 @@
-"""Login rate limits per account, counted in Redis when ``REDIS_URL`` is set (CI's PostgreSQL and Redis stage),
-else in memory."""
+"""Login throttling per account and address and the registration limits, counted in Redis when ``REDIS_URL`` is
+set (CI's PostgreSQL and Redis stage), else in memory."""
 
 from __future__ import annotations
 
 import os
 import uuid
+from datetime import timedelta
 
 import pytest
 import redis
 from flask import Flask, request
 from flask_socketio import SocketIO
+from sqlalchemy import select
 
 from contest import create_app
 from contest import extensions as ext
+from contest.accounts import views
+from contest.accounts.consent import CONSENT_VERSION
+from contest.audit.models import AuditEntry
+from contest.db import utcnow
 from contest.extensions import db, limiter
 from contest.serving import trust_proxies
+from contest.units.models import Unit
 from tests.conftest import FAST_HASH
 from tests.factories import PASSWORD, make_tree, make_user
 
@@ -38,7 +45,9 @@ def limited_app(app, tmp_path, monkeypatch):
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
         "RATELIMIT_KEY_PREFIX": prefix,
-        "LOGIN_LIMIT_PER_ACCOUNT": "3 per minute",
+        "LOGIN_THROTTLE_FREE_FAILURES": 3,
+        "REGISTER_CONFLICT_LIMIT_PER_IP": "2 per minute",
+        "WTF_CSRF_ENABLED": False,
         **FAST_HASH,
     })
     app.instance_path = str(tmp_path)
@@ -56,26 +65,74 @@ def limited_app(app, tmp_path, monkeypatch):
         limiter.__dict__.update(saved)
 
 
-def test_fourth_wrong_login_for_one_account_is_refused_while_others_go_on(limited_app):
-    client = limited_app.test_client()
+ATTACKER = {"REMOTE_ADDR": "198.51.100.66"}
+OWNER = {"REMOTE_ADDR": "203.0.113.10"}
 
-    def wrong_login(phone: str):
-        return client.post("/api/session", json={"login": phone, "password": "wrong-password"})
 
-    assert [wrong_login("0911000001").status_code for _ in range(3)] == [401, 401, 401]
-    limited = wrong_login("0911000001")
-    assert limited.status_code == 429
-    assert limited.json["ok"] is False and limited.json["error"]["code"] == "rate_limited"
-    # The same account written another way is the same account.
-    assert wrong_login("+84 911 000 001").status_code == 429
-    # Another account, from the same address, is still only told its password is wrong.
-    other = wrong_login("0911000002")
-    assert other.status_code == 401 and other.json["error"]["code"] == "not_authenticated"
-    assert client.post("/api/session", json={"login": "0911000002", "password": PASSWORD}).status_code == 200
+def test_wrong_passwords_slow_down_that_address_only_and_form_and_api_count_together(limited_app, monkeypatch):
+    attacker = limited_app.test_client()
+    owner = limited_app.test_client()
+
+    def api_guess(phone: str, password: str = "wrong-password"):
+        return attacker.post("/api/session", json={"login": phone, "password": password}, environ_base=ATTACKER)
+
+    def form_guess(phone: str, password: str = "wrong-password"):
+        return attacker.post("/login", data={"login": phone, "password": password}, environ_base=ATTACKER)
+
+    # Three free failures, shared by the form and the API: the third starts a one-second wait.
+    assert api_guess("0911000001").status_code == 401
+    assert form_guess("0911000001").status_code == 200
+    assert api_guess("+84 911 000 001").status_code == 401  # the same account written another way
+    waiting = api_guess("0911000001", PASSWORD)  # even the right password waits from this address
+    assert waiting.status_code == 429 and waiting.headers["Retry-After"] == "1"
+    assert waiting.json["error"] == {
+        "code": "rate_limited",
+        "message": "Đã nhập sai mật khẩu quá nhiều lần cho tài khoản này từ kết nối của bạn. Hãy thử lại sau 1 giây.",
+        "retry_after": 1}
+    page = form_guess("0911000001")
+    assert page.status_code == 429 and page.headers["Retry-After"] == "1"
+    assert "Hãy thử lại sau 1 giây" in page.get_data(as_text=True) and "<form" in page.get_data(as_text=True)
+
+    # The owner, on their own connection, is not locked out.
+    login = owner.post("/api/session", json={"login": "0911000001", "password": PASSWORD}, environ_base=OWNER)
+    assert login.status_code == 200
+    # Another account from the attacker's address is only told its password is wrong.
+    assert api_guess("0911000002").json["error"]["code"] == "not_authenticated"
+
+    # Once the wait is over the attacker may guess again, and the next wait is twice as long.
+    later = utcnow() + timedelta(seconds=5)
+    monkeypatch.setattr(views, "utcnow", lambda: later)
+    assert api_guess("0911000001").status_code == 401
+    assert api_guess("0911000001").headers["Retry-After"] == "2"
+
+    with limited_app.app_context():
+        bursts = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "account.login_throttled")).all()
+        assert [(b.target_id, b.details["address"], b.details["failures"]) for b in bursts] == [
+            ("0911000001", "198.51.100.66", 3)]
 
     if os.environ.get("REDIS_URL"):
         keys = redis.Redis.from_url(os.environ["REDIS_URL"]).keys(f"*{limited_app.config['RATELIMIT_KEY_PREFIX']}*")
-        assert keys, "the limits were not counted in Redis"
+        assert any(b"olympiad-login:" in key for key in keys), "the throttle did not count in Redis"
+
+
+def test_registrations_refused_as_taken_are_limited_per_address(limited_app):
+    client = limited_app.test_client()
+    with limited_app.app_context():
+        school_id = db.session.scalar(select(Unit.id).where(Unit.code == "S1"))
+
+    def register(phone: str, environ=ATTACKER, **fields):
+        data = {"full_name": "Nguyễn An", "birth_date": "2007-05-01", "phone": phone, "unit_id": str(school_id),
+                "password": "mat-khau-1", "confirm": "mat-khau-1", "consent": "y", "consent_version": CONSENT_VERSION,
+                **fields}
+        return client.post("/register", data=data, environ_base=environ)
+
+    # Mistakes that are not about someone else's phone do not count.
+    assert [register("12345").status_code for _ in range(3)] == [200, 200, 200]
+    assert [register("0911000001").status_code for _ in range(2)] == [200, 200]
+    refused = register("0911000002")
+    assert refused.status_code == 429 and 1 <= int(refused.headers["Retry-After"]) <= 61
+    assert "Vui lòng chờ một chút rồi thử lại" in refused.get_data(as_text=True)
+    assert register("0912999999", environ=OWNER).status_code == 302  # another address registers as usual
 
 
 @pytest.mark.parametrize(("proxies", "seen"), [(0, "127.0.0.1"), (1, "203.0.113.7")])

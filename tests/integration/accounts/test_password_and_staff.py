@@ -56,3 +56,17 @@ def test_entrants_cannot_open_organiser_pages(client, db_session):
     client.post("/api/session", json={"login": "0912345678", "password": PASSWORD})
     assert client.get("/organiser/").status_code == 403
     assert db_session.scalar(select(User.role).where(User.phone == "0912345678")) == Role.ENTRANT
+
+
+def test_staff_names_are_cleaned_like_entrants_names(db_session):
+    with pytest.raises(DomainError) as bidi:
+        service.create_staff(db_session, role=Role.ORGANISER, email="c@example.org", full_name="Ban \u202eTổ chức",
+                             password="secret-pass", now=utcnow())
+    assert "full_name" in bidi.value.fields
+    with pytest.raises(DomainError) as control:
+        service.create_staff(db_session, role=Role.ORGANISER, email="c@example.org", full_name="Ban\x0bTổ\x01",
+                             password="secret-pass", now=utcnow())
+    assert "full_name" in control.value.fields
+    user = service.create_staff(db_session, role=Role.ORGANISER, email="c@example.org",
+                                full_name=" Ban\u200b  tổ chức ", password="secret-pass", now=utcnow())
+    assert user.full_name == "Ban tổ chức"

@@ -26,7 +26,8 @@ def test_register_creates_entrant_logs_in_and_shows_profile(client, db_session):
     assert "Nguyễn Văn An" in page and "Tỉnh Thử › Huyện Đại Từ › THPT Đại Từ" in page
 
 
-def test_duplicate_phone_and_citizen_id_get_clear_errors_not_500(client, db_session):
+def test_duplicate_phone_and_citizen_id_get_generic_field_errors_not_500(client, db_session):
+    """The caller learns which field cannot be used, not that someone is registered with it."""
     school = make_tree(db_session)["s1"]
     make_user(db_session, unit=school, phone="0912345678")
     db_session.get(User, db_session.scalar(select(User.id))).citizen_id = "001204000123"
@@ -34,8 +35,9 @@ def test_duplicate_phone_and_citizen_id_get_clear_errors_not_500(client, db_sess
     response = client.post("/register", data=form(school.id, phone="+84912345678", citizen_id="001204000123"))
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert "Số điện thoại này đã được đăng ký" in page
-    assert "Số CCCD này đã được đăng ký" in page
+    assert "Không thể dùng số điện thoại này để đăng ký. Nếu đây là số của bạn, hãy đăng nhập." in page
+    assert "Không thể dùng số CCCD này để đăng ký" in page
+    assert "đã được đăng ký" not in page
     assert db_session.scalar(select(User.id).where(User.full_name == "Nguyễn Văn An")) is None
 
 
@@ -75,3 +77,33 @@ def test_personal_data_stays_off_the_public_home_page(client, db_session):
     client.post("/login", data={"login": "0912345678", "password": "correct-horse"})
     home = client.get("/").get_data(as_text=True)
     assert user.phone not in home and "2007" not in home
+
+
+def test_arabic_indic_digits_are_refused_with_a_clear_message_and_full_width_accepted(client, db_session):
+    school = make_tree(db_session)["s1"]
+    page = client.post("/register", data=form(school.id, phone="٠٩١٢٣٤٥٦٧٨", citizen_id="٠٠١٢٠٤٠٠٠١٢٣"))
+    assert page.get_data(as_text=True).count("Chỉ nhập số bằng các chữ số 0-9.") == 2
+    assert db_session.scalar(select(User.id)) is None
+    full_width = form(school.id, phone="０９１２３４５６７８", citizen_id="００１２０４０００１２３")
+    response = client.post("/register", data=full_width)
+    assert response.status_code == 302
+    user = db_session.scalar(select(User))
+    assert (user.phone, user.citizen_id) == ("0912345678", "001204000123")
+
+
+def test_the_same_number_in_full_width_digits_cannot_register_twice(client, db_session):
+    school = make_tree(db_session)["s1"]
+    make_user(db_session, unit=school, phone="0912345678")
+    page = client.post("/register", data=form(school.id, phone="０９１２ ３４５ ６７８")).get_data(as_text=True)
+    assert "Không thể dùng số điện thoại này để đăng ký" in page
+
+
+def test_names_lose_zero_width_characters_and_refuse_direction_overrides(client, db_session):
+    school = make_tree(db_session)["s1"]
+    page = client.post("/register", data=form(school.id, full_name="An \u202eNguyễn")).get_data(as_text=True)
+    assert "Tên có chứa ký tự điều khiển hướng văn bản" in page
+    page = client.post("/register", data=form(school.id, full_name="\u200b\u3164")).get_data(as_text=True)
+    assert "Hãy nhập họ và tên." in page
+    assert db_session.scalar(select(User.id)) is None
+    assert client.post("/register", data=form(school.id, full_name="Nguyễn\u200b An")).status_code == 302
+    assert db_session.scalar(select(User.full_name)) == "Nguyễn An"

@@ -2,7 +2,13 @@ from __future__ import annotations
 
 import pytest
 
-from contest.accounts.identity import login_kind, normalise_citizen_id, normalise_email, normalise_phone
+from contest.accounts.identity import (
+    has_foreign_digits,
+    login_kind,
+    normalise_citizen_id,
+    normalise_email,
+    normalise_phone,
+)
 
 
 @pytest.mark.parametrize("typed", ["0912345678", "0912 345 678", "0912.345.678", "+84912345678",
@@ -31,3 +37,17 @@ def test_login_kind_tells_phone_from_email():
     assert login_kind("0912-345-678") == ("phone", "0912345678")
     assert login_kind("A@B.vn") == ("email", "a@b.vn")
     assert login_kind("nonsense") is None
+
+
+def test_full_width_digits_become_ascii_and_count_as_the_same_number():
+    assert normalise_phone("０９１２３４５６７８") == "0912345678"
+    assert normalise_citizen_id("００１２０４０００１２３") == "001204000123"
+    assert not has_foreign_digits("０９１２３４５６７８")
+
+
+@pytest.mark.parametrize("typed", ["٠٩١٢٣٤٥٦٧٨", "۰۹۱۲۳۴۵۶۷۸", "०९१२३४५६७८", "09123456٧٨"])
+def test_other_digits_are_refused_and_told_apart(typed):
+    assert normalise_phone(typed) is None
+    assert normalise_citizen_id(typed + "12") is None
+    assert login_kind(typed) is None
+    assert has_foreign_digits(typed)
