@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 def init_app(app: Flask) -> None:
     from contest.accounts.cli import users
-    from contest.accounts.models import User
+    from contest.accounts.logins import user_for_token
     from contest.accounts.views import api, bp
     from contest.errors import DomainError
     from contest.extensions import csrf, db, login_manager
@@ -18,8 +18,9 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    def load_user(token: str):
+        """The session and remember cookies name a login's token, looked up on every request."""
+        return user_for_token(db.session, token)
 
     @login_manager.unauthorized_handler
     def unauthorized():

@@ -1,16 +1,17 @@
-"""``flask users create-admin`` and ``flask users create-organiser``."""
+"""``flask users create-admin``, ``flask users create-organiser`` and ``flask users end-logins``."""
 
 from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
 
-from contest.accounts import service
+from contest.accounts import logins, service
 from contest.accounts.models import Role
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db
 from contest.organiser.service import create_organiser
+from contest.realtime.notifier import SocketIONotifier
 
 users = AppGroup("users", help="Manage staff accounts.")
 
@@ -51,3 +52,16 @@ def create_organiser_command(email: str, name: str, password: str, scope: str | 
                              contests: tuple[int, ...]) -> None:
     """Create an organiser, optionally limited to one unit's subtree and to chosen contests."""
     _create(Role.ORGANISER, email, name, password, scope, contests)
+
+
+@users.command("end-logins")
+@click.argument("login")
+def end_logins(login: str) -> None:
+    """End every login of the user with this phone or email (a lost phone, a shared password): their cookies
+    stop working at once, their open sockets at once with REDIS_URL, else within LOGIN_RECHECK_S."""
+    user = service.find_user(db.session, login)
+    if user is None:
+        click.echo(f"error: no user has the phone or email {login}", err=True)
+        raise SystemExit(1)
+    count = logins.revoke_logins(db.session, user.id, now=utcnow(), notifier=SocketIONotifier(), actor_id=None)
+    click.echo(f"ended {count} logins of user {user.id}")

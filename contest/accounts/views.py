@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from contest.accounts import identity, service
+from contest.accounts import identity, logins, service
 from contest.accounts.forms import ChangePasswordForm, LoginForm, LogoutForm, RegisterForm
 from contest.accounts.models import User
 from contest.api import json_body, ok
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db, limiter
+from contest.realtime.notifier import SocketIONotifier
 from contest.units.service import leaf_units, unit_paths
 
 bp = Blueprint("accounts", __name__)
@@ -46,8 +47,20 @@ def _apply(decorators):
 
 
 def _start_session(user: User) -> None:
+    """A new login record, its token in the session and remember cookies, and a fresh CSRF token: a token a
+    visitor was handed before logging in must not carry over into their login."""
+    logins.open_login(db.session, user, now=utcnow())
+    csrf_key = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")  # Flask-WTF's key in both
+    session.pop(csrf_key, None)
+    g.pop(csrf_key, None)
     login_user(user, remember=True)
     session.permanent = True
+
+
+def _end_session() -> None:
+    if current_user.is_authenticated and current_user.login_id is not None:
+        logins.end_login(db.session, current_user.login_id, now=utcnow(), notifier=SocketIONotifier())
+    logout_user()
 
 
 def safe_next(default: str) -> str:
@@ -119,7 +132,7 @@ def login():
 @bp.post("/logout")
 def logout():
     if LogoutForm().validate_on_submit():
-        logout_user()
+        _end_session()
     return redirect(url_for("public.home"))
 
 
@@ -137,10 +150,12 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            service.change_password(db.session, current_user, form.current.data, form.new.data, now=utcnow())
+            service.change_password(db.session, current_user, form.current.data, form.new.data, now=utcnow(),
+                                    notifier=SocketIONotifier())
         except DomainError as error:
             _show_field_errors(form, error)
         else:
+            _start_session(current_user._get_current_object())  # every login ended, this browser's too
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/password.html", form=form)
@@ -165,7 +180,7 @@ def api_login():
 
 @api.delete("/session")
 def api_logout():
-    logout_user()
+    _end_session()
     return ok()
 
 

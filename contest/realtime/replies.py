@@ -11,6 +11,7 @@ import random
 from functools import wraps
 
 from flask import request
+from flask_babel import lazy_gettext as _l
 
 from contest.attempts.payloads import BadPayload, too_large
 from contest.errors import DomainError, bad_field
@@ -42,6 +43,13 @@ def overloaded() -> dict:
 _rng = random.Random()
 
 
+def _login_ended(namespace, sid: str) -> dict:
+    """A connection whose login ended (logout, password change, staff): refused, then disconnected. The refusal
+    still reaches the client: a namespace disconnect leaves the underlying Engine.IO connection open."""
+    namespace.disconnect(sid)
+    return refuse(DomainError("not_authenticated", _l("Your session has ended. Please log in again.")))
+
+
 def event(*, login: bool = True):
     """Wrap a namespace handler ``(self, data, user_id)``: rate limit, check login, pass a dict payload, and
     turn every failure into an ``ok: false`` acknowledgement.
@@ -58,6 +66,8 @@ def event(*, login: bool = True):
                     raise DomainError("rate_limited")
                 users = getattr(self, "users", None)  # namespaces nobody logs in to keep none
                 user_id = users.get(request.sid) if users else None
+                if user_id is not None and not self.login_open(request.sid):
+                    return _login_ended(self, request.sid)
                 if login and user_id is None:
                     raise DomainError("not_authenticated")
                 if data is None:
