@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from contest.attempts.payloads import BadPayload, too_large
 from contest.errors import DomainError, bad_field
-from contest.extensions import db
+from contest.extensions import db, socketio
 from contest.overload import OVERLOAD_ERRORS, retry_after
 from contest.realtime.flood import flood_guard
 
@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 # No client event needs more than a few hundred characters; anything past this is refused before parsing it.
 MAX_PAYLOAD_CHARS = 16 * 1024
+DISCONNECT_DELAY_S = 0.1
 
 
 def ack(**payload) -> dict:
@@ -44,10 +45,15 @@ _rng = random.Random()
 
 
 def _login_ended(namespace, sid: str) -> dict:
-    """A connection whose login ended (logout, password change, staff): refused, then disconnected. The refusal
-    still reaches the client: a namespace disconnect leaves the underlying Engine.IO connection open."""
-    namespace.disconnect(sid)
+    """A connection whose login ended (logout, password change, staff): refused, then disconnected."""
+    socketio.start_background_task(_disconnect_soon, namespace, sid)
     return refuse(DomainError("not_authenticated", _l("Your session has ended. Please log in again.")))
+
+
+def _disconnect_soon(namespace, sid: str) -> None:
+    # After the refusal has gone out: a client drops the acknowledgements of a namespace it was disconnected from.
+    socketio.sleep(DISCONNECT_DELAY_S)
+    namespace.disconnect(sid)
 
 
 def event(*, login: bool = True):
