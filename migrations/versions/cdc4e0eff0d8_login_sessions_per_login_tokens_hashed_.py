@@ -1,7 +1,7 @@
 """login_sessions: per-login tokens, hashed, revocable
 
 Revision ID: cdc4e0eff0d8
-Revises: 3e5dec97fadf
+Revises: a1c3e5f7b9d1
 Create Date: 2026-12-03 06:42:11.208911
 
 """
@@ -13,7 +13,7 @@ import contest.db
 
 # revision identifiers, used by Alembic.
 revision = 'cdc4e0eff0d8'
-down_revision = '3e5dec97fadf'
+down_revision = 'a1c3e5f7b9d1'
 branch_labels = None
 depends_on = None
 
