@@ -10,6 +10,7 @@ def init_app(app: Flask) -> None:
     from contest.accounts.cli import users
     from contest.accounts.logins import user_for_token
     from contest.accounts.views import api, bp
+    from contest.db import utcnow
     from contest.errors import DomainError
     from contest.extensions import csrf, db, login_manager
 
@@ -20,7 +21,7 @@ def init_app(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(token: str):
         """The session and remember cookies name a login's token, looked up on every request."""
-        return user_for_token(db.session, token)
+        return user_for_token(db.session, token, now=utcnow(), lifetime=app.config["REMEMBER_COOKIE_DURATION"])
 
     @login_manager.unauthorized_handler
     def unauthorized():

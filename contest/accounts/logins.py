@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import select, update
@@ -37,13 +37,15 @@ def open_login(session: Session, user: User, *, now: datetime) -> str:
     return token
 
 
-def user_for_token(session: Session, token: str) -> User | None:
-    """The user of a login that has not ended, with ``login_token``/``login_id`` set; ``None`` otherwise."""
+def user_for_token(session: Session, token: str, *, now: datetime, lifetime: timedelta) -> User | None:
+    """The user of a login that has not ended and is younger than ``lifetime`` (the cookies' own lifetime: a
+    copied remember cookie would otherwise work for ever), with ``login_token``/``login_id`` set."""
     if not token or len(token) > MAX_TOKEN_CHARS:
         return None
     row = session.execute(
         select(User, LoginSession.id).join(LoginSession, LoginSession.user_id == User.id)
-        .where(LoginSession.token_hash == token_hash(token), LoginSession.revoked_at.is_(None))
+        .where(LoginSession.token_hash == token_hash(token), LoginSession.revoked_at.is_(None),
+               LoginSession.created_at > now - lifetime)
     ).first()
     if row is None:
         return None

@@ -49,6 +49,7 @@ def _apply(decorators):
 def _start_session(user: User) -> None:
     """A new login record, its token in the session and remember cookies, and a fresh CSRF token: a token a
     visitor was handed before logging in must not carry over into their login."""
+    _end_current_login()  # logging in again over a login: that one ends
     logins.open_login(db.session, user, now=utcnow())
     csrf_key = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")  # Flask-WTF's key in both
     session.pop(csrf_key, None)
@@ -58,9 +59,13 @@ def _start_session(user: User) -> None:
 
 
 def _end_session() -> None:
+    _end_current_login()
+    logout_user()
+
+
+def _end_current_login() -> None:
     if current_user.is_authenticated and current_user.login_id is not None:
         logins.end_login(db.session, current_user.login_id, now=utcnow(), notifier=SocketIONotifier())
-    logout_user()
 
 
 def safe_next(default: str) -> str:

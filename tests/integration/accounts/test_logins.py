@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask
 from sqlalchemy import select
 
 from contest.accounts.models import LoginSession
 from contest.audit.models import AuditEntry
 from contest.config import load_config
+from contest.db import utcnow
 from tests.factories import PASSWORD, make_tree, make_user
 
 PHONE = "0912345678"
@@ -136,3 +139,25 @@ def test_secure_cookies_setting_marks_every_cookie_secure(app, client, db_sessio
     lang = set_cookie_headers(client.get("/lang/en"))["lang"]
     for header in (cookies["session"], cookies["remember_token"], lang):
         assert "Secure" in header and "SameSite=Lax" in header, header
+
+
+def test_logging_in_again_ends_the_login_it_replaces(app, client, db_session):
+    entrant(db_session)
+    log_in(client)
+    replaced = client.get_cookie("remember_token").value
+    log_in(client)
+    assert whoami(client) == 200
+    assert whoami(cookies_only(app, remember_token=replaced)) == 401
+
+
+def test_a_login_older_than_the_cookie_lifetime_names_no_one(app, client, db_session):
+    user = entrant(db_session)
+    log_in(client)
+    remember = client.get_cookie("remember_token").value
+    login = db_session.scalars(select(LoginSession).where(LoginSession.user_id == user.id)).one()
+    login.created_at = utcnow() - app.config["REMEMBER_COOKIE_DURATION"] + timedelta(minutes=1)
+    db_session.commit()
+    assert whoami(cookies_only(app, remember_token=remember)) == 200
+    login.created_at -= timedelta(minutes=2)
+    db_session.commit()
+    assert whoami(cookies_only(app, remember_token=remember)) == 401
