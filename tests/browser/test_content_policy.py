@@ -1,5 +1,6 @@
 """The Content-Security-Policy in headless Chromium: every page an entrant, the public and an organiser open
-works under it, and the browser reports no blocked script, style or connection."""
+works under it, and the browser reports no blocked script, style or connection; a logout in another tab
+reaches the attempt page's socket at once."""
 
 from __future__ import annotations
 
@@ -63,7 +64,12 @@ def test_every_page_works_under_the_policy(tmp_path_factory):
             visit(f"/rounds/{round_id}/play", "#play")
             page.click("#start")
             expect(page.locator(".question").first).to_be_visible()  # started over the websocket
-            page.click("form[action='/logout'] button")
+            # Logging out in another tab reaches this one's socket at once: the page says so.
+            other_tab = context.new_page()
+            other_tab.goto("/account")
+            other_tab.click("form[action='/logout'] button")
+            expect(page.locator("#submit-error")).to_contain_text("Bạn đã bị đăng xuất")
+            other_tab.close()
 
             log_in(page, DEMO_ORGANISER, DEMO_ORGANISER_PASSWORD, r"/organiser/")
             visit(f"/organiser/rounds/{round_id}/live")
