@@ -7,9 +7,10 @@ from pathlib import Path
 from flask import Flask
 
 from contest import extensions as ext
-from contest import i18n, input_guard, overload, redis_pools
+from contest import i18n, input_guard, overload, redis_pools, security_headers
 from contest.config import load_config
 from contest.db import set_sqlite_synchronous
+from contest.private_files import private_sqlite
 from contest.realtime import compact_json
 from contest.sessions import ConnectionCachedSessionInterface
 
@@ -28,12 +29,14 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():  # creates the engine object only; nothing connects yet
             set_sqlite_synchronous(ext.db.engine, app.config["SQLITE_SYNCHRONOUS"])
+            private_sqlite(ext.db.engine.url.database)
     ext.migrate.init_app(app, ext.db, directory=str(MIGRATIONS), render_as_batch=True)
     ext.login_manager.init_app(app)
     ext.csrf.init_app(app)
     ext.babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", redis_pools.limiter_options(app))
+    security_headers.init_app(app)
     ext.limiter.init_app(app)
     ext.socketio.init_app(
         app,

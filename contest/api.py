@@ -9,8 +9,9 @@ from __future__ import annotations
 import math
 import time
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import ValidationError, validate_csrf
 from werkzeug.exceptions import HTTPException
 
 from contest.attempts.payloads import BadPayload
@@ -56,7 +57,31 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def refuse_cross_site_forms() -> None:
+    """Before every request: an /api/ call that changes state must be JSON (``Content-Type: application/json``,
+    which a cross-site form cannot send and a cross-site script cannot send without a CORS preflight this app
+    never grants) or carry the page's CSRF token in a header. The /api/ blueprints are exempt from Flask-WTF's
+    form check, so this is their check, enforced even where form CSRF is switched off (tests)."""
+    if request.method not in STATE_CHANGING or not wants_json() or request.is_json:
+        return
+    token = next((request.headers[name] for name in current_app.config.get("WTF_CSRF_HEADERS", ("X-CSRFToken",))
+                  if request.headers.get(name)), None)
+    if token:
+        try:
+            validate_csrf(token)
+            return
+        except ValidationError:
+            pass
+    raise DomainError("forbidden", _l("Refused: send a JSON body (Content-Type: application/json) or the "
+                                      "page's CSRF token. A form posted from another site cannot do this."))
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(refuse_cross_site_forms)
+
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         return error_response(error)

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from contest.private_files import FILE_MODE, private_dir, write_private
+
 SQLITE_FILE = "olympiad.sqlite3"
 
 
@@ -36,6 +38,13 @@ class Defaults:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_DURATION = timedelta(days=45)
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    # Behind HTTPS (the nginx sample in deploy/): every cookie Secure, and HSTS on every answer.
+    SECURE_COOKIES = False
+    # A /play connection's login is looked up in the database at most this often; an ended login's sockets
+    # are refused at once through their Socket.IO room (contest.realtime.logins).
+    LOGIN_RECHECK_S = 60.0
     # Rate limits (Flask-Limiter syntax). A whole school may sit behind one NAT address, so the per-IP
     # limits are generous and the per-account ones strict.
     RATELIMIT_ENABLED = True
@@ -91,7 +100,7 @@ def load_config(app: Flask, overrides: dict | None) -> None:
         app.config.update(overrides)
 
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
-        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        private_dir(Path(app.instance_path))
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / SQLITE_FILE}"
     app.config["SQLALCHEMY_DATABASE_URI"] = uri = database_uri(app.config["SQLALCHEMY_DATABASE_URI"])
     if uri.startswith("postgresql"):
@@ -110,6 +119,8 @@ def load_config(app: Flask, overrides: dict | None) -> None:
             "pool_timeout": 30,
             **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
         }
+    if app.config["SECURE_COOKIES"]:
+        app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
@@ -128,9 +139,9 @@ def _instance_secret(instance: Path) -> str:
     """A random key kept in the instance folder, so sessions survive restarts without a configured key."""
     path = instance / "secret_key"
     if path.exists():
+        path.chmod(FILE_MODE)
         return path.read_text().strip()
-    instance.mkdir(parents=True, exist_ok=True)
+    private_dir(instance)
     key = secrets.token_hex(32)
-    path.write_text(key)
-    path.chmod(0o600)
+    write_private(path, key)
     return key

@@ -1,6 +1,6 @@
 """Every model of the app, imported in one place so Alembic and the test schema see the whole schema."""
 
-from contest.accounts.models import Role, User
+from contest.accounts.models import LoginSession, Role, User
 from contest.attempts.models import Answer, Attempt
 from contest.audit.models import AuditEntry
 from contest.leaderboards.export_jobs import ExportJob
@@ -10,7 +10,8 @@ from contest.units.models import Unit
 from question_bank.models import Question, QuestionRevision, RoundItemStat, Topic
 
 __all__ = [
-    "Answer", "Attempt", "AuditEntry", "BoardFreeze", "Contest", "ContestBoard", "ExportJob", "OrganiserContest",
+    "Answer", "Attempt", "AuditEntry", "BoardFreeze", "Contest", "ContestBoard", "ExportJob", "LoginSession",
+    "OrganiserContest",
     "PublishedResult", "PublishedRow", "Question", "QuestionRevision", "RankingRule", "Role", "Round", "RoundItemStat",
     "Topic", "Unit", "User",
 ]

@@ -10,14 +10,16 @@ import secrets
 import time
 from pathlib import Path
 
+from contest.private_files import private_dir, write_private
+
 KEEP_SECONDS = 24 * 3600
 
 
 def store(folder: Path, data: bytes) -> str:
-    folder.mkdir(parents=True, exist_ok=True)
+    private_dir(folder)  # an uploaded bank holds its answer key
     _remove_stale(folder)
     token = secrets.token_urlsafe(16)
-    (folder / token).write_bytes(data)
+    write_private(folder / token, data)
     return token
 
 

@@ -8,8 +8,9 @@ from flask_babel import lazy_gettext as _l
 
 def init_app(app: Flask) -> None:
     from contest.accounts.cli import users
-    from contest.accounts.models import User
+    from contest.accounts.logins import user_for_token
     from contest.accounts.views import api, bp
+    from contest.db import utcnow
     from contest.errors import DomainError
     from contest.extensions import csrf, db, login_manager
 
@@ -18,9 +19,10 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        # A deactivated account (e.g. its personal data removed by the retention command) is logged out.
+    def load_user(token: str):
+        """The session and remember cookies name a login's token, looked up on every request. A deactivated
+        account (e.g. its personal data removed by the retention command) is logged out."""
+        user = user_for_token(db.session, token, now=utcnow(), lifetime=app.config["REMEMBER_COOKIE_DURATION"])
         return user if user is not None and user.active else None
 
     @login_manager.unauthorized_handler

@@ -1,5 +1,5 @@
-"""``flask users create-admin``, ``flask users create-organiser`` and ``flask users set-role``. The commands act as
-the server's operator, who may do what an admin may."""
+"""``flask users create-admin``, ``flask users create-organiser``, ``flask users set-role`` and ``flask users
+end-logins``. The commands act as the server's operator, who may do what an admin may."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from contest.accounts import service
+from contest.accounts import logins, service
 from contest.accounts.models import Role, StaffRole, User
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db
 from contest.organiser.service import create_organiser, set_staff_role
+from contest.realtime.notifier import SocketIONotifier
 
 users = AppGroup("users", help="Manage staff accounts.")
 
@@ -78,3 +79,16 @@ def set_role_command(email: str, staff_role: str, scope: str | None) -> None:
     except DomainError as error:
         _fail(error)
     click.echo(f"{email}: {staff_role}")
+
+
+@users.command("end-logins")
+@click.argument("login")
+def end_logins(login: str) -> None:
+    """End every login of the user with this phone or email (a lost phone, a shared password): their cookies
+    stop working at once, their open sockets at once with REDIS_URL, else within LOGIN_RECHECK_S."""
+    user = service.find_user(db.session, login)
+    if user is None:
+        click.echo(f"error: no user has the phone or email {login}", err=True)
+        raise SystemExit(1)
+    count = logins.revoke_logins(db.session, user.id, now=utcnow(), notifier=SocketIONotifier(), actor_id=None)
+    click.echo(f"ended {count} logins of user {user.id}")

@@ -75,6 +75,11 @@ class User(UserMixin, db.Model):
     personal_data_removed: Mapped[str | None] = mapped_column(String(16))
     personal_data_removed_at: Mapped[datetime | None]
 
+    # The login this instance was loaded through (set by contest.accounts.logins, not stored here): Flask-Login
+    # keeps ``get_id()`` in the session and remember cookies, so a revoked login's cookies stop naming anyone.
+    login_token = None
+    login_id = None
+
     unit: Mapped[Unit | None] = relationship(foreign_keys=[unit_id])
     scope_unit: Mapped[Unit | None] = relationship(foreign_keys=[scope_unit_id])
 
@@ -104,5 +109,23 @@ class User(UserMixin, db.Model):
             return self.staff_role
         return StaffRole.UNIT if self.scope_unit_id is not None else StaffRole.CONTEST
 
+    def get_id(self) -> str:
+        if self.login_token is None:
+            raise RuntimeError("log in through contest.accounts.logins.open_login")
+        return self.login_token
+
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
+
+
+class LoginSession(db.Model):
+    """One login on one browser or client: the hash of the random token its cookies carry. A login ends at
+    logout, at a password change or when staff end it; its cookies then name no one."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[intpk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256 hex of the token
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from contest.accounts import identity
 from contest.accounts.consent import CONSENT_VERSION, needs_guardian
+from contest.accounts.logins import LoginNotifier, end_user_logins
 from contest.accounts.models import Role, StaffRole, User
 from contest.accounts.names import clean_name
 from contest.accounts.passwords import MIN_LENGTH, hash_password, verify_password, verify_unknown_user
@@ -86,11 +87,7 @@ def register_entrant(session: Session, form: Registration, *, now: datetime) -> 
 def authenticate(session: Session, login: str, password: str, *, now: datetime) -> User:
     """The active user with this phone or email and password; ``DomainError('not_authenticated')`` if none."""
     refused = DomainError("not_authenticated", _l("Wrong phone/email or password."))
-    kind = identity.login_kind(login or "")
-    user = None
-    if kind is not None:
-        column = User.phone if kind[0] == "phone" else User.email
-        user = session.scalar(select(User).where(column == kind[1]))
+    user = find_user(session, login)
     known = user is not None and user.active
     user_id, stored_hash = (user.id, user.password_hash) if known else (None, "")
     release_connection(session)  # hold no database connection during the ~30 ms of hashing
@@ -104,16 +101,29 @@ def authenticate(session: Session, login: str, password: str, *, now: datetime) 
     return session.get(User, user_id)
 
 
-def change_password(session: Session, user: User, current: str, new: str, *, now: datetime) -> None:
+def find_user(session: Session, login: str) -> User | None:
+    """The user whose phone or email ``login`` is, in any of the forms people type them."""
+    kind = identity.login_kind(login or "")
+    if kind is None:
+        return None
+    column = User.phone if kind[0] == "phone" else User.email
+    return session.scalar(select(User).where(column == kind[1]))
+
+
+def change_password(session: Session, user: User, current: str, new: str, *, now: datetime,
+                    notifier: LoginNotifier) -> None:
+    """Set a new password and end every login of the user (the caller opens a fresh one for this browser)."""
     if not verify_password(user.password_hash, current):
         raise DomainError("validation", fields={"current": _l("The current password is wrong.")})
     problems = _password_problems(new, field="new")
     if problems:
         raise DomainError("validation", fields=problems)
     user.password_hash = hash_password(new)
+    ended = end_user_logins(session, now=now, user_id=user.id)
     audit.record(session, actor_id=user.id, action="account.password_changed", now=now,
-                 target_type="user", target_id=user.id)
+                 target_type="user", target_id=user.id, details={"logins_ended": len(ended)})
     session.commit()
+    notifier.logins_ended(ended)
 
 
 def create_staff(session: Session, *, role: Role, email: str, full_name: str, password: str,

@@ -9,7 +9,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from contest.accounts import service, throttle
+from contest.accounts import logins, service, throttle
 from contest.accounts.consent import CONSENT_VERSION, TEXTS, text_for
 from contest.accounts.forms import ChangePasswordForm, LoginForm, LogoutForm, RegisterForm
 from contest.accounts.models import User
@@ -17,6 +17,7 @@ from contest.api import json_body, ok
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db, limiter
+from contest.realtime.notifier import SocketIONotifier
 from contest.units.service import leaf_units, unit_paths
 
 bp = Blueprint("accounts", __name__)
@@ -38,8 +39,25 @@ def _log_in(login: str, password: str) -> User:
 
 
 def _start_session(user: User) -> None:
+    """A new login record, its token in the session and remember cookies, and a fresh CSRF token: a token a
+    visitor was handed before logging in must not carry over into their login."""
+    _end_current_login()  # logging in again over a login: that one ends
+    logins.open_login(db.session, user, now=utcnow())
+    csrf_key = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")  # Flask-WTF's key in both
+    session.pop(csrf_key, None)
+    g.pop(csrf_key, None)
     login_user(user, remember=True)
     session.permanent = True
+
+
+def _end_session() -> None:
+    _end_current_login()
+    logout_user()
+
+
+def _end_current_login() -> None:
+    if current_user.is_authenticated and current_user.login_id is not None:
+        logins.end_login(db.session, current_user.login_id, now=utcnow(), notifier=SocketIONotifier())
 
 
 def safe_next(default: str) -> str:
@@ -142,7 +160,7 @@ def login():
 @bp.post("/logout")
 def logout():
     if LogoutForm().validate_on_submit():
-        logout_user()
+        _end_session()
     return redirect(url_for("public.home"))
 
 
@@ -160,10 +178,12 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            service.change_password(db.session, current_user, form.current.data, form.new.data, now=utcnow())
+            service.change_password(db.session, current_user, form.current.data, form.new.data, now=utcnow(),
+                                    notifier=SocketIONotifier())
         except DomainError as error:
             _show_field_errors(form, error)
         else:
+            _start_session(current_user._get_current_object())  # every login ended, this browser's too
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/password.html", form=form)
@@ -188,7 +208,7 @@ def api_login():
 
 @api.delete("/session")
 def api_logout():
-    logout_user()
+    _end_session()
     return ok()
 
 

@@ -28,6 +28,7 @@ from contest.leaderboards import exports
 from contest.leaderboards.models import PublishedResult
 from contest.organiser.permissions import OPERATOR, Action, can, unit_scope
 from contest.privacy.disclosure import record_disclosure
+from contest.private_files import open_private, private_dir
 from contest.rounds.models import Round
 from contest.units.models import Unit
 from question_bank import key_guard
@@ -129,13 +130,14 @@ def run_export(session: Session, job_id: int, *, questions, directory: Path,
         job.rows_total = _count(session, round_, job, scope)
         session.commit()
         pause()
-        directory.mkdir(parents=True, exist_ok=True)
+        private_dir(directory)  # exports carry names, answers and sometimes personal data
         rows = _reporting(_rows(session, round_, job, questions, clock(), scope), session, job, pause)
         if job.fmt == "csv":
-            with part.open("w", encoding="utf-8-sig", newline="") as out:
+            with open_private(part, "w", encoding="utf-8-sig", newline="") as out:
                 exports.write_csv(rows, out)
         else:
-            exports.write_xlsx(rows, job.what, part)
+            with open_private(part) as out:
+                exports.write_xlsx(rows, job.what, out)
         part.replace(directory / name)
         job.rows_total = job.rows_done  # counted before the rows were read: the file is what counts
         job.path, job.status, job.finished_at = name, JobStatus.DONE, clock()

@@ -17,7 +17,8 @@ def home():
 def switch_language(code: str):
     response = redirect(safe_next(url_for("public.home")))
     if code in current_app.config["LANGUAGES"]:
-        response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax")
+        response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+                            secure=current_app.config["SECURE_COOKIES"])
     return response
 
 

@@ -5,18 +5,20 @@ from __future__ import annotations
 import random
 import time
 
-from flask import request
+from flask import current_app, request
 from flask_login import current_user
 from flask_socketio import Namespace, join_room
 
+from contest.accounts.logins import login_is_open
 from contest.attempts import service
 from contest.attempts.payloads import answer_payload, optional_whole, whole
 from contest.attempts.runtime import runtime
-from contest.db import utcnow
+from contest.db import release_connection, utcnow
 from contest.extensions import db
 from contest.organiser.presence import presence
 from contest.overload import OVERLOAD_ERRORS
 from contest.realtime.flood import flood_guard
+from contest.realtime.logins import LoginWatch
 from contest.realtime.notifier import user_room
 from contest.realtime.replies import ack, event, overloaded
 
@@ -25,6 +27,7 @@ class PlayNamespace(Namespace):
     def __init__(self, namespace: str):
         super().__init__(namespace)
         self.users: dict[str, int] = {}  # connection id -> the user logged in when it connected
+        self.logins = LoginWatch(namespace)
 
     def on_connect(self, auth=None):
         # Anonymous connections are accepted; their events are answered with not_authenticated.
@@ -36,13 +39,27 @@ class PlayNamespace(Namespace):
         if known:
             self.users[request.sid] = current_user.id
             join_room(user_room(current_user.id))
+            self.logins.track(request.sid, current_user.login_id, time.monotonic())
             presence().connected()
         return True
 
     def on_disconnect(self, *args):
         if self.users.pop(request.sid, None) is not None:
             presence().disconnected()
+        self.logins.forget(request.sid)
         flood_guard.forget(request.sid)
+
+    def login_open(self, sid: str) -> bool:
+        """Whether the connection's login is still open (checked before each event by ``replies.event``)."""
+        return self.logins.still_open(sid, now=time.monotonic(), recheck_s=current_app.config["LOGIN_RECHECK_S"],
+                                      is_open=self._login_in_database)
+
+    @staticmethod
+    def _login_in_database(login_id: int) -> bool:
+        try:
+            return login_is_open(db.session, login_id)
+        finally:
+            release_connection(db.session)  # the answer's wait for its group commit must hold no connection
 
     @event(login=False)
     def on_time_sync(self, data: dict, user_id: int | None) -> dict:

@@ -11,10 +11,11 @@ import random
 from functools import wraps
 
 from flask import request
+from flask_babel import lazy_gettext as _l
 
 from contest.attempts.payloads import BadPayload, too_large
 from contest.errors import DomainError, bad_field
-from contest.extensions import db
+from contest.extensions import db, socketio
 from contest.overload import OVERLOAD_ERRORS, retry_after
 from contest.realtime.flood import flood_guard
 
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 
 # No client event needs more than a few hundred characters; anything past this is refused before parsing it.
 MAX_PAYLOAD_CHARS = 16 * 1024
+DISCONNECT_DELAY_S = 0.1
 
 
 def ack(**payload) -> dict:
@@ -42,6 +44,18 @@ def overloaded() -> dict:
 _rng = random.Random()
 
 
+def _login_ended(namespace, sid: str) -> dict:
+    """A connection whose login ended (logout, password change, staff): refused, then disconnected."""
+    socketio.start_background_task(_disconnect_soon, namespace, sid)
+    return refuse(DomainError("not_authenticated", _l("Your session has ended. Please log in again.")))
+
+
+def _disconnect_soon(namespace, sid: str) -> None:
+    # After the refusal has gone out: a client drops the acknowledgements of a namespace it was disconnected from.
+    socketio.sleep(DISCONNECT_DELAY_S)
+    namespace.disconnect(sid)
+
+
 def event(*, login: bool = True):
     """Wrap a namespace handler ``(self, data, user_id)``: rate limit, check login, pass a dict payload, and
     turn every failure into an ``ok: false`` acknowledgement.
@@ -58,6 +72,8 @@ def event(*, login: bool = True):
                     raise DomainError("rate_limited")
                 users = getattr(self, "users", None)  # namespaces nobody logs in to keep none
                 user_id = users.get(request.sid) if users else None
+                if user_id is not None and not self.login_open(request.sid):
+                    return _login_ended(self, request.sid)
                 if login and user_id is None:
                     raise DomainError("not_authenticated")
                 if data is None:

@@ -130,4 +130,5 @@ def test_on_postgresql_an_out_of_range_value_in_a_field_is_a_400(client, db_sess
 def test_pages_take_forms_not_json(client, db_session):
     response = client.post("/login", json={"login": 1e300, "password": [1]})
     assert response.status_code == 415 and "không nhận JSON" in response.get_data(as_text=True)
-    assert client.post("/api/session", data="login=a", content_type="text/plain").status_code == 415
+    # neither JSON nor a CSRF token: refused as a cross-site post would be
+    assert client.post("/api/session", data="login=a", content_type="text/plain").status_code == 403

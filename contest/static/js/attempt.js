@@ -104,6 +104,7 @@
         if (reason === "io server disconnect") setTimeout(() => { if (this.socket) this.socket.connect(); }, RETRY_MS);
       });
       socket.on("attempt_closed", (payload) => onClosed(payload));
+      socket.on("session_ended", () => { this.mode = "ended"; socket.off(); socket.close(); sessionOver(); });
       setTimeout(() => { if (!this.everConnected && this.mode === "socket") this.useHttp(); }, FIRST_CONNECT_GIVE_UP_MS);
     },
 

@@ -7,6 +7,9 @@
   var labels = data.labels;
   var units = document.getElementById("units-chart");
   if (units) {
+    // Sized here, not in a style attribute: the Content-Security-Policy allows no inline styles.
+    var box = units.parentElement;
+    if (box.dataset.height) box.style.height = box.dataset.height + "px";
     new window.Chart(units, {
       type: "bar",
       data: {labels: data.units.labels, datasets: [{

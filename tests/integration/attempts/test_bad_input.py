@@ -46,7 +46,7 @@ def test_each_bad_answer_gets_its_code_and_nothing_is_stored(alice_socket, world
     assert answers(db_session) == 0
 
     # Bob may not answer, resume or submit Alice's attempt.
-    client.delete("/api/session")
+    client.delete("/api/session", json={})
     client.post("/api/session", json={"login": "0922222222", "password": PASSWORD})
     bob = socket_client()
     assert code(bob.call("answer", {"attempt_id": aid, "slot": 0, "choice": ["A"], "seq": 1})) == "forbidden"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import stat
 from datetime import timedelta
 
 import pytest
@@ -48,6 +49,11 @@ def start(client, round_id: int, what: str, fmt: str, **form) -> int:
     path = response.headers["Location"]
     assert path.startswith(f"/organiser/rounds/{round_id}/exports/")
     return int(path.rsplit("/", 1)[1])
+
+
+def private(path) -> int:
+    """The permission bits of ``path``."""
+    return stat.S_IMODE(path.stat().st_mode)
 
 
 def run(db_session, rt, tmp_path, job_id: int, *, pause=lambda: None) -> ExportJob:
@@ -102,6 +108,7 @@ def test_a_ranking_export_runs_to_done_and_downloads_with_every_row(client, db_s
 
     job = run(db_session, rt, tmp_path, job_id)
     assert (job.status, job.rows_total, job.rows_done, job.created_by_id) == (JobStatus.DONE, 4, 4, organiser.id)
+    assert private(tmp_path / "exports") == 0o700 and private(tmp_path / "exports" / job.path) == 0o600
     done = poll(client, round_.id, job_id)
     assert (done["status"], done["rows_done"], done["rows_total"]) == ("done", 4, 4) and done["finished_at"]
     assert done["download_url"] == f"/organiser/rounds/{round_.id}/exports/{job_id}/download"
@@ -130,6 +137,7 @@ def test_a_published_version_as_xlsx(client, db_session, rt, closed, launched, t
     job_id = start(client, round_.id, "ranking", "xlsx", version="1")
     job = run(db_session, rt, tmp_path, job_id)
     assert (job.status, job.version, job.rows_total, job.rows_done) == (JobStatus.DONE, 1, 4, 4)
+    assert private(tmp_path / "exports" / job.path) == 0o600
     response = download(client, round_.id, job_id)
     assert response.status_code == 200 and response.mimetype == XLSX
     assert f"filename=round-{round_.id}-ranking-v1.xlsx" in response.headers["Content-Disposition"]

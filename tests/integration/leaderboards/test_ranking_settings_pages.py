@@ -109,7 +109,7 @@ def test_only_organisers_of_the_contest_change_its_settings(client, db_session, 
     assert db_session.get(RankingRule, round_.id) is None and db_session.get(ContestBoard, round_.contest_id) is None
 
     entrant = make_user(db_session, role=Role.ENTRANT, phone="0977777777", commit=True)
-    client.delete("/api/session")
+    client.delete("/api/session", json={})
     assert client.post("/api/session", json={"login": entrant.phone, "password": "correct-horse"}).json["ok"]
     assert client.post(aggregate, data={"aggregate": "sum"}).status_code == 403
 

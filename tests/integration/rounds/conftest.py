@@ -2,7 +2,10 @@ from __future__ import annotations
 
 import pytest
 
+from contest.accounts.logins import open_login
 from contest.accounts.models import Role
+from contest.db import utcnow
+from contest.extensions import db
 from contest.rounds.pages import LIVE_EXTENSION
 from tests.factories import make_user
 
@@ -22,9 +25,10 @@ def fresh_live_counts(app):
 
 
 def log_in(client, user) -> None:
-    """Flask-Login's session for ``user`` (as ``login_user`` leaves it), without hashing a password."""
+    """Flask-Login's session for a new login of ``user`` (as ``login_user`` leaves it), without hashing a password."""
+    token = open_login(db.session, user, now=utcnow())
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = token
         session["_fresh"] = True
 
 

@@ -1,0 +1,80 @@
+"""The Content-Security-Policy in headless Chromium: every page an entrant, the public and an organiser open
+works under it, and the browser reports no blocked script, style or connection; a logout in another tab
+reaches the attempt page's socket at once."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import requests
+from playwright.sync_api import expect, sync_playwright
+
+from contest.demo.cli import DEMO_ORGANISER, DEMO_ORGANISER_PASSWORD
+from tests.browser.test_attempt import CHROMIUM, CHROMIUM_ARGS, PHONE_VIEWPORT
+from tests.server.running import DEMO_PASSWORD, DEMO_PHONE, running_server
+
+pytestmark = pytest.mark.browser
+expect.set_options(timeout=15_000)
+
+# Recorded before any page script runs; the browser fires this for everything the policy blocks.
+WATCH_VIOLATIONS = """
+window.cspViolations = [];
+document.addEventListener("securitypolicyviolation",
+    (e) => window.cspViolations.push(e.violatedDirective + " " + (e.blockedURI || "inline")));
+"""
+
+
+def log_in(page, login: str, password: str, lands: str) -> None:
+    page.goto("/login")
+    page.fill("#login", login)
+    page.fill("#password", password)
+    page.click("button.primary")
+    expect(page).to_have_url(re.compile(lands))
+
+
+def test_every_page_works_under_the_policy(tmp_path_factory):
+    with running_server(tmp_path_factory) as server, sync_playwright() as playwright:
+        round_id = requests.get(f"{server.url}/api/rounds", params={"status": "open"}, timeout=10).json()[-1]["id"]
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(base_url=server.url, viewport=PHONE_VIEWPORT, locale="vi-VN")
+            context.add_init_script(WATCH_VIOLATIONS)
+            page = context.new_page()
+            console = []
+            page.on("console", lambda message: console.append(message.text))
+            seen = {}
+
+            def visit(path: str, ready: str | None = None) -> None:
+                page.goto(path)
+                if ready:
+                    page.wait_for_selector(ready, state="attached")
+                page.wait_for_load_state("networkidle")
+                seen[path] = page.evaluate("window.cspViolations")
+
+            visit("/")
+            visit("/register", "#unit_id")
+            visit(f"/rounds/{round_id}/board")
+            expect(page.locator("#board-live")).to_have_attribute("data-live-state", "live")  # its websocket
+            visit(f"/rounds/{round_id}/units", "#units-chart")
+            box = page.locator("#units-chart").evaluate("c => c.parentElement.getBoundingClientRect().height")
+            assert box >= 120  # sized by unit-charts.js, since the policy forbids the style attribute
+
+            log_in(page, DEMO_PHONE, DEMO_PASSWORD, r"/account$")
+            visit(f"/rounds/{round_id}/play", "#play")
+            page.click("#start")
+            expect(page.locator(".question").first).to_be_visible()  # started over the websocket
+            # Logging out in another tab reaches this one's socket at once: the page says so.
+            other_tab = context.new_page()
+            other_tab.goto("/account")
+            other_tab.click("form[action='/logout'] button")
+            expect(page.locator("#submit-error")).to_contain_text("Bạn đã bị đăng xuất")
+            other_tab.close()
+
+            log_in(page, DEMO_ORGANISER, DEMO_ORGANISER_PASSWORD, r"/organiser/")
+            visit(f"/organiser/rounds/{round_id}/live")
+            visit(f"/organiser/rounds/{round_id}/edit", "form")
+            assert seen == dict.fromkeys(seen, []), seen
+            assert not [text for text in console if "Content Security Policy" in text], console
+        finally:
+            browser.close()
