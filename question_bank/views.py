@@ -12,7 +12,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from contest.accounts.models import Role
-from contest.accounts.views import _show_field_errors as show_field_errors
+from contest.accounts.views import show_field_errors
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db

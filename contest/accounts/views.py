@@ -76,7 +76,7 @@ def home_for(user: User) -> str:
     return url_for("organiser.home") if user.is_organiser else url_for("accounts.profile")
 
 
-def _show_field_errors(form, error: DomainError) -> None:
+def show_field_errors(form, error: DomainError) -> None:
     for name, message in error.fields.items():
         field = getattr(form, name, None)
         if field is not None:
@@ -112,7 +112,7 @@ def register():
             user = service.register_entrant(db.session, data, now=utcnow())
         except DomainError as error:
             g.registration_conflict = error.code == "conflict"
-            _show_field_errors(form, error)
+            show_field_errors(form, error)
         else:
             _start_session(user)
             flash(_("Welcome, %(name)s! Your account is ready.", name=user.full_name), "success")
@@ -181,7 +181,7 @@ def change_password():
             service.change_password(db.session, current_user, form.current.data, form.new.data, now=utcnow(),
                                     notifier=SocketIONotifier())
         except DomainError as error:
-            _show_field_errors(form, error)
+            show_field_errors(form, error)
         else:
             _start_session(current_user._get_current_object())  # every login ended, this browser's too
             flash(_("Your password has been changed."), "success")

@@ -35,7 +35,7 @@ from contest.attempts.models import Answer, Attempt, Status
 from contest.i18n import CONTEST_TIME_ZONE
 from contest.leaderboards.final import compute_final
 from contest.leaderboards.models import PublishedResult, PublishedRow
-from contest.leaderboards.unit_rankings import _levels, unit_rows
+from contest.leaderboards.unit_rankings import tree_levels, unit_rows
 from contest.organiser.permissions import entrant_filter, entrants_attempts, keep_within
 from contest.rounds.models import Round
 from contest.units.models import Unit
@@ -150,7 +150,7 @@ def _with_contacts(session: Session, page: list[tuple]) -> Iterator[tuple]:
 def unit_ranking_rows(session: Session, round_: Round, scope: Unit | None = None) -> Iterator[tuple]:
     """Every level's units ranked by entrants; with ``scope``, the rows of its subtree's units (ranked among all)."""
     yield UNITS_HEADER
-    for level in _levels(session):
+    for level in tree_levels(session):
         rows = sorted(unit_rows(session, round_.id, level), key=lambda row: (-row["entrants"], row["code"]))
         ranked = keep_within(session, scope, list(enumerate(rows, start=1)), unit_of=lambda pair: pair[1]["unit_id"])
         for rank, row in ranked:

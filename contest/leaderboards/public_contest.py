@@ -24,9 +24,9 @@ from contest.leaderboards.cutoffs import LIVE, Cut, public_cuts, published_resul
 from contest.leaderboards.models import Aggregate, PublishedResult, PublishedRow
 from contest.leaderboards.recording import (
     Leaderboards,
-    _best_placements,
-    _finished,
+    best_placements,
     contest_aggregate,
+    finished_attempts,
     unit_ancestors,
 )
 from contest.leaderboards.store import family_of_contest
@@ -79,9 +79,9 @@ def _view(contest_id: int, cuts: dict[int, Cut]) -> ContestView:
 
 
 def public_rows(contest_id: int, cuts: dict[int, Cut], user_id: int | None = None):
-    """The rows the public contest board adds up, in the columns of ``recording._finished`` and ordered by
+    """The rows the public contest board adds up, in the columns of ``recording.finished_attempts`` and ordered by
     entrant: the visible attempts, and the published rows standing for published rounds."""
-    attempts = _finished().order_by(None).where(Round.contest_id == contest_id, *visible_attempts(cuts))
+    attempts = finished_attempts().order_by(None).where(Round.contest_id == contest_id, *visible_attempts(cuts))
     if user_id is not None:
         attempts = attempts.where(Attempt.user_id == user_id)
     published = published_results(cuts)
@@ -153,7 +153,7 @@ def contest_round_frozen(session: Session, boards: Leaderboards, *, contest_id: 
                                   Attempt.status != Status.IN_PROGRESS, Attempt.score.is_not(None),
                                   Attempt.finished_at <= frozen_at)
                            .order_by(Attempt.user_id))
-    placed = {placement.entrant_id: placement for placement in _best_placements(rows, info.ranking, units)}
+    placed = {placement.entrant_id: placement for placement in best_placements(rows, info.ranking, units)}
     for user_id in late:
         if user_id in placed:
             boards.store.record(round_family, placed[user_id], replace=True)

@@ -109,7 +109,7 @@ class Leaderboards:
         result = result_of(attempt.user_id, attempt.id, attempt.score, attempt.duration_ms, attempt.finished_at)
         self.store.record(family_of_round(info.round_id), Placement(attempt.user_id, encode(info.ranking, result),
                                                                     units))
-        rows = session.execute(_finished().where(Round.contest_id == info.contest_id,
+        rows = session.execute(finished_attempts().where(Round.contest_id == info.contest_id,
                                                  Attempt.user_id == attempt.user_id)).all()
         # Read, not cached: an organiser may change it at any time, and another process's cached value would
         # place entrants on the contest's rebuilt board by the old rule.
@@ -139,19 +139,19 @@ class Leaderboards:
         if until is not None:
             stmt = stmt.where(Attempt.finished_at <= until)
         rows = session.connection().execute(stmt.execution_options(yield_per=20_000))
-        count = self.store.load(family, _best_placements(rows, info.ranking, units))
+        count = self.store.load(family, best_placements(rows, info.ranking, units))
         self.store.mark_ready(family)
         return count
 
     def rebuild_contest(self, session: Session, contest_id: int, *, family: str | None = None,
                         source=None) -> int:
-        """Rebuild the contest's board; ``family`` and ``source`` (rows like ``_finished``'s, by entrant) rebuild
+        """Rebuild the contest's board; ``family`` and ``source`` (rows like ``finished_attempts``'s, by entrant) rebuild
         the public one (``public_contest``)."""
         family = family or family_of_contest(contest_id)
         aggregate = contest_aggregate(session, contest_id)
         self.store.clear(family)
         units = unit_ancestors(session)
-        source = _finished().where(Round.contest_id == contest_id) if source is None else source
+        source = finished_attempts().where(Round.contest_id == contest_id) if source is None else source
         rows = session.execute(source.execution_options(yield_per=20_000))
         placements = (self._contest_placement(session, list(group), aggregate, units)
                       for _, group in groupby(rows, key=lambda row: row.user_id))
@@ -233,7 +233,7 @@ class Leaderboards:
         return Placement(user_id, encode(LIVE, result), unit_path)
 
 
-def _best_placements(rows, ranking: Ranking, units: dict[int, tuple[int, ...]]) -> Iterator[Placement]:
+def best_placements(rows, ranking: Ranking, units: dict[int, tuple[int, ...]]) -> Iterator[Placement]:
     """Rows ``(user, attempt, score, duration, finished_at, unit)`` ordered by user -> each user's best placement.
     The hot loop of a rebuild (a million rows): bare tuples compared like ``Ranking.key`` within one entrant."""
     layout = layout_for(ranking)
@@ -256,7 +256,7 @@ def unit_ancestors(session: Session) -> dict[int, tuple[int, ...]]:
     return {unit_id: ancestors(path) for unit_id, path in session.execute(select(Unit.id, Unit.path))}
 
 
-def _finished():
+def finished_attempts():
     return (select(Attempt.user_id, Attempt.id, Attempt.score, Attempt.duration_ms, Attempt.finished_at,
                    Attempt.round_id, User.unit_id)
             .join(User, User.id == Attempt.user_id).join(Round, Round.id == Attempt.round_id)

@@ -84,7 +84,7 @@ class UnitRankings:
                 raise DomainError("not_found", _l("There is no such round."))
             aggregate, scope, head = Aggregate.BEST, ("round", round_id), {"round_id": round_id}
             where = Attempt.round_id == round_id
-        levels = _levels(session)
+        levels = tree_levels(session)
         level = level or (board_levels[0] if board_levels else (levels[0] if levels else None))
         if level not in levels:
             raise DomainError("bad_request", _l("There is no unit level %(level)s.", level=level or ""))
@@ -203,7 +203,7 @@ def _members(units) -> dict[int, int | None]:
     return result
 
 
-def _levels(session: Session) -> list[str]:
+def tree_levels(session: Session) -> list[str]:
     """The tree's level labels, from the top down."""
     rows = session.execute(select(Unit.level, func.min(Unit.depth)).group_by(Unit.level)).all()
     return [level for level, _ in sorted(rows, key=lambda row: (row[1], row[0]))]

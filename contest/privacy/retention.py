@@ -11,7 +11,7 @@ rankings and published versions stay exactly as they were: a board shows the pse
 
 Login: phone, email and citizen ID become NULL (the unique constraints allow any number of NULLs on SQLite and
 PostgreSQL), so the person may register again with the same phone; the account is deactivated and its password
-hash replaced by ``DISABLED_PASSWORD``, which is no argon2 hash and verifies nothing.
+hash replaced by ``DISABLED_HASH``, which is no argon2 hash and verifies nothing.
 
 Skipped: staff (organisers, admins), entrants with an attempt in another contest that still has a round open or
 upcoming, and (``before``) entrants active (registered, logged in or started an attempt) since that time. Refused
@@ -40,7 +40,7 @@ from contest.rounds.models import Contest, Round
 MODES = ("erase", "pseudonymise")
 DONE = {"erase": "erased", "pseudonymise": "pseudonymised"}
 PREFIX = "Thí sinh #"  # the pseudonym is the prefix and the account's id
-DISABLED_PASSWORD = "!personal-data-removed"
+DISABLED_HASH = "!personal-data-removed"
 CHUNK = 500
 ACTION = "personal_data.retention"
 
@@ -135,7 +135,7 @@ def _retire(session: Session, ids: list[int], mode: str, now: datetime) -> None:
     psycopg2)."""
     number = cast(User.id, String)
     values = {"full_name": literal(PREFIX) + number, "name_key": literal(fold_name(PREFIX)) + number, "phone": None,
-              "email": None, "citizen_id": None, "password_hash": DISABLED_PASSWORD, "active": False,
+              "email": None, "citizen_id": None, "password_hash": DISABLED_HASH, "active": False,
               "personal_data_removed": DONE[mode], "personal_data_removed_at": now}
     if mode == "erase":
         values.update(birth_date=None, last_login_at=None)

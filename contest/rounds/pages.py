@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from contest.accounts.views import _show_field_errors as show_field_errors
+from contest.accounts.views import show_field_errors
 from contest.attempts.runtime import runtime
 from contest.db import utcnow
 from contest.errors import DomainError

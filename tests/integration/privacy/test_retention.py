@@ -18,7 +18,7 @@ from contest.leaderboards import extension
 from contest.leaderboards.export_jobs import ExportJob, JobStatus
 from contest.leaderboards.models import PublishedRow
 from contest.privacy import retention
-from contest.privacy.retention import ACTION, DISABLED_PASSWORD, retire_personal_data
+from contest.privacy.retention import ACTION, DISABLED_HASH, retire_personal_data
 from contest.rounds.models import Round
 from tests.factories import PASSWORD, make_user
 from tests.integration.attempts.conftest import make_round
@@ -73,7 +73,7 @@ def test_pseudonymise_keeps_results_and_rankings_and_is_idempotent(client, db_se
         user = db_session.get(User, user_id)
         assert user.full_name == f"Thí sinh #{user_id}" and user.name_key == f"thi sinh #{user_id}"
         assert (user.phone, user.email, user.citizen_id) == (None, None, None)
-        assert not user.active and user.password_hash == DISABLED_PASSWORD
+        assert not user.active and user.password_hash == DISABLED_HASH
         assert user.personal_data_removed == "pseudonymised" and user.personal_data_removed_at is not None
     assert db_session.get(User, ids[0]).birth_date == date(2009, 1, 1)  # the birth year stays, for age groups
 
