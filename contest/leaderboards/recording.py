@@ -145,8 +145,8 @@ class Leaderboards:
 
     def rebuild_contest(self, session: Session, contest_id: int, *, family: str | None = None,
                         source=None) -> int:
-        """Rebuild the contest's board; ``family`` and ``source`` (rows like ``finished_attempts``'s, by entrant) rebuild
-        the public one (``public_contest``)."""
+        """Rebuild the contest's board; ``family`` and ``source`` (rows like ``finished_attempts``'s, by entrant)
+        rebuild the public one (``public_contest``)."""
         family = family or family_of_contest(contest_id)
         aggregate = contest_aggregate(session, contest_id)
         self.store.clear(family)
