@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from question_bank.formats import aiken, csv_format, gift, xlsx_format
+from question_bank.formats.limits import NO_LIMITS, TableLimits, check_question_count, check_size
 from question_bank.formats.model import N_, BankQuestion, ReadResult
 from question_bank.formats.tabular import TableError
 
@@ -63,8 +64,14 @@ def _has_gift_answers(data: bytes) -> bool:
     return False
 
 
-def read_questions(data: bytes, fmt: str) -> ReadResult:
-    return FORMATS[fmt].read(data)
+def read_questions(data: bytes, fmt: str, limits: TableLimits = NO_LIMITS) -> ReadResult:
+    """Read ``data`` as ``fmt``; ``TableError`` when it cannot be read or crosses one of ``limits``."""
+    if fmt in ("xlsx", "csv"):
+        return FORMATS[fmt].read(data, limits)
+    check_size(len(data), limits)
+    read = FORMATS[fmt].read(data)
+    check_question_count(len(read.questions) + len(read.problems), limits)
+    return read
 
 
 def write_questions(questions: list[BankQuestion], fmt: str) -> bytes:
