@@ -136,7 +136,7 @@ def run_step(session: Session, job_id: int, *, settings: ImportSettings, worker:
         session.commit()
     except Exception as error:
         session.rollback()
-        log.exception("import job %s (%s) failed", job_id, job.filename)
+        log.exception("import job %s failed", job_id)
         job = session.get(ImportJob, job_id)
         job.error = f"{type(error).__name__}: {error}"[:2000]
         _finish(job, ImportStatus.FAILED, clock(), settings.folder)
@@ -163,12 +163,14 @@ def progress(job: ImportJob) -> dict:
 
 
 def _request(session: Session, job: ImportJob, settings: ImportSettings) -> ParseRequest:
+    options, path, filename = job.options, str(settings.folder / job.token), job.filename
     existing, topics = bank_keys(session)
-    session.commit()  # the worker takes a while: hold no transaction (SQLite has one connection per process)
-    options = job.options
+    # The worker takes a while: hold no transaction, nor the connection (SQLite has one per process), and read
+    # nothing of the job after this commit, which would start a new one.
+    session.commit()
     difficulty = options.get("difficulty") or None
     return ParseRequest(
-        path=str(settings.folder / job.token), filename=job.filename, fmt=options.get("format", ""),
+        path=path, filename=filename, fmt=options.get("format", ""),
         limits=settings.limits, skip_existing=bool(options.get("skip_existing")),
         defaults=Defaults(topic=(options.get("topic") or "").strip(),
                           difficulty=Difficulty(difficulty) if difficulty in {d.value for d in Difficulty} else None),

@@ -16,6 +16,7 @@ from contest.accounts.models import Role, StaffRole
 from question_bank import views
 from question_bank.import_jobs import ImportJob, ImportStatus
 from question_bank.models import Question
+from question_bank.parsing import plan_in_worker
 from tests.factories import PASSWORD, make_question, make_user
 from tests.unit.question_bank.crafted_xlsx import HEADER as BANK_HEADER
 from tests.unit.question_bank.crafted_xlsx import bank_xlsx, crafted_xlsx, question_rows, sheet_xml
@@ -137,6 +138,20 @@ def test_a_file_that_takes_too_long_is_rejected_and_the_child_stopped(client, or
     monkeypatch.setitem(app.config, "IMPORT_TIMEOUT_S", 0.2)  # less than the child needs to start
     _job_id, page = job_page(client, bank_xlsx(3))
     assert "the file took longer than 0 s to read; split it into smaller files" in page
+
+
+def test_the_worker_runs_with_no_transaction_open(client, organiser, db_session, monkeypatch, run_now):
+    """SQLite gives a process one connection: held while a file is parsed, it would stall every other request."""
+    seen = []
+
+    def watching(request, *, timeout):
+        seen.append(db_session().in_transaction())
+        return plan_in_worker(request, timeout=timeout)
+
+    monkeypatch.setattr(views, "plan_in_worker", watching)
+    job_id, _page = job_page(client, bank_xlsx(3))
+    client.post(f"/organiser/bank/import/{job_id}/confirm")
+    assert seen == [False, False] and questions(db_session) == 3
 
 
 def test_a_broken_worker_fails_the_job_with_its_reason(client, organiser, db_session, monkeypatch, run_now):
