@@ -2,8 +2,9 @@
 
     .venv/bin/python -m bench.upload_stall [--rows 1000000] [--kind lying|honest|dimensions] [--raise-limits]
 
-Starts ``python wsgi.py`` (gevent) on a fresh, migrated and demo-seeded SQLite database, connects one entrant on
-``/play`` sending ``time_sync`` every 20 ms, measures its acknowledgements for a few seconds, then uploads an
+Starts ``python wsgi.py`` (gevent) on a fresh, migrated and demo-seeded SQLite database, connects three entrants
+on ``/play`` answering (``--event answer``, acknowledged once stored) or sending ``time_sync`` about 8 times a
+second each, measures their acknowledgements for a few seconds, then uploads an
 adversarial workbook as the demo organiser (and follows the import job until it is checked, up to ``--during``
 seconds) while still measuring. Prints one JSON line: p50/p95/p99/max before and during, and what the upload
 answered. ``--raise-limits`` lifts the row/cell limits so the parsing child grinds through every row (until
@@ -84,12 +85,24 @@ def login(url: str, who: tuple[str, str]) -> requests.Session:
 
 
 class AckProbe:
-    """One entrant sending ``time_sync`` every ``interval_s``; each acknowledgement's latency kept with its time."""
+    """One entrant sending ``event`` every ``interval_s``; each acknowledgement's latency kept with its time.
+    ``answer``: the entrant starts an attempt in the demo's open round and answers its first question again and
+    again (a new ``seq`` each time), each acknowledged once durably stored; ``time_sync`` touches no database."""
 
-    def __init__(self, url: str, http: requests.Session, interval_s: float = PROBE_INTERVAL_S):
+    def __init__(self, url: str, http: requests.Session, interval_s: float = PROBE_INTERVAL_S,
+                 event: str = "answer"):
         self.client = socketio.Client(http_session=http, reconnection=False)
         self.client.connect(url, namespaces=["/play"], transports=["websocket"], wait_timeout=10)
         self.interval_s = interval_s
+        self.event, self.payload = event, lambda: {}
+        if event == "answer":
+            started = self.client.call("attempt_start", {"round_id": 1}, namespace="/play", timeout=30)
+            assert started["ok"], started
+            attempt = started["attempt"]
+            question = attempt["questions"][0]
+            seq = iter(range(1, 10**9))
+            self.payload = lambda: {"attempt_id": attempt["id"], "slot": question["slot"],
+                                    "choice": [question["options"][0]["key"]], "seq": next(seq)}
         self.samples: list[tuple[float, float]] = []  # (sent at, latency ms)
         self.failures = 0
         self.last_failure = ""
@@ -100,8 +113,8 @@ class AckProbe:
         while not self._stop.is_set():
             sent = time.monotonic()
             try:
-                reply = self.client.call("time_sync", {}, namespace="/play", timeout=30)
-                assert reply["ok"]
+                reply = self.client.call(self.event, self.payload(), namespace="/play", timeout=30)
+                assert reply["ok"], reply
                 self.samples.append((sent, (time.monotonic() - sent) * 1000))
             except Exception as error:
                 self.failures += 1
@@ -147,11 +160,11 @@ def upload_and_follow(url: str, organiser: requests.Session, data: bytes, *, dur
     return outcome
 
 
-def measure(url: str, data: bytes, *, before_s: float = 5.0, during_s: float = 20.0) -> dict:
-    """Ack latency for ``before_s`` seconds, then while ``data`` is uploaded and its job followed."""
+def measure(url: str, data: bytes, *, before_s: float = 5.0, during_s: float = 20.0, event: str = "answer") -> dict:
+    """Ack latency of ``event`` for ``before_s`` seconds, then while ``data`` is uploaded and its job followed."""
     organiser = login(url, ORGANISER)
     with contextlib.ExitStack() as stack:
-        probes = [stack.enter_context(AckProbe(url, login(url, who))) for who in ENTRANTS]
+        probes = [stack.enter_context(AckProbe(url, login(url, who), event=event)) for who in ENTRANTS]
         time.sleep(before_s)
         upload_start = time.monotonic()
         outcome = upload_and_follow(url, organiser, data, during_s=during_s)
@@ -180,6 +193,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--raise-limits", action="store_true")
     parser.add_argument("--timeout", type=int, default=30, help="IMPORT_TIMEOUT_S of the server")
     parser.add_argument("--during", type=float, default=60.0)
+    parser.add_argument("--event", choices=("answer", "time_sync"), default="answer")
     args = parser.parse_args(argv)
     data = adversarial_xlsx(args.rows, args.kind)
     with tempfile.TemporaryDirectory() as folder:
@@ -188,8 +202,8 @@ def main(argv: list[str] | None = None) -> None:
                     **(RAISED_LIMITS if args.raise_limits else {})}
         os.environ.update({key: env[key] for key in ("DATABASE_URL", "OLYMPIAD_SECRET_KEY")})
         with app_server(settings, Path(folder)) as server:
-            figures = measure(server.url, data, during_s=args.during)
-    print(json.dumps({"rows": args.rows, "kind": args.kind, "file_bytes": len(data),
+            figures = measure(server.url, data, during_s=args.during, event=args.event)
+    print(json.dumps({"rows": args.rows, "kind": args.kind, "event": args.event, "file_bytes": len(data),
                       "raised_limits": args.raise_limits, **figures}, ensure_ascii=False))
 
 

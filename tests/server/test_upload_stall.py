@@ -1,8 +1,9 @@
 """A million-row upload leaves entrants unaffected, served for real (gevent, SQLite: one connection per process).
 
-The organiser uploads a 7.5 MB workbook of 1,000,000 rows that lies about its size while three entrants send
-``time_sync`` (bench/upload_stall.py): the upload is answered at once, the file is parsed by a child process,
-and the acknowledgements and the job's own progress polls (which need the database) stay prompt throughout.
+The organiser uploads a 7.5 MB workbook of 1,000,000 rows that lies about its size while three entrants keep
+answering, each answer acknowledged once stored (bench/upload_stall.py): the upload is answered at once, the file
+is parsed by a child process, and the answer acknowledgements and the job's own progress polls (which read the
+database) stay prompt throughout.
 """
 
 from __future__ import annotations
@@ -44,5 +45,5 @@ def test_acks_stay_prompt_while_the_child_grinds_through_a_million_rows(tmp_path
     with running_server(tmp_path_factory, entrants=3, OLYMPIAD_IMPORT_TIMEOUT_S="10", **RAISED_LIMITS) as server:
         figures = measure(server.url, million_rows, before_s=2, during_s=40)
     assert_prompt(figures)
-    assert figures["during"]["n"] > 150, figures  # the acknowledgements went on all along, ~25 a second
+    assert figures["during"]["n"] > 150, figures  # the answers went on being stored all along, ~25 a second
     assert figures["job"]["status"] == "rejected" and 9 < figures["followed_s"] < 25, figures
