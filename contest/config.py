@@ -70,7 +70,7 @@ class Defaults:
     # one route that takes files.
     MAX_CONTENT_LENGTH = 1024 * 1024
     JSON_MAX_BYTES = 64 * 1024
-    BANK_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+    BANK_UPLOAD_MAX_BYTES = 32 * 1024 * 1024  # a CSV of 20,000 long questions is ~12 MB
     # Question-bank uploads: checked before and while the file is parsed, in a child process (parse_worker).
     IMPORT_MAX_ROWS = 20_000  # questions per file (a title and a header row come on top)
     IMPORT_MAX_COLUMNS = 50
