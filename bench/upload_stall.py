@@ -77,6 +77,16 @@ def adversarial_xlsx(rows: int, kind: str = "lying") -> bytes:
     return out.getvalue()
 
 
+def valid_bank(count: int) -> bytes:
+    """An xlsx of ``count`` valid, distinct questions (bench.bank_import's generator)."""
+    import random
+
+    from bench.bank_import import generated_bank
+    from question_bank.formats import write_questions
+
+    return write_questions(generated_bank(count, random.Random(9)), "xlsx")
+
+
 def login(url: str, who: tuple[str, str]) -> requests.Session:
     http = requests.Session()
     response = http.post(f"{url}/api/session", json={"login": who[0], "password": who[1]}, timeout=30)
@@ -134,9 +144,12 @@ class AckProbe:
         return [latency for sent, latency in self.samples if start <= sent < end]
 
 
-def upload_and_follow(url: str, organiser: requests.Session, data: bytes, *, during_s: float) -> dict:
+def upload_and_follow(url: str, organiser: requests.Session, data: bytes, *, during_s: float,
+                      confirm: bool = False) -> dict:
     """POST the file to the bank import form; follow its job (if the server makes one) until it is no longer
-    waiting or ``during_s`` passed. Returns the status codes, the job's last state and the seconds taken."""
+    waiting or ``during_s`` passed; with ``confirm``, then "Import now" and follow the import the same way
+    (``confirm_window``: its start and end, monotonic). Returns the status codes, the job's last state and the
+    seconds taken."""
     form = organiser.get(f"{url}/organiser/bank/import", timeout=30).text
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)
     started = time.monotonic()
@@ -147,37 +160,53 @@ def upload_and_follow(url: str, organiser: requests.Session, data: bytes, *, dur
     polls: list[float] = []  # each poll reads the job from the database: a request that needs a connection
     if response.status_code == 302:
         job_url = url + response.headers["Location"]
-        while time.monotonic() - started < during_s:
-            asked = time.monotonic()
-            job = organiser.get(job_url, headers={"Accept": "application/json"}, timeout=60).json()
-            polls.append((time.monotonic() - asked) * 1000)
-            outcome["job"] = job
-            if not job["waiting"]:
-                break
-            time.sleep(0.25)
+        outcome["job"] = _follow(organiser, job_url, started + during_s, polls)
+        if confirm and outcome["job"]["status"] == "ready":
+            page = organiser.get(job_url, timeout=30).text
+            token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+            confirmed = time.monotonic()
+            organiser.post(f"{job_url}/confirm", data={"csrf_token": token}, allow_redirects=False, timeout=60)
+            outcome["job"] = _follow(organiser, job_url, confirmed + during_s, polls)
+            outcome["confirm_window"] = (confirmed, time.monotonic())
     outcome["followed_s"] = round(time.monotonic() - started, 2)
     outcome["job_poll_ms"] = latency_summary(polls)
     return outcome
 
 
-def measure(url: str, data: bytes, *, before_s: float = 5.0, during_s: float = 20.0, event: str = "answer") -> dict:
-    """Ack latency of ``event`` for ``before_s`` seconds, then while ``data`` is uploaded and its job followed."""
+def _follow(organiser: requests.Session, job_url: str, until: float, polls: list[float]) -> dict:
+    while True:
+        asked = time.monotonic()
+        job = organiser.get(job_url, headers={"Accept": "application/json"}, timeout=60).json()
+        polls.append((time.monotonic() - asked) * 1000)
+        if not job["waiting"] or time.monotonic() > until:
+            return job
+        time.sleep(0.25)
+
+
+def measure(url: str, data: bytes, *, before_s: float = 5.0, during_s: float = 20.0, event: str = "answer",
+            confirm: bool = False) -> dict:
+    """Ack latency of ``event`` for ``before_s`` seconds, then while ``data`` is uploaded and its job followed
+    (with ``confirm``, imported too: ``during_import`` is the latency while the rows are written)."""
     organiser = login(url, ORGANISER)
     with contextlib.ExitStack() as stack:
         probes = [stack.enter_context(AckProbe(url, login(url, who), event=event)) for who in ENTRANTS]
         time.sleep(before_s)
         upload_start = time.monotonic()
-        outcome = upload_and_follow(url, organiser, data, during_s=during_s)
+        outcome = upload_and_follow(url, organiser, data, during_s=during_s, confirm=confirm)
         upload_end = time.monotonic()
+    window = outcome.pop("confirm_window", None)
+    if window:
+        outcome["during_import"] = latency_summary([ms for p in probes for ms in p.between(*window)])
     return {"before": latency_summary([ms for p in probes for ms in p.between(upload_start - before_s, upload_start)]),
             "during": latency_summary([ms for p in probes for ms in p.between(upload_start, upload_end)]),
             "probe_failures": sum(p.failures for p in probes),
             "last_failure": next((p.last_failure for p in probes if p.last_failure), ""), **outcome}
 
 
-def prepared_database(directory: Path) -> dict[str, str]:
-    """A migrated, demo-seeded SQLite database of its own; the environment that points a server at it."""
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{directory / 'bench.sqlite3'}",
+def prepared_database(directory: Path, database_url: str | None = None) -> dict[str, str]:
+    """A migrated, demo-seeded database (a SQLite file of its own unless ``database_url``, an empty database);
+    the environment that points a server at it."""
+    env = {**os.environ, "DATABASE_URL": database_url or f"sqlite:///{directory / 'bench.sqlite3'}",
            "OLYMPIAD_SECRET_KEY": "bench-upload-stall", "PYTHONUNBUFFERED": "1"}
     env.pop("REDIS_URL", None)
     for args in (("db", "upgrade"), ("demo", "seed", "--entrants", "3")):
@@ -194,15 +223,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--timeout", type=int, default=30, help="IMPORT_TIMEOUT_S of the server")
     parser.add_argument("--during", type=float, default=60.0)
     parser.add_argument("--event", choices=("answer", "time_sync"), default="answer")
+    parser.add_argument("--database-url", help="an empty database to use instead of a new SQLite file")
+    parser.add_argument("--valid", type=int, default=0, metavar="N",
+                        help="upload a valid bank of N questions instead, and confirm its import")
     args = parser.parse_args(argv)
-    data = adversarial_xlsx(args.rows, args.kind)
+    data = valid_bank(args.valid) if args.valid else adversarial_xlsx(args.rows, args.kind)
     with tempfile.TemporaryDirectory() as folder:
-        env = prepared_database(Path(folder))
+        env = prepared_database(Path(folder), args.database_url)
         settings = {"OLYMPIAD_ASYNC_MODE": "gevent", "OLYMPIAD_IMPORT_TIMEOUT_S": str(args.timeout),
                     **(RAISED_LIMITS if args.raise_limits else {})}
         os.environ.update({key: env[key] for key in ("DATABASE_URL", "OLYMPIAD_SECRET_KEY")})
         with app_server(settings, Path(folder)) as server:
-            figures = measure(server.url, data, during_s=args.during, event=args.event)
+            figures = measure(server.url, data, during_s=args.during, event=args.event, confirm=bool(args.valid))
     print(json.dumps({"rows": args.rows, "kind": args.kind, "event": args.event, "file_bytes": len(data),
                       "raised_limits": args.raise_limits, **figures}, ensure_ascii=False))
 
