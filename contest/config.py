@@ -70,7 +70,14 @@ class Defaults:
     # one route that takes files.
     MAX_CONTENT_LENGTH = 1024 * 1024
     JSON_MAX_BYTES = 64 * 1024
-    BANK_UPLOAD_MAX_BYTES = 32 * 1024 * 1024
+    BANK_UPLOAD_MAX_BYTES = 32 * 1024 * 1024  # a CSV of 20,000 long questions is ~12 MB
+    # Question-bank uploads: checked before and while the file is parsed, in a child process (parse_worker).
+    IMPORT_MAX_ROWS = 20_000  # questions per file (a title and a header row come on top)
+    IMPORT_MAX_COLUMNS = 50
+    IMPORT_MAX_CELLS = 500_000
+    IMPORT_MAX_UNPACKED_BYTES = 64 * 1024 * 1024  # an xlsx's members inflated: a zip bomb stops here
+    IMPORT_TIMEOUT_S = 120  # the child is killed past this
+    IMPORT_WORKER_MEMORY_MB = 1024
     BOARD_NAME_STYLE = "full"
     # Answers stored per group commit at most, and how often overdue attempts are finalised.
     ANSWER_BATCH_MAX = 500

@@ -7,11 +7,11 @@ from contest.leaderboards.export_jobs import ExportJob
 from contest.leaderboards.models import BoardFreeze, ContestBoard, PublishedResult, PublishedRow, RankingRule
 from contest.rounds.models import Contest, OrganiserContest, Round
 from contest.units.models import Unit
+from question_bank.import_jobs import ImportJob
 from question_bank.models import Question, QuestionRevision, RoundItemStat, Topic
 
 __all__ = [
-    "Answer", "Attempt", "AuditEntry", "BoardFreeze", "Contest", "ContestBoard", "ExportJob", "LoginSession",
-    "OrganiserContest",
-    "PublishedResult", "PublishedRow", "Question", "QuestionRevision", "RankingRule", "Role", "Round", "RoundItemStat",
-    "Topic", "Unit", "User",
+    "Answer", "Attempt", "AuditEntry", "BoardFreeze", "Contest", "ContestBoard", "ExportJob", "ImportJob",
+    "LoginSession", "OrganiserContest", "PublishedResult", "PublishedRow", "Question", "QuestionRevision",
+    "RankingRule", "Role", "Round", "RoundItemStat", "Topic", "Unit", "User",
 ]

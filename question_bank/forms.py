@@ -111,7 +111,7 @@ class ImportForm(FlaskForm):
 
 
 class ConfirmImportForm(FlaskForm):
-    token = HiddenField(validators=[DataRequired()])
+    """"Import now" on a checked file: nothing but the CSRF token (the job is in the address)."""
 
 
 class ActiveForm(FlaskForm):

@@ -25,11 +25,25 @@ def import_questions(session: Session, read: ReadResult, *, now: datetime, actor
     Nothing is written when any row has a problem or ``dry_run`` is set; the plan says what was (or would
     be) added and which topics are new. ``progress`` is called with the number of questions written per batch.
     """
-    existing = dict(session.execute(select(Question.content_key, Question.id)).all())
-    topic_ids = dict(session.execute(select(Topic.name, Topic.id)).all())
-    plan = plan_import(read, existing, topic_ids, defaults, skip_existing)
+    existing, topics = bank_keys(session)
+    plan = plan_import(read, existing, topics, defaults, skip_existing)
     if not plan.ok or dry_run or not plan.questions:
         return plan
+    write_plan(session, plan, now=now, actor_id=actor_id, source=source, progress=progress)
+    return plan
+
+
+def bank_keys(session: Session) -> tuple[dict[str, int], list[str]]:
+    """What a plan is checked against: the bank's content keys (with their question ids) and topic names."""
+    existing = dict(session.execute(select(Question.content_key, Question.id)).all())
+    return existing, list(session.scalars(select(Topic.name)))
+
+
+def write_plan(session: Session, plan: ImportPlan, *, now: datetime, actor_id: int | None, source: str,
+               progress: Callable[[int], None] | None = None) -> None:
+    """Write a valid plan's questions (and new topics) in multi-row batches and commit once: all or nothing.
+    ``progress`` is called after each batch (the server yields to other connections there)."""
+    topic_ids = dict(session.execute(select(Topic.name, Topic.id)).all())
     if plan.new_topics:
         session.execute(insert(Topic), [{"name": name, "created_at": now} for name in plan.new_topics])
         topic_ids = dict(session.execute(select(Topic.name, Topic.id)).all())
@@ -51,4 +65,3 @@ def import_questions(session: Session, read: ReadResult, *, now: datetime, actor
                  details={"source": source, "created": len(plan.questions), "skipped": len(plan.skipped),
                           "new_topics": plan.new_topics})
     session.commit()
-    return plan

@@ -1,7 +1,7 @@
-"""Holding an uploaded file between its dry run and the organiser's confirmation.
+"""Holding an uploaded file while its import job checks it, waits for the organiser's confirmation and imports it.
 
-The file waits in ``instance/bank_uploads`` under a random token that only the uploader's session knows;
-files older than a day are removed on the next upload.
+The file waits in ``instance/bank_uploads`` under a random token that only its job knows; files older than a
+day are removed on the next upload.
 """
 
 from __future__ import annotations
@@ -21,13 +21,6 @@ def store(folder: Path, data: bytes) -> str:
     token = secrets.token_urlsafe(16)
     write_private(folder / token, data)
     return token
-
-
-def load(folder: Path, token: str) -> bytes | None:
-    path = folder / token
-    if not token or "/" in token or "\\" in token or token.startswith(".") or not path.is_file():
-        return None
-    return path.read_bytes()
 
 
 def discard(folder: Path, token: str) -> None:

@@ -5,7 +5,19 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,14 +27,14 @@ from contest.accounts.models import Role
 from contest.accounts.views import show_field_errors
 from contest.db import utcnow
 from contest.errors import DomainError
-from contest.extensions import db
+from contest.extensions import db, socketio
 from contest.input_guard import upload_limit
 from contest.organiser.access import contest_scope, round_or_abort
 from contest.organiser.permissions import Action, may_change_question, requires
-from question_bank import key_guard, service, uploads
+from question_bank import import_jobs, key_guard, service
 from question_bank.exporting import export_questions
-from question_bank.formats import EXTENSIONS, FORMATS, MEDIA_TYPES, detect_format, read_questions
-from question_bank.formats.tabular import TableError
+from question_bank.formats import EXTENSIONS, FORMATS, MEDIA_TYPES
+from question_bank.formats.limits import TableLimits
 from question_bank.forms import (
     DIFFICULTY_NAMES,
     FORMAT_NAMES,
@@ -35,8 +47,7 @@ from question_bank.forms import (
     SearchForm,
     TopicForm,
 )
-from question_bank.import_plan import Defaults
-from question_bank.importing import import_questions
+from question_bank.parsing import plan_in_worker
 from question_bank.stats_export import STATS_FORMATS
 from question_bank.stored_stats import (
     SERVER_CHUNK,
@@ -51,7 +62,6 @@ from question_bank.stored_stats import (
 from question_bank.vocabulary import Difficulty
 
 bp = Blueprint("bank", __name__, url_prefix="/organiser/bank", template_folder="templates")
-UPLOAD_SESSION_KEY = "bank_upload"
 
 
 @bp.context_processor
@@ -172,41 +182,92 @@ def readmit(question_id: int):
 @upload_limit("BANK_UPLOAD_MAX_BYTES")
 @requires(Action.BANK_EDIT)
 def import_upload():
-    """Upload and dry run: the report is shown, and a valid file waits for the organiser's confirmation."""
+    """Upload: the file is stored and its check (the dry run) starts in the background; its page follows it.
+    A body over ``BANK_UPLOAD_MAX_BYTES`` was refused (413) before anything read it (``contest.input_guard``)."""
     form = ImportForm()
     if not form.validate_on_submit():
-        return render_template("bank/import.html", form=form, plan=None, confirm=None)
-    data = form.file.data.read()
-    options = {"filename": form.file.data.filename or "", "format": form.format.data or "",
-               "topic": form.topic.data or "", "difficulty": form.difficulty.data or "",
-               "skip_existing": bool(form.skip_existing.data)}
-    plan, error = _run_import(data, options, dry_run=True)
-    confirm = None
-    if plan is not None and plan.ok and plan.questions:
-        _forget_upload()
-        token = uploads.store(_upload_folder(), data)
-        session[UPLOAD_SESSION_KEY] = {"token": token, **options}
-        confirm = ConfirmImportForm(token=token)
-    return render_template("bank/import.html", form=form, plan=plan, error=error, confirm=confirm,
-                           filename=options["filename"])
+        status = 422 if request.method == "POST" else 200
+        return render_template("bank/import.html", form=form, error=None), status
+    try:
+        data = form.file.data.read()
+    finally:
+        form.file.data.close()  # a large upload waits in a temporary file: let it go now
+    options = {"format": form.format.data or "", "topic": form.topic.data or "",
+               "difficulty": form.difficulty.data or "", "skip_existing": bool(form.skip_existing.data)}
+    job = import_jobs.start_import(db.session, data=data, filename=form.file.data.filename or "", options=options,
+                                   actor_id=current_user.id, now=utcnow(), folder=import_settings(current_app).folder)
+    launch(current_app._get_current_object(), job.id)
+    return redirect(url_for("bank.import_job", job_id=job.id))
 
 
-@bp.post("/import/confirm")
+@bp.get("/import/<int:job_id>")
 @requires(Action.BANK_EDIT)
-def import_confirm():
-    form = ConfirmImportForm()
-    pending = session.get(UPLOAD_SESSION_KEY) or {}
-    data = uploads.load(_upload_folder(), pending.get("token", "")) if form.validate_on_submit() else None
-    if data is None or form.token.data != pending.get("token"):
-        flash(_("That upload has expired. Please upload the file again."), "error")
-        return redirect(url_for("bank.import_upload"))
-    plan, error = _run_import(data, pending, dry_run=False)
-    if plan is None or not plan.ok:  # the bank changed since the dry run
-        return render_template("bank/import.html", form=ImportForm(), plan=plan, error=error, confirm=None,
-                               filename=pending.get("filename", ""))
-    _forget_upload()
-    flash(_("Imported %(count)s questions.", count=len(plan.questions)), "success")
-    return redirect(url_for("bank.index"))
+def import_job(job_id: int):
+    """The job's page (its report once checked, with "Import now" when the file is valid), or with
+    ``Accept: application/json`` its progress: ``{ok, id, status, filename, questions_total, questions_done,
+    waiting, error, finished_at}``; the page's script polls it while ``waiting`` and then reloads."""
+    job = _own_job_or_abort(job_id)
+    if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
+        response = jsonify({"ok": True, **import_jobs.progress(job)})
+    else:
+        response = current_app.make_response(render_template(
+            "bank/import_job.html", job=job, report=job.report or {}, waiting=job.status in import_jobs.WAITING,
+            confirm=ConfirmImportForm() if job.status == import_jobs.ImportStatus.READY else None,
+            form=ImportForm(formdata=None)))
+    response.cache_control.no_store = True
+    response.vary.add("Accept")
+    return response
+
+
+@bp.post("/import/<int:job_id>/confirm")
+@requires(Action.BANK_EDIT)
+def import_confirm(job_id: int):
+    """"Import now": the import runs in the background, checked again against the bank as it is then."""
+    _own_job_or_abort(job_id)
+    if not ConfirmImportForm().validate_on_submit():
+        abort(400)
+    try:
+        import_jobs.confirm_import(db.session, job_id)
+    except DomainError as error:
+        flash(str(error.message), "error")
+    else:
+        launch(current_app._get_current_object(), job_id)
+    return redirect(url_for("bank.import_job", job_id=job_id))
+
+
+def launch(app: Flask, job_id: int) -> None:
+    """Run the job's next step off the request: a greenlet under gevent, whose wait for the parsing child
+    yields to the other connections (a thread under ``threading``)."""
+    socketio.start_background_task(run_job, app, job_id)
+
+
+def run_job(app: Flask, job_id: int) -> None:
+    """The background step, in its own app context and database session, handed back at the end."""
+    with app.app_context():
+        settings = import_settings(app)
+        try:
+            import_jobs.run_step(db.session, job_id, settings=settings, clock=utcnow, pause=lambda: socketio.sleep(0),
+                                 worker=lambda request: plan_in_worker(request, timeout=settings.timeout_s))
+        finally:
+            db.session.remove()
+
+
+def import_settings(app: Flask) -> import_jobs.ImportSettings:
+    config = app.config
+    limits = TableLimits(max_bytes=config["BANK_UPLOAD_MAX_BYTES"], max_rows=config["IMPORT_MAX_ROWS"],
+                         max_columns=config["IMPORT_MAX_COLUMNS"], max_cells=config["IMPORT_MAX_CELLS"],
+                         max_unpacked_bytes=config["IMPORT_MAX_UNPACKED_BYTES"])
+    return import_jobs.ImportSettings(folder=Path(app.instance_path) / "bank_uploads", limits=limits,
+                                      timeout_s=float(config["IMPORT_TIMEOUT_S"]),
+                                      memory_mb=config["IMPORT_WORKER_MEMORY_MB"])
+
+
+def _own_job_or_abort(job_id: int) -> import_jobs.ImportJob:
+    """Only its uploader follows a job (the file may hold a bank not yet public); others get 404."""
+    job = db.session.get(import_jobs.ImportJob, job_id)
+    if job is None or job.created_by_id != current_user.id:
+        abort(404)
+    return job
 
 
 @bp.get("/export")
@@ -305,30 +366,6 @@ def _save_topic(form: TopicForm, topic_id: int | None) -> bool:
         return False
     flash(_("Topic %(name)s saved.", name=topic.name), "success")
     return True
-
-
-def _run_import(data: bytes, options: dict, *, dry_run: bool):
-    """``(plan, None)``, or ``(None, the translated reason)`` when the file as a whole cannot be read."""
-    try:
-        fmt = options["format"] if options["format"] in FORMATS else detect_format(options["filename"], data)
-        read = read_questions(data, fmt)
-    except TableError as error:
-        return None, _(error.message, **error.params)
-    defaults = Defaults(topic=options["topic"].strip(), difficulty=_difficulty(options["difficulty"]))
-    plan = import_questions(db.session, read, now=utcnow(), actor_id=current_user.id, dry_run=dry_run,
-                            defaults=defaults,
-                            skip_existing=options["skip_existing"], source=options["filename"])
-    return plan, None
-
-
-def _forget_upload() -> None:
-    pending = session.pop(UPLOAD_SESSION_KEY, None)
-    if pending:
-        uploads.discard(_upload_folder(), pending.get("token", ""))
-
-
-def _upload_folder() -> Path:
-    return Path(current_app.instance_path) / "bank_uploads"
 
 
 def _question_form() -> QuestionForm:

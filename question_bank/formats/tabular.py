@@ -14,22 +14,21 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from contest.search_text import fold
+from question_bank.formats.errors import TableError
+from question_bank.formats.limits import (
+    HEADER_ALLOWANCE,
+    NO_LIMITS,
+    RowCounter,
+    TableLimits,
+    check_archive,
+    check_declared,
+    check_size,
+)
 from question_bank.formats.model import N_
 
-HEADER_SEARCH_ROWS = 10
+__all__ = ["Table", "TableError", "read_table"]
 
-
-class TableError(ValueError):
-    """The file as a whole cannot be read (wrong format, no header row).
-
-    Like a ``RowProblem``, ``message`` is an English msgid (marked with ``N_``) whose placeholders ``params``
-    fill: a page shows ``gettext(error.message, **error.params)``; ``str(error)`` is the English text (CLI).
-    """
-
-    def __init__(self, message: str, **params):
-        super().__init__(message % params if params else message)
-        self.message = message
-        self.params = params
+HEADER_SEARCH_ROWS = HEADER_ALLOWANCE
 
 
 @dataclass(frozen=True)
@@ -59,17 +58,20 @@ def detect_format(filename: str) -> str:
     raise TableError(N_("unsupported file type: .%(suffix)s (use .csv or .xlsx)"), suffix=suffix or "?")
 
 
-def read_table(data: bytes, fmt: str, aliases: dict[str, str], required: set[str]) -> Table:
+def read_table(data: bytes, fmt: str, aliases: dict[str, str], required: set[str],
+               limits: TableLimits = NO_LIMITS) -> Table:
     """Read ``data`` (``fmt`` 'csv' or 'xlsx'), find the header row and map its labels through ``aliases``.
 
     ``aliases`` maps a ``header_key`` to a canonical column name (canonical names map to themselves).
     The header is the first of the first rows that names every ``required`` column, so a title row above
-    it is skipped. Blank rows are dropped; row numbers are those a spreadsheet shows.
+    it is skipped. Blank rows are dropped; row numbers are those a spreadsheet shows. ``limits`` are checked
+    before and while the file is read (``TableError`` at the first one crossed).
     """
+    check_size(len(data), limits)
     if fmt == "csv":
-        raw_rows, (index, cells, names) = _read_csv_header(data, aliases, required)
+        raw_rows, (index, cells, names) = _read_csv_header(data, aliases, required, limits)
     else:
-        raw_rows = _read_xlsx(data)
+        raw_rows = _read_xlsx(data, limits)
         index, cells, names = _find_header(raw_rows, aliases, required)
 
     unknown = tuple(cell for cell, name in zip(cells, names, strict=True) if cell and not name)
@@ -94,7 +96,7 @@ def _find_header(raw_rows, aliases, required) -> tuple[int, list[str], list[str 
                      columns=", ".join(sorted(required)), count=HEADER_SEARCH_ROWS)
 
 
-def _read_csv_header(data: bytes, aliases, required):
+def _read_csv_header(data: bytes, aliases, required, limits: TableLimits):
     """Rows and header of a CSV file. The delimiter is the one under which a header row appears: counting
     characters alone is fooled by a question text full of semicolons."""
     text = decode_text(data)
@@ -102,7 +104,7 @@ def _read_csv_header(data: bytes, aliases, required):
     likely = ";" if sample.count(";") > sample.count(",") else ","
     error = None
     for delimiter in dict.fromkeys((likely, ",", ";", "\t")):
-        rows = _read_csv(text, delimiter)
+        rows = _read_csv(text, delimiter, limits)
         try:
             return rows, _find_header(rows, aliases, required)
         except TableError as exc:
@@ -122,24 +124,39 @@ def decode_text(data: bytes) -> str:
     return text
 
 
-def _read_csv(text: str, delimiter: str) -> list[list[str]]:
+def _read_csv(text: str, delimiter: str, limits: TableLimits) -> list[list[str]]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    counter = RowCounter(limits)
+    rows = []
     try:
-        return [[normalise_text(cell) for cell in row] for row in reader]
+        for row in reader:
+            counter.count(reader.line_num, len(row))
+            rows.append([normalise_text(cell) for cell in row])
+        return rows
     except csv.Error as exc:
         raise TableError(N_("the CSV file cannot be read: %(reason)s"), reason=str(exc)) from exc
 
 
-def _read_xlsx(data: bytes) -> list[list[str]]:
+def _read_xlsx(data: bytes, limits: TableLimits) -> list[list[str]]:
     from openpyxl import load_workbook
 
+    check_archive(data, limits)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for a damaged or non-xlsx file
         raise TableError(N_("the file is not a readable .xlsx workbook")) from exc
     try:
         sheet = workbook.worksheets[0]
-        return [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+        check_declared(sheet.max_row, sheet.max_column, limits)
+        # Read what the sheet holds, not what it declares: openpyxl pads every row to the declared width and
+        # stops at the declared last row, so a lying <dimension> would either inflate or silently cut the data.
+        sheet.reset_dimensions()
+        counter = RowCounter(limits)
+        rows = []
+        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            counter.count(number, len(row))
+            rows.append([_cell_text(value) for value in row])
+        return rows
     finally:
         workbook.close()
 

@@ -6,6 +6,7 @@ import io
 from collections.abc import Iterable, Sequence
 
 from contest.xlsx_text import xlsx_safe
+from question_bank.formats.limits import NO_LIMITS, TableLimits
 from question_bank.formats.model import BankQuestion, ReadResult
 from question_bank.formats.table_rows import ALIASES, REQUIRED, header_and_rows, raw_questions
 from question_bank.formats.tabular import read_table
@@ -13,9 +14,9 @@ from question_bank.formats.tabular import read_table
 SHEET_TITLE = "CauHoi"
 
 
-def read(data: bytes) -> ReadResult:
+def read(data: bytes, limits: TableLimits = NO_LIMITS) -> ReadResult:
     """Formula cells come back as their formula text (the workbook is read without evaluating anything)."""
-    return ReadResult(questions=raw_questions(read_table(data, "xlsx", ALIASES, REQUIRED)))
+    return ReadResult(questions=raw_questions(read_table(data, "xlsx", ALIASES, REQUIRED, limits)))
 
 
 def write(questions: list[BankQuestion]) -> bytes:

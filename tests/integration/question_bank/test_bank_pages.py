@@ -10,6 +10,8 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from contest.accounts.models import Role, StaffRole
+from question_bank import views
+from question_bank.import_jobs import ImportJob
 from question_bank.models import Question, Topic
 from question_bank.vocabulary import Difficulty
 from tests.factories import PASSWORD, make_question, make_topic, make_user
@@ -23,6 +25,12 @@ def organiser(client, db_session):
     user = make_user(db_session, role=Role.ORGANISER, staff_role=StaffRole.BANK, email="bank@example.org")
     assert client.post("/api/session", json={"login": "bank@example.org", "password": PASSWORD}).status_code == 200
     return user
+
+
+@pytest.fixture
+def run_now(monkeypatch):
+    """The background steps of an import run within the request that starts them, on the test's session."""
+    monkeypatch.setattr(views, "launch", views.run_job)
 
 
 def question_count(db_session) -> int:
@@ -87,54 +95,64 @@ def test_an_invalid_form_shows_the_import_rules_beside_the_fields(client, organi
     assert question_count(db_session) == 0
 
 
-def test_upload_shows_row_problems_and_imports_nothing(client, organiser, db_session):
+def upload(client, data: bytes, name: str, **form) -> str:
+    """Upload through the form and follow to the job's page (the check ran before the redirect: ``run_now``)."""
+    response = client.post("/organiser/bank/import", data={"file": (io.BytesIO(data), name), **form},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert response.headers["Location"].startswith("/organiser/bank/import/")
+    return client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_upload_shows_row_problems_and_imports_nothing(client, organiser, db_session, run_now):
     client.set_cookie("lang", "en")  # the English msgids read best here; the pages default to Vietnamese
-    page = client.post("/organiser/bank/import", data={"file": (io.BytesIO(messy_file("xlsx")), "messy.xlsx")},
-                       content_type="multipart/form-data").get_data(as_text=True)
+    page = upload(client, messy_file("xlsx"), "messy.xlsx")
     assert "nothing was imported" in page
     assert "<td>9</td><td>dap_an_b</td><td>fewer than 2 options (found 1)</td>" in page
     assert "Import now" not in page
     assert question_count(db_session) == 0
 
 
-def test_upload_problems_and_unreadable_files_are_in_vietnamese_by_default(client, organiser, db_session):
-    def upload(data: bytes, name: str) -> str:
-        return client.post("/organiser/bank/import", data={"file": (io.BytesIO(data), name)},
-                           content_type="multipart/form-data").get_data(as_text=True)
-
-    page = upload(messy_file("xlsx"), "messy.xlsx")
+def test_upload_problems_and_unreadable_files_are_in_vietnamese_by_default(client, organiser, db_session, run_now):
+    page = upload(client, messy_file("xlsx"), "messy.xlsx")
     assert "<td>9</td><td>dap_an_b</td><td>ít hơn 2 phương án (chỉ có 1)</td>" in page
     assert "fewer than" not in page
-    gift = upload("$CATEGORY: Lịch sử\nKể về ngày 2/9. {}\n\nNăm nào? {#1945}\n".encode(), "cau_hoi.gift")
+    gift = upload(client, "$CATEGORY: Lịch sử\nKể về ngày 2/9. {}\n\nNăm nào? {#1945}\n".encode(), "cau_hoi.gift")
     assert "<td>2</td><td>cau_hoi</td><td>không hỗ trợ câu hỏi tự luận</td>" in gift
     assert "<td>4</td><td>cau_hoi</td><td>không hỗ trợ câu hỏi dạng số</td>" in gift
 
-    no_header = upload("Câu hỏi ôn tập;Ghi chú\nThủ đô?;Hà Nội\n".encode(), "on_tap.csv")
+    no_header = upload(client, "Câu hỏi ôn tập;Ghi chú\nThủ đô?;Hà Nội\n".encode(), "on_tap.csv")
     assert ("Không đọc được tệp: không có dòng tên cột nào ghi các cột cau_hoi, dap_an_dung trong 10 dòng đầu"
             in no_header)
     assert "no header row" not in no_header
-    not_a_workbook = upload(b"not a zip", "hong.xlsx")
+    not_a_workbook = upload(client, b"not a zip", "hong.xlsx")
     assert "Không đọc được tệp: tệp không phải là bảng tính .xlsx đọc được" in not_a_workbook
     assert question_count(db_session) == 0
 
 
-def test_upload_dry_run_then_confirm(client, organiser, db_session):
+def test_upload_dry_run_then_confirm(client, organiser, db_session, run_now):
     client.set_cookie("lang", "en")  # the English msgids read best here; the pages default to Vietnamese
-    page = client.post("/organiser/bank/import", data={"file": (DEMO_XLSX.open("rb"), "demo.xlsx")},
-                       content_type="multipart/form-data").get_data(as_text=True)
+    page = upload(client, DEMO_XLSX.read_bytes(), "demo.xlsx")
     assert "49 questions are ready to import." in page and "Import now" in page
     assert question_count(db_session) == 0
-    with client.session_transaction() as session:
-        token = session["bank_upload"]["token"]
-    done = client.post("/organiser/bank/import/confirm", data={"token": token})
+    job_id = db_session.scalar(select(func.max(ImportJob.id)))
+    done = client.post(f"/organiser/bank/import/{job_id}/confirm")
     assert done.status_code == 302 and question_count(db_session) == 49
-    again = client.post("/organiser/bank/import/confirm", data={"token": token})
+    assert "Imported 49 questions." in client.get(done.headers["Location"]).get_data(as_text=True)
+    again = client.post(f"/organiser/bank/import/{job_id}/confirm")
     assert again.status_code == 302 and question_count(db_session) == 49  # the upload is used up
+    assert "This file is not waiting for confirmation." in client.get(again.headers["Location"]).get_data(as_text=True)
 
 
-def test_confirming_someone_elses_token_does_nothing(client, organiser, db_session):
-    response = client.post("/organiser/bank/import/confirm", data={"token": "../../secret_key"})
-    assert response.status_code == 302 and question_count(db_session) == 0
+def test_another_organisers_job_is_not_found(client, organiser, db_session, run_now):
+    upload(client, DEMO_XLSX.read_bytes(), "demo.xlsx")
+    job_id = db_session.scalar(select(func.max(ImportJob.id)))
+    make_user(db_session, role=Role.ORGANISER, staff_role=StaffRole.BANK, email="other@example.org")
+    assert client.post("/api/session", json={"login": "other@example.org", "password": PASSWORD}).status_code == 200
+    assert client.get(f"/organiser/bank/import/{job_id}").status_code == 404
+    assert client.post(f"/organiser/bank/import/{job_id}/confirm").status_code == 404
+    assert client.post("/organiser/bank/import/999999/confirm").status_code == 404
+    assert question_count(db_session) == 0
 
 
 @pytest.mark.parametrize(("fmt", "marker"), [("xlsx", b"PK"), ("csv", "cau_hoi".encode("utf-8-sig")),
