@@ -6,8 +6,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from contest import admission, i18n, input_guard, overload, redis_pools, security_headers
 from contest import extensions as ext
-from contest import i18n, input_guard, overload, redis_pools, security_headers
 from contest.config import load_config
 from contest.db import set_sqlite_synchronous
 from contest.private_files import private_sqlite
@@ -24,6 +24,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.session_interface = ConnectionCachedSessionInterface()
     app.json.ensure_ascii = False  # Vietnamese as UTF-8, a third smaller than \uXXXX escapes (compact_json.py)
     input_guard.init_app(app)  # first: its URL converter must be in place before any blueprint adds rules
+    admission.init_app(app)  # then the login door: a refused login costs nothing more
 
     ext.db.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):

@@ -48,7 +48,12 @@ class Defaults:
     # Rate limits (Flask-Limiter syntax). A whole school may sit behind one NAT address, so the per-IP
     # limits are generous and the per-account ones strict.
     RATELIMIT_ENABLED = True
-    RATELIMIT_HEADERS_ENABLED = True
+    # No X-RateLimit headers: they cost one more Redis read per limited request, and a read failing after the
+    # view ran turned a good login into a 500. A 429 gets its Retry-After from contest.api.
+    RATELIMIT_HEADERS_ENABLED = False
+    # Redis is a cache, never the door: while its storage fails, limits are counted in the process.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
     # Flask-Limiter would set Retry-After on every response of a limited route, over the login throttle's; its
     # 429s get theirs from contest.api instead.
     RATELIMIT_HEADER_RETRY_AFTER = "X-RateLimit-Retry-After"
@@ -92,6 +97,10 @@ class Defaults:
     REDIS_POOL_PRESENCE = 4
     REDIS_POOL_BOARDS = 16
     REDIS_POOL_TIMEOUT_S = 3.0
+    # Logins and registrations in progress per process, how many more may wait, and how long (contest.admission).
+    LOGIN_CONCURRENCY = 16
+    LOGIN_QUEUE = 64
+    LOGIN_QUEUE_WAIT_S = 2.0
 
 
 def load_config(app: Flask, overrides: dict | None) -> None:

@@ -13,13 +13,15 @@ the same ones, else the process's memory. Times are seconds since the epoch, pas
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from limits.storage import Storage
+from limits.storage import MemoryStorage, Storage
 from sqlalchemy.orm import Session
 
 from contest.accounts import identity, service
@@ -27,6 +29,8 @@ from contest.accounts.models import User
 from contest.audit import service as audit
 from contest.errors import DomainError
 from contest.extensions import limiter
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -70,13 +74,45 @@ class LoginThrottle:
             self.storage.clear(key)
 
 
+class FallbackStorage:
+    """The limiter's storage, or the process's memory while it fails (Redis hung or gone): the throttle keeps
+    counting, a little less strictly across processes, and never turns a login into an error."""
+
+    warned_at = [0.0]  # shared by every request's wrapper
+
+    def __init__(self, main: Storage, fallback: Storage) -> None:
+        self.main, self.fallback = main, fallback
+
+    def _call(self, name: str, *args, **kwargs):
+        try:
+            return getattr(self.main, name)(*args, **kwargs)
+        except Exception as error:
+            if time.monotonic() - self.warned_at[0] > 60:  # once a minute, not once per login of a rush
+                self.warned_at[0] = time.monotonic()
+                log.warning("login throttle: storage unavailable (%s), counting in this process", error)
+            return getattr(self.fallback, name)(*args, **kwargs)
+
+    def get(self, key: str) -> int:
+        return self._call("get", key)
+
+    def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        return self._call("incr", key, expiry, amount=amount)
+
+    def clear(self, key: str) -> None:
+        self._call("clear", key)
+
+
+_in_process = MemoryStorage()
+
+
 def app_throttle() -> LoginThrottle | None:
     """The throttle as configured (``LOGIN_THROTTLE_*``), on the rate limiter's storage; None when rate limits
     are switched off (``RATELIMIT_ENABLED``)."""
     config = current_app.config
     if not config["RATELIMIT_ENABLED"]:
         return None
-    return LoginThrottle(limiter.storage, free=int(config["LOGIN_THROTTLE_FREE_FAILURES"]),
+    storage = FallbackStorage(limiter.storage, _in_process)
+    return LoginThrottle(storage, free=int(config["LOGIN_THROTTLE_FREE_FAILURES"]),
                          max_delay_s=int(config["LOGIN_THROTTLE_MAX_DELAY_S"]),
                          window_s=int(config["LOGIN_THROTTLE_WINDOW_S"]),
                          prefix=config.get("RATELIMIT_KEY_PREFIX", ""))

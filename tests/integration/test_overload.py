@@ -55,15 +55,32 @@ def assert_retryable(response, *, json: bool) -> None:
         assert "thử lại sau" in response.json["error"]["message"]
 
 
-def test_redis_unreachable_gives_503_not_500(own_app):
+def test_with_redis_unreachable_the_limits_count_in_the_process_and_logins_go_on(own_app):
+    """Redis is a cache, never the door (RATELIMIT_IN_MEMORY_FALLBACK_ENABLED): no 500, no 503, still limited."""
     client = own_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=NOBODY_LISTENS, WTF_CSRF_ENABLED=False,
-                     REDIS_POOL_TIMEOUT_S=0.2).test_client()
-    assert_retryable(client.post("/api/session", json={"login": "0911000001", "password": PASSWORD}), json=True)
-    page = client.post("/login", data={"login": "0911000001", "password": PASSWORD})
-    assert_retryable(page, json=False)
-    text = page.get_data(as_text=True)
-    assert "Bạn đang trong hàng chờ" in text and "thử lại sau" in text
-    assert 'http-equiv="refresh"' not in text  # reloading would not resend the form
+                     REDIS_POOL_TIMEOUT_S=0.2, LOGIN_LIMIT_PER_IP="3 per minute").test_client()
+    login = {"login": "0911000001", "password": PASSWORD}
+    assert [client.post("/api/session", json=login).status_code for _ in range(3)] == [200, 200, 200]
+    assert client.post("/api/session", json=login).status_code == 429  # counted in memory meanwhile
+
+
+def test_a_full_login_door_is_answered_at_once_with_a_long_retry(own_app):
+    busy_app = own_app(RATELIMIT_ENABLED=False, LOGIN_CONCURRENCY=1, LOGIN_QUEUE=0)
+    gate = busy_app.extensions["olympiad.login_gate"]
+    assert gate.enter()  # someone is logging in
+    try:
+        client = busy_app.test_client()
+        started = time.monotonic()
+        refused = client.post("/api/session", json={"login": "0911000001", "password": PASSWORD})
+        assert time.monotonic() - started < 1
+        assert refused.status_code == 503 and 5 <= int(refused.headers["Retry-After"]) <= 15
+        assert refused.json["error"]["code"] == "unavailable"
+        page = client.post("/login", data={"login": "0911000001", "password": PASSWORD})
+        assert page.status_code == 503 and "Bạn đang trong hàng chờ" in page.get_data(as_text=True)
+        assert client.get("/api/rounds").status_code == 200  # only the doors that hash are gated
+    finally:
+        gate.leave()
+    assert client.post("/api/session", json={"login": "0911000001", "password": PASSWORD}).status_code == 200
 
 
 def test_the_database_pool_exhausted_gives_503(own_app):
@@ -89,7 +106,7 @@ def test_the_database_pool_exhausted_gives_503(own_app):
 
 
 @pytest.mark.postgres
-def test_the_limiters_redis_pool_is_bounded_and_answers_503_when_full(own_app):
+def test_the_limiters_redis_pool_is_bounded_and_a_full_one_falls_back_to_the_process(own_app):
     assert os.environ.get("REDIS_URL"), "needs Redis: set REDIS_URL"
     limited = own_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=os.environ["REDIS_URL"],
                       REDIS_POOL_LIMITER=1, REDIS_POOL_TIMEOUT_S=0.2)
@@ -100,7 +117,7 @@ def test_the_limiters_redis_pool_is_bounded_and_answers_503_when_full(own_app):
     held = pool.get_connection()  # the pool's only connection
     try:
         started = time.monotonic()
-        assert_retryable(client.post("/api/session", json=login), json=True)
+        assert client.post("/api/session", json=login).status_code == 200  # counted in the process meanwhile
         assert time.monotonic() - started < 2  # waited for the pool's timeout, not for ever
     finally:
         pool.release(held)
