@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db
+from contest.organiser.permissions import Action, cli_requires
 from question_bank.exporting import export_questions
 from question_bank.formats import FORMATS, detect_format, read_questions
 from question_bank.formats.tabular import TableError
@@ -41,6 +42,7 @@ def describe(plan: ImportPlan, dry_run: bool) -> str:
 
 
 @bank.command("import")
+@cli_requires(Action.BANK_EDIT)
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=FORMAT_CHOICE, help="Default: from the file name (.xlsx, .csv, .gift, .txt).")
 @click.option("--topic", default="", help="Topic of the rows that name none (Aiken files never do).")
@@ -71,6 +73,7 @@ def import_command(path: Path, fmt: str | None, topic: str, difficulty: str, dry
 
 
 @bank.command("export")
+@cli_requires(Action.BANK_EXPORT)
 @click.argument("path", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 @click.option("--format", "fmt", type=FORMAT_CHOICE, help="Default: from the file name.")
 @click.option("--topic", default="", help="Only this topic.")
@@ -95,6 +98,7 @@ def export_command(path: Path, fmt: str | None, topic: str, include_inactive: bo
 
 
 @bank.command("stats")
+@cli_requires(Action.BANK_STATS)
 @click.argument("round_id", type=int)
 @click.argument("path", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=False)
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), help="Default: from the file name.")

@@ -12,6 +12,7 @@ from contest.accounts.models import Role, StaffRole, User
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db
+from contest.organiser.permissions import Action, cli_requires
 from contest.organiser.service import create_organiser, set_staff_role
 from contest.realtime.notifier import SocketIONotifier
 
@@ -43,6 +44,7 @@ def _create(role: Role, email: str, name: str, password: str, scope: str | None,
 
 
 @users.command("create-admin")
+@cli_requires(Action.STAFF)
 @click.option("--email", required=True)
 @click.option("--name", required=True)
 @click.password_option()
@@ -52,6 +54,7 @@ def create_admin(email: str, name: str, password: str) -> None:
 
 
 @users.command("create-organiser")
+@cli_requires(Action.STAFF)
 @click.option("--email", required=True)
 @click.option("--name", required=True)
 @click.option("--role", "staff_role", type=ROLES, default=StaffRole.CONTEST.value, show_default=True,
@@ -67,6 +70,7 @@ def create_organiser_command(email: str, name: str, password: str, staff_role: s
 
 
 @users.command("set-role")
+@cli_requires(Action.STAFF)
 @click.option("--email", required=True)
 @click.option("--role", "staff_role", type=ROLES, required=True)
 @click.option("--unit", "scope", default=None, help="Unit organisers: code of their unit.")
@@ -82,6 +86,7 @@ def set_role_command(email: str, staff_role: str, scope: str | None) -> None:
 
 
 @users.command("end-logins")
+@cli_requires(Action.END_LOGINS)
 @click.argument("login")
 def end_logins(login: str) -> None:
     """End every login of the user with this phone or email (a lost phone, a shared password): their cookies

@@ -16,6 +16,7 @@ from contest.attempts.runtime import runtime
 from contest.db import utcnow
 from contest.demo.people import demo_people
 from contest.extensions import db
+from contest.organiser.permissions import Action, cli_requires
 from contest.rounds.models import Contest, Prediction
 from contest.rounds.service import RoundSpec, create_contest, create_round
 from contest.units.cli import read_unit_file, report
@@ -33,6 +34,7 @@ demo = AppGroup("demo", help="Demo data.")
 
 
 @demo.command("seed")
+@cli_requires(Action.DEMO_SEED)
 @click.option("--entrants", default=200, show_default=True, help="How many demo entrants to have.")
 def seed(entrants: int) -> None:
     """Load the demo units, question bank, organiser and entrants (phones 0900000001…, password demo-pass)."""

@@ -12,12 +12,14 @@ from sqlalchemy import select
 from contest.extensions import db
 from contest.leaderboards import leaderboards
 from contest.leaderboards.public_contest import contest_cut_changed
+from contest.organiser.permissions import Action, cli_requires
 from contest.rounds.models import Contest, Round
 
 boards_cli = AppGroup("boards", help="Leaderboards.")
 
 
 @boards_cli.command("rebuild")
+@cli_requires(Action.ROUND_MANAGE)
 @click.argument("round_id", type=int, required=False)
 @click.option("--contest", "contest_id", type=int, default=None, help="Rebuild this contest's board too.")
 def rebuild(round_id: int | None, contest_id: int | None) -> None:

@@ -12,7 +12,9 @@ subtree of ``User.scope_unit`` (the materialised path: one ``LIKE 'prefix%'`` on
 
 Every organiser view is wrapped by ``requires(action)``, which records its action on the view (the URL-map test
 checks that every organiser route has one) and answers 403 when ``can`` says no, 404 for a round or contest that
-does not exist. The CLI acts as the server's operator, an admin (``OPERATOR``).
+does not exist. The CLI acts as the server's operator, an admin (``OPERATOR``): every ``flask`` command of the
+app is wrapped by ``cli_requires(action)``, which records its action on the command (the CLI test checks that every
+command has one) and asks ``can`` for ``OPERATOR``.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
 
+import click
 from flask import abort, g
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -48,6 +51,10 @@ class Action(enum.StrEnum):
     BANK_EDIT = "bank.edit"  # create, edit, (de)activate, import, topics
     BANK_EXPORT = "bank.export"
     BANK_STATS = "bank.stats"  # item statistics of a round
+    END_LOGINS = "logins.end"  # end every login of an account (a lost phone, a shared password)
+    UNITS_EDIT = "units.edit"  # import the unit tree
+    DATA_RETENTION = "data.retention"  # erase or pseudonymise a closed contest's personal data
+    DEMO_SEED = "demo.seed"  # load the demo units, bank, contest and accounts
 
 
 READ_ONLY = frozenset({Action.HOME, Action.CONTEST_LIST, Action.CONTEST_VIEW, Action.ROUND_VIEW,
@@ -59,7 +66,8 @@ RULES: dict[StaffRole, frozenset[Action]] = {
                                Action.BANK_STATS}),
     StaffRole.UNIT: READ_ONLY,
 }
-ADMIN_ONLY = frozenset({Action.STAFF, Action.AUDIT})
+ADMIN_ONLY = frozenset({Action.STAFF, Action.AUDIT, Action.END_LOGINS, Action.UNITS_EDIT, Action.DATA_RETENTION,
+                        Action.DEMO_SEED})
 
 
 class Operator:
@@ -212,6 +220,30 @@ def requires(action: Action) -> Callable:
             if not current_can(action, contest=contest):
                 abort(403)
             return view(*args, **kwargs)
+
+        guarded.permission = action
+        return guarded
+
+    return decorate
+
+
+def operator_can(action: Action) -> bool:
+    """``can`` for the server's operator (``OPERATOR``), who runs the ``flask`` commands."""
+    from contest.extensions import db
+
+    return can(db.session, OPERATOR, action)
+
+
+def cli_requires(action: Action) -> Callable:
+    """Guard a ``flask`` command (put it under ``@group.command(...)``): it runs only when ``operator_can(action)``,
+    else it stops with an error and exit code 1. Records ``action`` on the command's callback as ``permission``."""
+
+    def decorate(command):
+        @wraps(command)
+        def guarded(*args, **kwargs):
+            if not operator_can(action):
+                raise click.ClickException(f"the operator may not do {action.value}")
+            return command(*args, **kwargs)
 
         guarded.permission = action
         return guarded

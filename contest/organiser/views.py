@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms import SelectChoice
 
+from contest.accounts.logins import revoke_logins
 from contest.accounts.models import Role, StaffRole, User
 from contest.accounts.views import show_field_errors
 from contest.db import utcnow
@@ -15,6 +16,7 @@ from contest.organiser import service
 from contest.organiser.access import contest_scope
 from contest.organiser.forms import ROLE_NAMES, ContestScopeForm, OrganiserForm, StaffRoleForm
 from contest.organiser.permissions import Action, current_unit_scope, requires
+from contest.realtime.notifier import SocketIONotifier
 from contest.rounds.models import Contest, OrganiserContest
 from contest.rounds.service import set_organiser_contests
 from contest.units.models import Unit
@@ -107,6 +109,19 @@ def staff_role(user_id: int):
         flash(" ".join(str(message) for message in error.fields.values()) or str(error.message), "error")
         return redirect(url_for("organiser.staff_contests", user_id=user_id))
     flash(_("Role of %(name)s saved.", name=user.full_name), "success")
+    return redirect(url_for("organiser.staff"))
+
+
+@bp.post("/staff/<int:user_id>/end-logins")
+@requires(Action.END_LOGINS)
+def end_logins(user_id: int):
+    """End every login of an account (a lost phone, a shared password), audited: its cookies stop working at once,
+    its open sockets are disconnected."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    count = revoke_logins(db.session, user.id, now=utcnow(), notifier=SocketIONotifier(), actor_id=current_user.id)
+    flash(_("Logins of %(name)s ended: %(count)s.", name=user.full_name, count=count), "success")
     return redirect(url_for("organiser.staff"))
 
 

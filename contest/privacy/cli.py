@@ -13,12 +13,14 @@ from contest.errors import DomainError
 from contest.extensions import db
 from contest.i18n import CONTEST_TIME_ZONE
 from contest.leaderboards.export_jobs import export_dir
+from contest.organiser.permissions import Action, cli_requires
 from contest.privacy.retention import MODES, retire_personal_data
 
 data = AppGroup("data", help="Personal data: retention.")
 
 
 @data.command("retention")
+@cli_requires(Action.DATA_RETENTION)
 @click.option("--contest", "--season", "contest_id", type=int, required=True,
               help="The contest (the season of rounds) whose entrants' personal data goes.")
 @click.option("--mode", type=click.Choice(MODES), required=True,

@@ -11,6 +11,7 @@ from contest.attempts.runtime import runtime
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db
+from contest.organiser.permissions import Action, cli_requires
 from contest.rounds.models import NameStyle, Prediction, Review
 from contest.rounds.service import RoundSpec, create_contest, create_round, list_rounds
 
@@ -37,6 +38,7 @@ def parse_blueprint(text: str) -> list[dict]:
 
 
 @contest_cli.command("create")
+@cli_requires(Action.CONTEST_CREATE)
 @click.option("--title", required=True)
 @click.option("--description", default="")
 @click.option("--levels", default="", help="Unit levels shown on boards, comma-separated (e.g. 'Tỉnh,Trường').")
@@ -54,6 +56,7 @@ def create(title: str, description: str, levels: str, names: str) -> None:
 
 
 @contest_cli.command("add-round")
+@cli_requires(Action.CONTEST_MANAGE)
 @click.argument("contest_id", type=int)
 @click.option("--title", required=True)
 @click.option("--opens", type=click.DateTime(), default=None, help="UTC; default now.")
@@ -84,6 +87,7 @@ def add_round(contest_id: int, title: str, opens: datetime | None, closes: datet
 
 
 @contest_cli.command("list")
+@cli_requires(Action.CONTEST_LIST)
 def list_command() -> None:
     """List rounds with their status."""
     for item in list_rounds(db.session, now=utcnow()):

@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 
 from contest.db import utcnow
 from contest.extensions import db
+from contest.organiser.permissions import Action, cli_requires
 from contest.units.service import import_units
 from contest.units.tree_import import ALIASES, REQUIRED, ImportPlan
 from question_bank.formats.tabular import TableError, detect_format, read_table
@@ -37,6 +38,7 @@ def report(plan: ImportPlan, dry_run: bool) -> None:
 
 
 @units.command("import")
+@cli_requires(Action.UNITS_EDIT)
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Validate and show what would change, write nothing.")
 def import_command(path: Path, dry_run: bool) -> None:

@@ -9,9 +9,11 @@ from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from contest.accounts.logins import revoke_logins
+from contest.accounts.models import Role
 from contest.attempts.models import Attempt
 from contest.db import utcnow
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_user
+from tests.integration.rounds.conftest import log_in
 
 
 class SilentNotifier:
@@ -88,3 +90,16 @@ def test_a_cross_site_form_cannot_start_an_attempt(app, client, world, db_sessio
     first = client.post(url, headers={"X-CSRFToken": token}).json
     assert first["ok"] and client.post(url, json={}).json["attempt"]["id"] == first["attempt"]["id"]  # resumed
     assert attempts(db_session) == 1
+
+
+def test_an_admin_ending_logins_on_the_staff_page_disconnects_the_sockets(app, alice_socket, world, db_session):
+    assert alice_socket.call("time_sync", {})["ok"]
+    admin = make_user(db_session, role=Role.ADMIN, email="admin@example.org", commit=True)
+    staff_page = app.test_client()
+    log_in(staff_page, admin)
+    assert staff_page.post(f"/organiser/staff/{world['alice'].id}/end-logins").status_code == 302
+
+    assert {"name": "session_ended", "args": [{}], "namespace": "/play"} in alice_socket.received()
+    refused_as_ended(alice_socket.call("attempt_start", {"round_id": world["round"].id}))
+    assert disconnected(alice_socket)
+    assert attempts(db_session) == 0
