@@ -43,8 +43,10 @@ class Defaults:
     # Behind HTTPS (the nginx sample in deploy/): every cookie Secure, and HSTS on every answer.
     SECURE_COOKIES = False
     # A /play connection's login is looked up in the database at most this often; an ended login's sockets
-    # are refused at once through their Socket.IO room (contest.realtime.logins).
-    LOGIN_RECHECK_S = 60.0
+    # are refused at once through their Socket.IO room (contest.realtime.logins). None: 60 s on one process,
+    # 600 s with REDIS_URL, where the room's message reaches every process and the look-up is only a fallback
+    # (at 10,000 sockets a 60 s re-check is ~170 queries a second, competing with answers for the pool).
+    LOGIN_RECHECK_S: float | None = None
     # Rate limits (Flask-Limiter syntax). A whole school may sit behind one NAT address, so the per-IP
     # limits are generous and the per-account ones strict.
     RATELIMIT_ENABLED = True
@@ -138,6 +140,8 @@ def load_config(app: Flask, overrides: dict | None) -> None:
     if app.config["SECURE_COOKIES"]:
         app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    if app.config["LOGIN_RECHECK_S"] is None:
+        app.config["LOGIN_RECHECK_S"] = 600.0 if app.config["REDIS_URL"] else 60.0
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
 

@@ -15,6 +15,7 @@ see deploy/systemd/ and README "Deployment".
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -30,9 +31,17 @@ DEFAULT_DATABASE = "postgresql://postgres@127.0.0.1:5432/olympiad"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 START_TIMEOUT_S = 60
-# Database connections per process (PostgreSQL allows 100 by default): the answer writer and the leader hold one
-# more each, so 3 processes x 22 stay well inside it.
-ENGINE_OPTIONS = '{"pool_size": 10, "max_overflow": 10, "pool_timeout": 5}'
+# Database connections (PostgreSQL allows 100 by default; each process's answer writer and the leader hold one more):
+# the answering processes share most of them, the board process, which mostly reads Redis, gets a few.
+ANSWERING_CONNECTIONS = 72
+BOARD_ENGINE_OPTIONS = '{"pool_size": 4, "max_overflow": 4, "pool_timeout": 5}'
+
+
+def engine_options(answering: int) -> str:
+    """An answering process's share of ``ANSWERING_CONNECTIONS``: two thirds pooled, one third overflow."""
+    share = max(6, ANSWERING_CONNECTIONS // max(1, answering))
+    pooled = share * 2 // 3
+    return json.dumps({"pool_size": pooled, "max_overflow": share - pooled, "pool_timeout": 5})
 
 
 def render_site(site: str, listen: str, answering: list[int], board: list[int]) -> str:
@@ -123,7 +132,8 @@ def start(args: argparse.Namespace) -> None:
         for port in ports:
             name = f"{kind}-{port}"
             process_env = {**env, "OLYMPIAD_PORT": str(port), "OLYMPIAD_HOST": "127.0.0.1", "OLYMPIAD_PROXIES": "1",
-                           "OLYMPIAD_SQLALCHEMY_ENGINE_OPTIONS": ENGINE_OPTIONS}
+                           "OLYMPIAD_SQLALCHEMY_ENGINE_OPTIONS": engine_options(len(answering)) if kind == "answer"
+                           else BOARD_ENGINE_OPTIONS}
             with (run / f"{name}.log").open("a") as log:
                 process = subprocess.Popen([*prefix, sys.executable, "wsgi.py"], cwd=ROOT, env=process_env,
                                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
