@@ -9,7 +9,7 @@ from flask import Flask
 from contest import admission, i18n, input_guard, overload, redis_pools, security_headers
 from contest import extensions as ext
 from contest.config import load_config
-from contest.db import set_sqlite_synchronous
+from contest.db import set_sqlite_busy_timeout, set_sqlite_synchronous
 from contest.private_files import private_sqlite
 from contest.realtime import compact_json
 from contest.sessions import ConnectionCachedSessionInterface
@@ -30,6 +30,7 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():  # creates the engine object only; nothing connects yet
             set_sqlite_synchronous(ext.db.engine, app.config["SQLITE_SYNCHRONOUS"])
+            set_sqlite_busy_timeout(ext.db.engine, float(app.config["SQLITE_BUSY_TIMEOUT_S"]))
             private_sqlite(ext.db.engine.url.database)
     ext.migrate.init_app(app, ext.db, directory=str(MIGRATIONS), render_as_batch=True)
     ext.login_manager.init_app(app)

@@ -91,6 +91,9 @@ class Defaults:
     SOCKETIO_MAX_MESSAGE_BYTES = 4 * 1024 * 1024
     # NORMAL or FULL; see contest.db.set_sqlite_synchronous for what each promises.
     SQLITE_SYNCHRONOUS = "NORMAL"
+    # How long SQLite waits for another process's write lock. SQLite waits inside a C call, during which a gevent
+    # process serves nobody: kept well under the answer ack time-out, and past it the request is answered 503.
+    SQLITE_BUSY_TIMEOUT_S = 0.25
     SWEEP_INTERVAL_S = 5.0
     BOARD_RECONCILE_S = 30.0  # how often the leader checks live boards against the database
     # Redis connections per process and kind of work (see contest/redis_pools.py), and how long a request waits

@@ -72,6 +72,16 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cursor.close()
 
 
+def set_sqlite_busy_timeout(engine: Engine, seconds: float) -> None:
+    """How long ``engine``'s connections wait for another process's write lock (the 10 s above is for tools and
+    tests). SQLite waits inside a C call, so in a serving process nobody is served meanwhile: the app keeps it
+    short and answers 503 past it (``contest.overload``). Runs after ``_sqlite_pragmas``, which is class-wide."""
+
+    @event.listens_for(engine, "connect")
+    def _busy_timeout(dbapi_connection, _record):
+        dbapi_connection.execute(f"PRAGMA busy_timeout={int(seconds * 1000)}")
+
+
 def set_sqlite_synchronous(engine: Engine, level: str) -> None:
     """SQLite's ``synchronous`` for every connection of ``engine``.
 

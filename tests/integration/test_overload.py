@@ -4,6 +4,7 @@ Redis pool exhausted, the database pool exhausted."""
 from __future__ import annotations
 
 import os
+import sqlite3
 import time
 import uuid
 
@@ -124,3 +125,19 @@ def test_the_limiters_redis_pool_is_bounded_and_a_full_one_falls_back_to_the_pro
     assert client.post("/api/session", json=login).status_code == 200
     assert pool.max_connections == 1 and len(pool._connections) == 1  # noqa: SLF001  (never more than its size)
 
+
+
+def test_sqlite_locked_by_another_process_is_a_quick_503_not_a_frozen_process(own_app, tmp_path):
+    locked = own_app(RATELIMIT_ENABLED=False)
+    other = sqlite3.connect(tmp_path / "own.sqlite3", isolation_level=None)  # another process, as far as SQLite knows
+    other.execute("BEGIN IMMEDIATE")  # holds the write lock
+    try:
+        client = locked.test_client()
+        started = time.monotonic()
+        assert_retryable(client.get("/api/rounds"), json=True)
+        assert_retryable(client.post("/api/session", json={"login": "0911000001", "password": PASSWORD}), json=True)
+        assert time.monotonic() - started < 2  # each waited SQLITE_BUSY_TIMEOUT_S (0.25 s), not SQLite's 5 s
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert client.post("/api/session", json={"login": "0911000001", "password": PASSWORD}).status_code == 200
