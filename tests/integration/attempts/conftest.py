@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 
 import pytest
 
+from contest.attempts import service
 from contest.attempts.models import Attempt
 from contest.attempts.paper import LABELS
+from contest.attempts.payloads import AnswerPayload
 from contest.db import utcnow
 from contest.rounds.models import Contest, Round
 from question_bank.models import Question, QuestionRevision, Topic
@@ -48,6 +51,19 @@ def make_round(session, *, questions: int = 5, attempts: int = 2, minutes: int =
     session.add(round_)
     session.commit()
     return round_
+
+
+def take_attempt(session, rt, user, round_, *, right: int = 0, submit: bool = True) -> int:
+    """Start an attempt for ``user`` through the service, answer ``right`` questions correctly, submit."""
+    now = utcnow()
+    attempt = service.start_attempt(session, rt, user_id=user.id, round_id=round_.id, now=now, rng=random.Random(7))
+    labels = correct_labels(session, attempt["id"])
+    for slot in range(right):
+        service.record_answer(session, rt, user_id=user.id, now=now,
+                              answer=AnswerPayload(attempt["id"], slot, tuple(labels[slot]), slot + 1))
+    if submit:
+        service.submit_attempt(session, rt, user_id=user.id, attempt_id=attempt["id"], prediction=None, now=now)
+    return attempt["id"]
 
 
 def correct_labels(session, attempt_id: int) -> list[list[str]]:

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
-import random
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from contest.accounts.models import Role, StaffRole
-from contest.attempts import history, service
-from contest.attempts.payloads import AnswerPayload
+from contest.attempts import history
 from contest.audit.models import AuditEntry
 from contest.db import utcnow
 from contest.leaderboards.export_jobs import ExportJob, run_export, start_export
@@ -21,25 +19,13 @@ from contest.rounds.models import Review
 from question_bank.models import Question, QuestionRevision
 from question_bank.pool import round_pool
 from tests.factories import make_user
-from tests.integration.attempts.conftest import correct_labels, make_round
+from tests.integration.attempts.conftest import make_round, take_attempt
 from tests.integration.rounds.conftest import log_in
 
 
 @pytest.fixture(autouse=True)
 def english(client):
     client.set_cookie("lang", "en")
-
-
-def take(session, rt, user, round_, *, right: int = 1) -> int:
-    """A submitted attempt of ``user`` through the service, ``right`` questions answered correctly."""
-    now = utcnow()
-    attempt = service.start_attempt(session, rt, user_id=user.id, round_id=round_.id, now=now, rng=random.Random(3))
-    labels = correct_labels(session, attempt["id"])
-    for slot in range(right):
-        service.record_answer(session, rt, user_id=user.id, now=now,
-                              answer=AnswerPayload(attempt["id"], slot, tuple(labels[slot]), slot + 1))
-    service.submit_attempt(session, rt, user_id=user.id, attempt_id=attempt["id"], prediction=None, now=now)
-    return attempt["id"]
 
 
 def close(session, round_) -> None:
@@ -57,7 +43,7 @@ def tag(session, questions, name: str) -> None:
 def test_a_closed_round_keeps_keys_an_upcoming_round_can_draw(client, db_session, rt, world):
     """The reported attack: a closed round's review showed the key of questions the next round draws."""
     alice, week1 = world["alice"], world["round"]
-    attempt_id = take(db_session, rt, alice, week1)
+    attempt_id = take_attempt(db_session, rt, alice, week1, right=1)
     close(db_session, week1)
     week2 = make_round(db_session, opens_delta=timedelta(days=1), days=3)  # the whole bank again
     log_in(client, alice)
@@ -79,11 +65,11 @@ def test_after_submit_shows_the_rounds_own_keys_but_not_shared_ones(db_session, 
     alice, practice = world["alice"], world["round"]
     practice.review = Review.AFTER_SUBMIT
     db_session.commit()
-    attempt_id = take(db_session, rt, alice, practice)
+    attempt_id = take_attempt(db_session, rt, alice, practice, right=1)
     review = history.attempt_review(db_session, rt, user_id=alice.id, attempt_id=attempt_id, now=utcnow())
     assert not any(q.key_hidden for q in review)  # the organiser chose to show this round's answers
     contest_round = make_round(db_session)  # an open round drawing the same bank
-    take(db_session, rt, world["bob"], contest_round)
+    take_attempt(db_session, rt, world["bob"], contest_round, right=1)
     review = history.attempt_review(db_session, rt, user_id=alice.id, attempt_id=attempt_id, now=utcnow())
     assert all(q.key_hidden for q in review)  # the practice round must not hand out the contest round's key
 
@@ -175,7 +161,7 @@ def test_the_bank_export_leaves_out_what_a_live_round_can_draw(client, db_sessio
 
 @pytest.mark.parametrize("role, keys", [(Role.ORGANISER, False), (Role.ADMIN, True)])
 def test_the_answers_export_mid_round_has_no_key_but_for_an_admin(db_session, rt, world, tmp_path, role, keys):
-    take(db_session, rt, world["alice"], world["round"], right=2)
+    take_attempt(db_session, rt, world["alice"], world["round"], right=2)
     actor = make_user(db_session, role=role, commit=True)
     now = utcnow()
     job = start_export(db_session, round_id=world["round"].id, what="answers", fmt="csv", version=None,

@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
-import random
 import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from contest.attempts import history, service
+from contest.attempts import history
 from contest.attempts.history import AttemptSummary, best_attempt
 from contest.attempts.models import Attempt, Status
-from contest.attempts.payloads import AnswerPayload
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.rounds.models import Review
 from tests.factories import PASSWORD
-from tests.integration.attempts.conftest import correct_labels, make_round
-
-
-def _take(session, rt, user, round_, *, right: int = 0, submit: bool = True) -> int:
-    """Start an attempt for ``user`` through the service, answer ``right`` questions correctly, submit."""
-    now = utcnow()
-    attempt = service.start_attempt(session, rt, user_id=user.id, round_id=round_.id, now=now, rng=random.Random(7))
-    labels = correct_labels(session, attempt["id"])
-    for slot in range(right):
-        service.record_answer(session, rt, user_id=user.id, now=now,
-                              answer=AnswerPayload(attempt["id"], slot, tuple(labels[slot]), slot + 1))
-    if submit:
-        service.submit_attempt(session, rt, user_id=user.id, attempt_id=attempt["id"], prediction=None, now=now)
-    return attempt["id"]
+from tests.integration.attempts.conftest import correct_labels, make_round, take_attempt
 
 
 def _close(session, round_) -> None:
@@ -55,11 +40,11 @@ def test_entrant_rounds_groups_and_counts(db_session, rt, world):
     alice, open_round = world["alice"], world["round"]
     upcoming = make_round(db_session, opens_delta=timedelta(days=1), days=3)
     closed = make_round(db_session, attempts=1)
-    first = _take(db_session, rt, alice, open_round, right=2)
-    second = _take(db_session, rt, alice, open_round, right=4)
-    _take(db_session, rt, alice, closed, right=1)
+    first = take_attempt(db_session, rt, alice, open_round, right=2)
+    second = take_attempt(db_session, rt, alice, open_round, right=4)
+    take_attempt(db_session, rt, alice, closed, right=1)
     _close(db_session, closed)
-    _take(db_session, rt, world["bob"], open_round, right=5)  # someone else's best is not Alice's
+    take_attempt(db_session, rt, world["bob"], open_round, right=5)  # someone else's best is not Alice's
 
     listed = history.entrant_rounds(db_session, user_id=alice.id, now=utcnow())
     assert [r.id for r in listed.open] == [open_round.id]
@@ -73,7 +58,7 @@ def test_entrant_rounds_groups_and_counts(db_session, rt, world):
 
 
 def test_an_attempt_in_progress_is_offered_to_continue(db_session, rt, world):
-    attempt_id = _take(db_session, rt, world["alice"], world["round"], right=1, submit=False)
+    attempt_id = take_attempt(db_session, rt, world["alice"], world["round"], right=1, submit=False)
     mine = history.entrant_rounds(db_session, user_id=world["alice"].id, now=utcnow()).open[0]
     assert mine.in_progress == attempt_id and mine.can_start and mine.best is None
     # past its deadline and grace it is no longer offered (the sweeper finalises it)
@@ -82,7 +67,7 @@ def test_an_attempt_in_progress_is_offered_to_continue(db_session, rt, world):
 
 
 def test_review_waits_for_the_close_by_default(db_session, rt, world):
-    attempt_id = _take(db_session, rt, world["alice"], world["round"], right=3)
+    attempt_id = take_attempt(db_session, rt, world["alice"], world["round"], right=3)
     with pytest.raises(DomainError) as refused:
         history.attempt_review(db_session, rt, user_id=world["alice"].id, attempt_id=attempt_id, now=utcnow())
     assert refused.value.code == "review_closed"
@@ -104,7 +89,7 @@ def test_review_waits_for_the_close_by_default(db_session, rt, world):
 def test_review_policies(db_session, rt, world, policy, open_now):
     world["round"].review = policy
     db_session.commit()
-    attempt_id = _take(db_session, rt, world["alice"], world["round"])
+    attempt_id = take_attempt(db_session, rt, world["alice"], world["round"])
     result = history.attempt_result(db_session, user_id=world["alice"].id, attempt_id=attempt_id, now=utcnow())
     assert result.review_open is open_now and (result.review_message == "") is open_now
     _close(db_session, world["round"])
@@ -115,13 +100,13 @@ def test_review_policies(db_session, rt, world, policy, open_now):
 def test_no_review_of_an_attempt_in_progress_even_after_submit_policy(db_session, rt, world):
     world["round"].review = Review.AFTER_SUBMIT
     db_session.commit()
-    attempt_id = _take(db_session, rt, world["alice"], world["round"], submit=False)
+    attempt_id = take_attempt(db_session, rt, world["alice"], world["round"], submit=False)
     with pytest.raises(DomainError):
         history.attempt_review(db_session, rt, user_id=world["alice"].id, attempt_id=attempt_id, now=utcnow())
 
 
 def test_others_attempts_are_refused(db_session, rt, world):
-    bobs = _take(db_session, rt, world["bob"], world["round"])
+    bobs = take_attempt(db_session, rt, world["bob"], world["round"])
     with pytest.raises(DomainError) as refused:
         history.attempt_result(db_session, user_id=world["alice"].id, attempt_id=bobs, now=utcnow())
     assert refused.value.code == "forbidden"
@@ -149,7 +134,7 @@ def test_rounds_page_lists_and_links(alice_client, db_session, rt, world):
     page = alice_client.get("/rounds").get_data(as_text=True)
     assert world["round"].title in page and f'href="/rounds/{world["round"].id}/play"' in page
     assert 'href="/rounds"' in page  # the header link
-    attempt_id = _take(db_session, rt, world["alice"], world["round"], right=2)
+    attempt_id = take_attempt(db_session, rt, world["alice"], world["round"], right=2)
     page = alice_client.get("/rounds").get_data(as_text=True)
     assert f'href="/attempts/{attempt_id}/result"' in page and "2/5" in page
     assert 'href="/rounds"' in alice_client.get("/account").get_data(as_text=True)
@@ -163,7 +148,7 @@ def test_play_page_carries_what_the_script_needs(alice_client, db_session, rt, w
     assert 'aria-live="polite"' in page and 'data-result-url="/attempts/{id}/result"' in page
     assert 'data-api="/api"' in page
     assert not re.search(r'(src|href)="(https?:)?//', page)  # every asset from this server, none from a CDN
-    attempt_id = _take(db_session, rt, world["alice"], world["round"], submit=False)
+    attempt_id = take_attempt(db_session, rt, world["alice"], world["round"], submit=False)
     page = alice_client.get(f"/rounds/{round_id}/play").get_data(as_text=True)
     assert f'data-attempt-id="{attempt_id}"' in page
 
@@ -171,7 +156,7 @@ def test_play_page_carries_what_the_script_needs(alice_client, db_session, rt, w
 def test_play_page_sends_back_when_the_round_is_not_open_or_used_up(alice_client, db_session, rt, world):
     round_ = world["round"]
     for _ in range(round_.attempts_allowed):
-        _take(db_session, rt, world["alice"], round_)
+        take_attempt(db_session, rt, world["alice"], round_)
     response = alice_client.get(f"/rounds/{round_.id}/play")
     assert response.status_code == 302 and response.headers["Location"].endswith("/rounds")
     _close(db_session, round_)
@@ -180,7 +165,7 @@ def test_play_page_sends_back_when_the_round_is_not_open_or_used_up(alice_client
 
 
 def test_result_and_review_pages(alice_client, db_session, rt, world):
-    attempt_id = _take(db_session, rt, world["alice"], world["round"], right=3)
+    attempt_id = take_attempt(db_session, rt, world["alice"], world["round"], right=3)
     result = alice_client.get(f"/attempts/{attempt_id}/result")
     assert result.status_code == 200 and "3/5" in result.get_data(as_text=True)
     review = alice_client.get(f"/attempts/{attempt_id}/review").get_data(as_text=True)
@@ -195,13 +180,13 @@ def test_result_and_review_pages(alice_client, db_session, rt, world):
 
 
 def test_an_attempt_in_progress_has_no_result_page_yet(alice_client, db_session, rt, world):
-    attempt_id = _take(db_session, rt, world["alice"], world["round"], submit=False)
+    attempt_id = take_attempt(db_session, rt, world["alice"], world["round"], submit=False)
     response = alice_client.get(f"/attempts/{attempt_id}/result")
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/rounds/{world['round'].id}/play")
 
 
 def test_foreign_and_unknown_attempt_pages_are_refused(alice_client, db_session, rt, world):
-    bobs = _take(db_session, rt, world["bob"], world["round"], right=5)
+    bobs = take_attempt(db_session, rt, world["bob"], world["round"], right=5)
     _close(db_session, world["round"])
     for page in ("result", "review"):
         assert alice_client.get(f"/attempts/{bobs}/{page}").status_code == 403
