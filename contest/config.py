@@ -86,6 +86,9 @@ class Defaults:
     IMPORT_TIMEOUT_S = 120  # the child is killed past this
     IMPORT_WORKER_MEMORY_MB = 1024
     BOARD_NAME_STYLE = "full"
+    # Answers whose attempt, user and login are in memory are taken without a Flask request context
+    # (contest.realtime.fast_answer); False sends every answer through Flask-SocketIO's handler.
+    ANSWER_FAST_PATH = True
     # Answers stored per group commit at most, and how often overdue attempts are finalised.
     ANSWER_BATCH_MAX = 500
     SOCKETIO_MAX_MESSAGE_BYTES = 4 * 1024 * 1024

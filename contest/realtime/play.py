@@ -17,6 +17,7 @@ from contest.db import release_connection, utcnow
 from contest.extensions import db
 from contest.organiser.presence import presence
 from contest.overload import OVERLOAD_ERRORS
+from contest.realtime.fast_answer import answer_in_memory
 from contest.realtime.flood import flood_guard
 from contest.realtime.logins import LoginWatch
 from contest.realtime.notifier import user_room
@@ -28,6 +29,14 @@ class PlayNamespace(Namespace):
         super().__init__(namespace)
         self.users: dict[str, int] = {}  # connection id -> the user logged in when it connected
         self.logins = LoginWatch(namespace)
+
+    def trigger_event(self, event, *args):
+        """Route ``answer`` to the in-memory path when it can take it (``fast_answer``); all else to Flask-SocketIO."""
+        if event == "answer" and args:
+            reply = answer_in_memory(self, *args)
+            if reply is not None:
+                return reply
+        return super().trigger_event(event, *args)
 
     def on_connect(self, auth=None):
         # Anonymous connections are accepted; their events are answered with not_authenticated.
