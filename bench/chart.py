@@ -13,7 +13,6 @@ import json
 from pathlib import Path
 
 
-
 def runs_of(result: dict) -> list[tuple[str, dict]]:
     """``(label, run)`` for the app run, each variant and the bare server, those that have a timeline."""
     runs = [("app", result)] + [(f"app {variant['variant']}", variant) for variant in result.get("variants", [])]

@@ -72,6 +72,10 @@ class Defaults:
     ARGON2_TIME_COST = 2
     ARGON2_MEMORY_KIB = 19 * 1024
     ARGON2_PARALLELISM = 1
+    # Hashes run in this many native threads per process, niced by HASH_NICE so they take only the CPU the event
+    # loop leaves (contest.concurrency): a login rush must not slow the acknowledgements of entrants already in.
+    HASH_THREADS = 2
+    HASH_NICE = 10
     WTF_CSRF_TIME_LIMIT = None  # tied to the session, which lasts the contest
     # Request bodies (contest.input_guard): forms, JSON and /api/, and the question bank upload, which is the
     # one route that takes files.
