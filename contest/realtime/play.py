@@ -16,7 +16,7 @@ from contest.attempts.runtime import runtime
 from contest.db import release_connection, utcnow
 from contest.extensions import db
 from contest.organiser.presence import presence
-from contest.overload import OVERLOAD_ERRORS
+from contest.overload import OVERLOAD_ERRORS, reason_of, tally
 from contest.realtime.fast_answer import answer_in_memory
 from contest.realtime.flood import flood_guard
 from contest.realtime.logins import LoginWatch
@@ -42,7 +42,8 @@ class PlayNamespace(Namespace):
         # Anonymous connections are accepted; their events are answered with not_authenticated.
         try:
             known = current_user.is_authenticated
-        except OVERLOAD_ERRORS:  # the user could not be loaded: refuse the connection with a retry hint
+        except OVERLOAD_ERRORS as error:  # the user could not be loaded: refuse the connection with a retry hint
+            tally.note(reason_of(error), "connect /play")
             db.session.rollback()
             raise ConnectionRefusedError(overloaded()["error"]) from None
         if known:
