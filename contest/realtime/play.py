@@ -47,9 +47,11 @@ class PlayNamespace(Namespace):
             db.session.rollback()
             raise ConnectionRefusedError(overloaded()["error"]) from None
         if known:
-            self.users[request.sid] = current_user.id
-            join_room(user_room(current_user.id))
-            self.logins.track(request.sid, current_user.login_id, time.monotonic())
+            user_id, login_id = current_user.id, current_user.login_id
+            release_connection(db.session)  # the rest waits on Redis; at 500 connects a second the pool is the limit
+            self.users[request.sid] = user_id
+            join_room(user_room(user_id))
+            self.logins.track(request.sid, login_id, time.monotonic())
             presence().connected()
         return True
 
