@@ -60,6 +60,9 @@ def answer_in_memory(namespace, sid: str, *args) -> dict | None:
     if not flood_guard.allow(sid):
         return None
     try:
+        if rt.writer.needs_app_context:  # the inline writer of `flask` commands and tests, not a server's
+            with app.app_context():
+                return ack(**service.store_answer(rt, answer, keys, now=now))
         return ack(**service.store_answer(rt, answer, keys, now=now))
     except DomainError as error:  # the writer could not store it: the entrant's client sends it again
         with app.request_context(environ):
