@@ -163,7 +163,6 @@ function start(root) {
     delete state.errors[slot];
     saveLocal();
     setSaveState(slot, pendingState());
-    paper.progress();
     send(slot);
   }
 

@@ -6,14 +6,9 @@ const box = document.getElementById("export-job");
 const finished = (state) => state === "done" || state === "failed";
 
 if (box && !finished(box.getAttribute("data-status"))) {
-  const labels = document.getElementById("export-labels");
-  const bar = document.getElementById("export-progress");
-  const rows = document.getElementById("export-rows");
-  const status = document.getElementById("export-status");
-  const download = document.getElementById("export-download");
-  const failure = document.getElementById("export-error");
-  const detail = document.getElementById("export-error-detail");
-  const offline = document.getElementById("export-offline");
+  const part = (name) => document.getElementById(`export-${name}`);
+  const [labels, bar, rows, status] = [part("labels"), part("progress"), part("rows"), part("status")];
+  const [download, failure, detail, offline] = [part("download"), part("error"), part("error-detail"), part("offline")];
   const number = new Intl.NumberFormat(document.documentElement.lang === "vi" ? "vi-VN" : "en-US");
   const count = (value) => (value === null || value === undefined ? "–" : number.format(value));
 
