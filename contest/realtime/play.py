@@ -1,4 +1,4 @@
-"""The ``/play`` namespace: entrants taking rounds (DESIGN.md §3). Handlers are thin: check, call, reply."""
+"""The ``/play`` namespace: entrants taking rounds (docs/contract.md). Handlers are thin: check, call, reply."""
 
 from __future__ import annotations
 
@@ -80,7 +80,7 @@ class PlayNamespace(Namespace):
 
     @event()
     def on_attempt_start(self, data: dict, user_id: int) -> dict:
-        """``{round_id}`` -> ``attempt``: id, deadline, server_now, questions, answers (DESIGN.md §3)."""
+        """``{round_id}`` -> ``attempt``: id, deadline, server_now, questions, answers (docs/contract.md)."""
         round_id = whole(data.get("round_id"), "round_id", minimum=1)
         return ack(attempt=service.start_attempt(db.session, runtime(), user_id=user_id,
                                                  round_id=round_id, now=utcnow(), rng=random.Random()))
