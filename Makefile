@@ -42,6 +42,22 @@ test-js:
 	  echo "$${passed:-0} passed, $${failed:-0} failed (node --test)"; \
 	  [ $$rc -eq 0 ] && [ "$${passed:-0}" -gt 0 ]; }
 
+# The app alone, as configured (instance/config.py, OLYMPIAD_* and DATABASE_URL/REDIS_URL), without seeding.
+serve: install
+	$(FLASK) db upgrade
+	$(BIN)/python wsgi.py
+
+# The capacity run of bench/RESULTS.md against a running `make cluster SEED=…`: ENTRANTS entrants answering every
+# THINK seconds, starting at RAMP a second, then the bare server under the same load; one JSON line on stdout.
+ENTRANTS ?= 10000
+THINK ?= 10
+RAMP ?= 500
+BENCH_DATABASE_URL ?= $(or $(DATABASE_URL),postgresql://postgres@127.0.0.1:5432/olympiad)
+bench: install
+	$(BIN)/python -m bench.harness --url http://127.0.0.1:8080 --server-pid $$(cat instance/cluster/answer-5001.pid) \
+	    --bare --round-id auto --entrants $(ENTRANTS) --think $(THINK) --ramp $(RAMP) --login-rate 40 \
+	    --sessions instance/cluster/bench-sessions.json --database-url "$(BENCH_DATABASE_URL)"
+
 lint: install
 	$(BIN)/ruff check .
 

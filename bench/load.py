@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.machine_cpu import MachineCPU
 from bench.servers import REPO, PeakSampler, cpu_s, rss_kib
 from bench.stats import Tally, load_figures, rss_per_connection_kib
 
@@ -56,13 +57,14 @@ def run_load(spec: LoadSpec, server_pid: int | None) -> dict:
             path.write_text(json.dumps(share))
             workers.append(subprocess.Popen([sys.executable, "-m", "bench.worker", str(path)], cwd=REPO,
                                             stdout=subprocess.PIPE, stdin=subprocess.DEVNULL))
-        with PeakSampler(server_pid) if server_pid else _NoSampler() as sampler:
+        with PeakSampler(server_pid) if server_pid else _NoSampler() as sampler, MachineCPU() as machine_cpu:
             parts, failures = _collect(workers, start_at + spec.duration_s + WORKER_GRACE_S)
     wall = time.time() - start_at
     tally = Tally.merge(parts)
     tally.errors.update({"worker_failed": failures} if failures else {})
     # Other work on the machine skews absolute figures; the load average says how much there was.
-    machine = {"loadavg_1m_before": round(load_before, 2), "loadavg_1m_after": round(os.getloadavg()[0], 2)}
+    machine = {"loadavg_1m_before": round(load_before, 2), "loadavg_1m_after": round(os.getloadavg()[0], 2),
+               "cpu_s_by_kind": machine_cpu.figures()}
     figures = {"wall_s": round(wall, 1), **load_figures(tally, spec.think_s), "machine": machine}
     figures["server"] = _server_figures(server_pid, rss_before, sampler.peak_kib, cpu_before, wall, tally)
     return figures
