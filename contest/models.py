@@ -12,7 +12,7 @@ from question_bank.import_jobs import ImportJob
 from question_bank.models import Question, QuestionRevision, RoundItemStat, Topic
 
 __all__ = [
-    "Answer", "Attempt", "AuditEntry", "BoardFreeze", "Contest", "ContestBoard", "EntrantListJob", "ExportJob", "ImportJob",
-    "LoginSession", "OrganiserContest", "PasswordReset", "PublishedResult", "PublishedRow", "Question", "QuestionRevision",
-    "RankingRule", "Role", "Round", "RoundItemStat", "Topic", "Unit", "User",
+    "Answer", "Attempt", "AuditEntry", "BoardFreeze", "Contest", "ContestBoard", "EntrantListJob", "ExportJob",
+    "ImportJob", "LoginSession", "OrganiserContest", "PasswordReset", "PublishedResult", "PublishedRow", "Question",
+    "QuestionRevision", "RankingRule", "Role", "Round", "RoundItemStat", "Topic", "Unit", "User",
 ]

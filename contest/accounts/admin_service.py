@@ -84,7 +84,7 @@ def entrant_attempts(session: Session, user_id: int) -> list[tuple[Attempt, Roun
     return list(session.execute(
         select(Attempt, Round, Contest).join(Round, Round.id == Attempt.round_id)
         .join(Contest, Contest.id == Round.contest_id).where(Attempt.user_id == user_id)
-        .order_by(Attempt.started_at.desc(), Attempt.id.desc())).tuples())
+        .order_by(Attempt.started_at.desc(), Attempt.id.desc())).all())
 
 
 def update_entrant(session: Session, user_id: int, *, full_name: str, birth_date: date | None, unit_code: str,
