@@ -11,7 +11,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    jsonify,
     redirect,
     render_template,
     request,
@@ -29,6 +28,7 @@ from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db, socketio
 from contest.input_guard import upload_limit
+from contest.job_pages import job_page
 from contest.organiser.access import contest_scope, round_or_abort
 from contest.organiser.permissions import Action, may_change_question, requires
 from question_bank import import_jobs, key_guard, service
@@ -207,16 +207,10 @@ def import_job(job_id: int):
     ``Accept: application/json`` its progress: ``{ok, id, status, filename, questions_total, questions_done,
     waiting, error, finished_at}``; the page's script polls it while ``waiting`` and then reloads."""
     job = _own_job_or_abort(job_id)
-    if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
-        response = jsonify({"ok": True, **import_jobs.progress(job)})
-    else:
-        response = current_app.make_response(render_template(
-            "bank/import_job.html", job=job, report=job.report or {}, waiting=job.status in import_jobs.WAITING,
-            confirm=ConfirmImportForm() if job.status == import_jobs.ImportStatus.READY else None,
-            form=ImportForm(formdata=None)))
-    response.cache_control.no_store = True
-    response.vary.add("Accept")
-    return response
+    return job_page(import_jobs.progress(job), lambda: render_template(
+        "bank/import_job.html", job=job, report=job.report or {}, waiting=job.status in import_jobs.WAITING,
+        confirm=ConfirmImportForm() if job.status == import_jobs.ImportStatus.READY else None,
+        form=ImportForm(formdata=None)))
 
 
 @bp.post("/import/<int:job_id>/confirm")

@@ -7,7 +7,7 @@ import click
 from flask import current_app
 
 from contest.accounts import admin_service
-from contest.accounts.cli import users
+from contest.accounts.cli import fail, users
 from contest.accounts.service import find_user
 from contest.db import utcnow
 from contest.errors import DomainError
@@ -23,9 +23,12 @@ def _entrant(login: str):
     return user
 
 
-def _fail(error: DomainError) -> None:
-    messages = [f"{field}: {message}" for field, message in error.fields.items()] or [str(error.message)]
-    raise click.ClickException("; ".join(messages))
+def _apply(change):
+    """``change()``'s result; a ``DomainError`` is printed, a line per field, and ends the command with code 1."""
+    try:
+        return change()
+    except DomainError as error:
+        fail(error)
 
 
 @users.command("search")
@@ -48,11 +51,9 @@ def search(query: str, page: int) -> None:
 def set_unit(login: str, unit_code: str) -> None:
     """Move the entrant with this phone or email to the unit with this code (a leaf unit)."""
     user = _entrant(login)
-    try:
-        admin_service.update_entrant(db.session, user.id, full_name=user.full_name, birth_date=user.birth_date,
-                                     unit_code=unit_code, scope=None, now=utcnow(), actor_id=None)
-    except DomainError as error:
-        _fail(error)
+    _apply(lambda: admin_service.update_entrant(db.session, user.id, full_name=user.full_name,
+                                                birth_date=user.birth_date, unit_code=unit_code, scope=None,
+                                                now=utcnow(), actor_id=None))
     click.echo(f"user {user.id}: unit {unit_code}")
 
 
@@ -63,11 +64,8 @@ def set_unit(login: str, unit_code: str) -> None:
 def deactivate(login: str, reactivate: bool) -> None:
     """Deactivate an entrant (they cannot log in; every login of theirs ends at once), or ``--reactivate``."""
     user = _entrant(login)
-    try:
-        admin_service.set_active(db.session, user.id, active=reactivate, scope=None, now=utcnow(), actor_id=None,
-                                 notifier=SocketIONotifier())
-    except DomainError as error:
-        _fail(error)
+    _apply(lambda: admin_service.set_active(db.session, user.id, active=reactivate, scope=None, now=utcnow(),
+                                            actor_id=None, notifier=SocketIONotifier()))
     click.echo(f"user {user.id}: {'active' if reactivate else 'deactivated'}")
 
 
@@ -78,9 +76,6 @@ def reset_code(login: str) -> None:
     """Print a one-time code with which the entrant sets a new password at /reset (valid RESET_CODE_MINUTES)."""
     user = _entrant(login)
     minutes = int(current_app.config["RESET_CODE_MINUTES"])
-    try:
-        _user, code, expires = admin_service.issue_reset_code(db.session, user.id, scope=None, now=utcnow(),
-                                                              minutes=minutes, actor_id=None)
-    except DomainError as error:
-        _fail(error)
+    _user, code, expires = _apply(lambda: admin_service.issue_reset_code(
+        db.session, user.id, scope=None, now=utcnow(), minutes=minutes, actor_id=None))
     click.echo(f"{code}\t(user {user.id}, valid until {expires.isoformat(timespec='minutes')}; at /reset)")

@@ -12,14 +12,12 @@ only) until the organiser forgets them or the job is removed a day later; the ac
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Enum, ForeignKey, Integer, String, Text, delete, select, update
+from sqlalchemy import JSON, ForeignKey, Integer, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -27,42 +25,29 @@ from contest.accounts.admin_service import add_reset
 from contest.accounts.entrant_list_rows import StudentListRequest, StudentPlan
 from contest.accounts.models import ResetPurpose, Role, User
 from contest.audit import service as audit
-from contest.db import intpk
-from contest.errors import DomainError
 from contest.extensions import db
 from contest.units.models import Unit
 from question_bank import uploads
 from question_bank.formats.limits import TableLimits
 from question_bank.formats.model import N_, RowProblem
-from question_bank.import_jobs import KEEP, REPORTED_PROBLEMS, WAITING, ImportStatus
+from question_bank.import_jobs import KEEP, REPORTED_PROBLEMS
 from question_bank.parse_worker import ParseOutcome
+from question_bank.upload_jobs import WAITING, ImportStatus, UploadJob, claim_next_step, confirm, finish, record_failure
 
-log = logging.getLogger(__name__)
 NO_PASSWORD = "!set-at-reset"  # not an argon2 hash: no password matches it
 LOOKUP_BATCH = 500
 
 
-class EntrantListJob(db.Model):
+class EntrantListJob(UploadJob, db.Model):
     """One uploaded list. ``scope_unit_id``: the uploader's subtree when they uploaded (None: every unit);
     ``report`` the last check's outcome; ``slips`` the created accounts with their first codes, until forgotten."""
 
     __tablename__ = "entrant_list_jobs"
 
-    id: Mapped[intpk]
-    status: Mapped[ImportStatus] = mapped_column(
-        Enum(ImportStatus, native_enum=False, length=10, values_callable=lambda items: [i.value for i in items]),
-        default=ImportStatus.QUEUED,
-    )
-    filename: Mapped[str] = mapped_column(String(255))
-    token: Mapped[str] = mapped_column(String(64))
     scope_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
     report: Mapped[dict | None] = mapped_column(JSON)
     slips: Mapped[list | None] = mapped_column(JSON)
     accounts: Mapped[int] = mapped_column(Integer, default=0)
-    error: Mapped[str] = mapped_column(Text, default="")
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(index=True)
-    finished_at: Mapped[datetime | None]
 
 
 @dataclass(frozen=True)
@@ -94,12 +79,7 @@ def start_list(session: Session, *, data: bytes, filename: str, scope: Unit | No
 
 def confirm_list(session: Session, job_id: int) -> None:
     """"Create the accounts": queue the creation of a checked, valid list (once)."""
-    claimed = session.execute(update(EntrantListJob).where(EntrantListJob.id == job_id,
-                                                           EntrantListJob.status == ImportStatus.READY)
-                              .values(status=ImportStatus.CONFIRMED)).rowcount
-    session.commit()
-    if not claimed:
-        raise DomainError("conflict", _l("This file is not waiting for confirmation."))
+    confirm(session, EntrantListJob, job_id)
 
 
 def forget_slips(session: Session, job_id: int, *, now: datetime, actor_id: int | None) -> None:
@@ -115,15 +95,8 @@ def forget_slips(session: Session, job_id: int, *, now: datetime, actor_id: int 
 def run_step(session: Session, job_id: int, *, settings: ListSettings, worker: Worker,
              clock: Callable[[], datetime]) -> None:
     """Do the job's next background step: check a queued list, create the accounts of a confirmed one."""
-    for waiting, running in ((ImportStatus.QUEUED, ImportStatus.CHECKING),
-                             (ImportStatus.CONFIRMED, ImportStatus.IMPORTING)):
-        claimed = session.execute(update(EntrantListJob).where(EntrantListJob.id == job_id,
-                                                               EntrantListJob.status == waiting)
-                                  .values(status=running)).rowcount
-        session.commit()
-        if claimed:
-            break
-    else:
+    running = claim_next_step(session, EntrantListJob, job_id)
+    if running is None:
         return
     try:
         job = session.get(EntrantListJob, job_id)
@@ -135,27 +108,22 @@ def run_step(session: Session, job_id: int, *, settings: ListSettings, worker: W
         job = session.get(EntrantListJob, job_id)
         if outcome.plan is None:
             job.report = {"error": list(outcome.error)}
-            _finish(job, ImportStatus.REJECTED, clock(), settings.folder)
+            finish(job, ImportStatus.REJECTED, clock(), settings.folder)
         else:
             units = check_against_database(session, outcome.plan, scope_id=job.scope_unit_id,
                                            today=clock().date())
             job.report = report_of(outcome.plan)
             if not outcome.plan.ok:
-                _finish(job, ImportStatus.REJECTED, clock(), settings.folder)
+                finish(job, ImportStatus.REJECTED, clock(), settings.folder)
             elif running is ImportStatus.CHECKING:
                 job.status = ImportStatus.READY
             else:
                 created = _create_accounts(session, job, outcome.plan, units, now=clock(), days=settings.slip_days)
                 job = session.get(EntrantListJob, job_id)
-                _finish(job, ImportStatus.DONE if created else ImportStatus.REJECTED, clock(), settings.folder)
+                finish(job, ImportStatus.DONE if created else ImportStatus.REJECTED, clock(), settings.folder)
         session.commit()
     except Exception as error:
-        session.rollback()
-        log.exception("entrant list job %s failed", job_id)
-        job = session.get(EntrantListJob, job_id)
-        job.error = f"{type(error).__name__}: {error}"[:2000]
-        _finish(job, ImportStatus.FAILED, clock(), settings.folder)
-        session.commit()
+        record_failure(session, EntrantListJob, job_id, error, now=clock(), folder=settings.folder)
 
 
 def check_against_database(session: Session, plan: StudentPlan, *, scope_id: int | None,
@@ -247,7 +215,3 @@ def _taken(session: Session, column: str, values: list[str]) -> set[str]:
 def _batches(values: list) -> list[list]:
     return [values[i:i + LOOKUP_BATCH] for i in range(0, len(values), LOOKUP_BATCH)]
 
-
-def _finish(job: EntrantListJob, status: ImportStatus, now: datetime, folder: Path) -> None:
-    job.status, job.finished_at = status, now
-    uploads.discard(folder, job.token)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Flask, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -20,12 +20,13 @@ from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db, socketio
 from contest.input_guard import upload_limit
+from contest.job_pages import job_page
 from contest.organiser.permissions import Action, current_unit_scope, requires
 from contest.realtime.notifier import SocketIONotifier
 from contest.units.service import unit_paths
 from question_bank.formats.limits import TableLimits
-from question_bank.import_jobs import WAITING, ImportStatus
 from question_bank.parsing import plan_in_worker
+from question_bank.upload_jobs import WAITING, ImportStatus
 
 bp = Blueprint("entrants", __name__, url_prefix="/organiser/entrants")
 
@@ -77,8 +78,7 @@ def edit(user_id: int):
 def set_active(user_id: int):
     """Deactivate (every login ends at once) or reactivate, per the form's ``active`` value."""
     _entrant_or_404(user_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    _confirmed()
     active = request.form.get("active") == "1"
     user = admin_service.set_active(db.session, user_id, active=active, scope=current_unit_scope(), now=utcnow(),
                                     actor_id=current_user.id, notifier=SocketIONotifier())
@@ -93,8 +93,7 @@ def set_active(user_id: int):
 def reset_code(user_id: int):
     """A one-time code (and link) for the entrant to set a new password, shown on this answer only."""
     _entrant_or_404(user_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    _confirmed()
     minutes = int(current_app.config["RESET_CODE_MINUTES"])
     try:
         user, code, expires = admin_service.issue_reset_code(db.session, user_id, scope=current_unit_scope(),
@@ -135,16 +134,9 @@ def list_job(job_id: int):
     """The list's report (every bad row), "Create the accounts" when it is valid, or with ``Accept:
     application/json`` its progress (``waiting``), which the page polls."""
     job = _own_job_or_404(job_id)
-    if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
-        response = jsonify({"ok": True, **entrant_lists.progress(job)})
-    else:
-        response = current_app.make_response(render_template(
-            "organiser/entrants/list_job.html", job=job, report=job.report or {}, waiting=job.status in WAITING,
-            confirm=ConfirmForm() if job.status == ImportStatus.READY else None,
-            form=StudentListForm(formdata=None)))
-    response.cache_control.no_store = True
-    response.vary.add("Accept")
-    return response
+    return job_page(entrant_lists.progress(job), lambda: render_template(
+        "organiser/entrants/list_job.html", job=job, report=job.report or {}, waiting=job.status in WAITING,
+        confirm=ConfirmForm() if job.status == ImportStatus.READY else None, form=StudentListForm(formdata=None)))
 
 
 @bp.post("/lists/<int:job_id>/confirm")
@@ -152,8 +144,7 @@ def list_job(job_id: int):
 def list_confirm(job_id: int):
     """"Create the accounts": checked again against the database as it is then, all or nothing."""
     _own_job_or_404(job_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    _confirmed()
     try:
         entrant_lists.confirm_list(db.session, job_id)
     except DomainError as error:
@@ -182,8 +173,7 @@ def slips(job_id: int):
 def forget_slips(job_id: int):
     """The slips are handed out: the codes' plain text is removed from the server."""
     _own_job_or_404(job_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    _confirmed()
     entrant_lists.forget_slips(db.session, job_id, now=utcnow(), actor_id=current_user.id)
     flash(_("The codes of these slips are no longer kept. Entrants who lose theirs get a new one from you."),
           "success")
@@ -221,6 +211,12 @@ def _show(user, form: EntrantEditForm):
     return render_template("organiser/entrants/show.html", user=user, form=form, confirm=ConfirmForm(),
                            attempts=admin_service.entrant_attempts(db.session, user.id),
                            unit_path=unit_paths(db.session, [user.unit]).get(user.unit_id) if user.unit else None)
+
+
+def _confirmed() -> None:
+    """A button's POST carries a valid CSRF token, else 400."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
 
 
 def _entrant_or_404(user_id: int):

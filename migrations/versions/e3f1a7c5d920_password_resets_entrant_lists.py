@@ -53,8 +53,7 @@ def upgrade():
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', contest.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('finished_at', contest.db.UTCDateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_entrant_list_jobs_created_by_id_users'),
-                            ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_entrant_list_jobs_created_by_id_users')),
     sa.ForeignKeyConstraint(['scope_unit_id'], ['units.id'], name=op.f('fk_entrant_list_jobs_scope_unit_id_units'),
                             ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_entrant_list_jobs'))
