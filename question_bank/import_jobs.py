@@ -7,7 +7,6 @@ entrant of the server's process waits for a file. The states and their claims ar
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -16,11 +15,19 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from contest.extensions import db
 from question_bank import uploads
-from question_bank.formats.limits import TableLimits
 from question_bank.import_plan import Defaults, ImportPlan
 from question_bank.importing import bank_keys, write_plan
 from question_bank.parse_worker import ParseOutcome, ParseRequest
-from question_bank.upload_jobs import WAITING, ImportStatus, UploadJob, claim_next_step, confirm, finish, record_failure
+from question_bank.upload_jobs import (
+    WAITING,
+    ImportStatus,
+    UploadJob,
+    UploadSettings,
+    claim_next_step,
+    confirm,
+    finish,
+    record_failure,
+)
 from question_bank.vocabulary import Difficulty
 
 KEEP = timedelta(days=1)
@@ -39,14 +46,7 @@ class ImportJob(UploadJob, db.Model):
     questions_done: Mapped[int] = mapped_column(Integer, default=0)
 
 
-@dataclass(frozen=True)
-class ImportSettings:
-    """What a job needs from the app's configuration."""
-
-    folder: Path  # where uploads wait
-    limits: TableLimits
-    timeout_s: float
-    memory_mb: int | None
+ImportSettings = UploadSettings  # what a bank import needs from the configuration
 
 
 Worker = Callable[[ParseRequest], ParseOutcome]

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import enum
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from contest.db import intpk
 from contest.errors import DomainError
 from question_bank import uploads
+from question_bank.formats.limits import TableLimits
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +41,37 @@ class ImportStatus(enum.StrEnum):
 
 WAITING = (ImportStatus.QUEUED, ImportStatus.CHECKING, ImportStatus.CONFIRMED, ImportStatus.IMPORTING)
 STEPS = ((ImportStatus.QUEUED, ImportStatus.CHECKING), (ImportStatus.CONFIRMED, ImportStatus.IMPORTING))
+
+
+@dataclass(frozen=True)
+class UploadSettings:
+    """What a job needs from the app's configuration."""
+
+    folder: Path  # where uploads wait
+    limits: TableLimits
+    timeout_s: float
+    memory_mb: int | None
+
+
+def upload_settings(config, *, max_bytes_setting: str, folder: Path) -> UploadSettings:
+    """The import limits (rows, columns, cells, unpacked size, the child's time and memory) of the settings, with
+    the upload's own byte cap ``config[max_bytes_setting]``."""
+    limits = TableLimits(max_bytes=config[max_bytes_setting], max_rows=config["IMPORT_MAX_ROWS"],
+                         max_columns=config["IMPORT_MAX_COLUMNS"], max_cells=config["IMPORT_MAX_CELLS"],
+                         max_unpacked_bytes=config["IMPORT_MAX_UNPACKED_BYTES"])
+    return UploadSettings(folder=folder, limits=limits, timeout_s=float(config["IMPORT_TIMEOUT_S"]),
+                          memory_mb=config["IMPORT_WORKER_MEMORY_MB"])
+
+
+def run_in_app(app, step: Callable[[Session], None]) -> None:
+    """A background step in its own app context and database session, handed back at the end."""
+    from contest.extensions import db
+
+    with app.app_context():
+        try:
+            step(db.session)
+        finally:
+            db.session.remove()
 
 
 class UploadJob:

@@ -13,7 +13,6 @@ only) until the organiser forgets them or the job is removed a day later; the ac
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -28,11 +27,19 @@ from contest.audit import service as audit
 from contest.extensions import db
 from contest.units.models import Unit
 from question_bank import uploads
-from question_bank.formats.limits import TableLimits
 from question_bank.formats.model import N_, RowProblem
 from question_bank.import_jobs import KEEP, REPORTED_PROBLEMS
 from question_bank.parse_worker import ParseOutcome
-from question_bank.upload_jobs import WAITING, ImportStatus, UploadJob, claim_next_step, confirm, finish, record_failure
+from question_bank.upload_jobs import (
+    WAITING,
+    ImportStatus,
+    UploadJob,
+    UploadSettings,
+    claim_next_step,
+    confirm,
+    finish,
+    record_failure,
+)
 
 NO_PASSWORD = "!set-at-reset"  # not an argon2 hash: no password matches it
 LOOKUP_BATCH = 500
@@ -50,13 +57,6 @@ class EntrantListJob(UploadJob, db.Model):
     accounts: Mapped[int] = mapped_column(Integer, default=0)
 
 
-@dataclass(frozen=True)
-class ListSettings:
-    folder: Path
-    limits: TableLimits
-    timeout_s: float
-    memory_mb: int | None
-    slip_days: int
 
 
 Worker = Callable[[StudentListRequest], ParseOutcome]
@@ -92,7 +92,7 @@ def forget_slips(session: Session, job_id: int, *, now: datetime, actor_id: int 
     session.commit()
 
 
-def run_step(session: Session, job_id: int, *, settings: ListSettings, worker: Worker,
+def run_step(session: Session, job_id: int, *, settings: UploadSettings, slip_days: int, worker: Worker,
              clock: Callable[[], datetime]) -> None:
     """Do the job's next background step: check a queued list, create the accounts of a confirmed one."""
     running = claim_next_step(session, EntrantListJob, job_id)
@@ -118,7 +118,7 @@ def run_step(session: Session, job_id: int, *, settings: ListSettings, worker: W
             elif running is ImportStatus.CHECKING:
                 job.status = ImportStatus.READY
             else:
-                created = _create_accounts(session, job, outcome.plan, units, now=clock(), days=settings.slip_days)
+                created = _create_accounts(session, job, outcome.plan, units, now=clock(), days=slip_days)
                 job = session.get(EntrantListJob, job_id)
                 finish(job, ImportStatus.DONE if created else ImportStatus.REJECTED, clock(), settings.folder)
         session.commit()

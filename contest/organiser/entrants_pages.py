@@ -24,9 +24,8 @@ from contest.job_pages import job_page
 from contest.organiser.permissions import Action, current_unit_scope, requires
 from contest.realtime.notifier import SocketIONotifier
 from contest.units.service import unit_paths
-from question_bank.formats.limits import TableLimits
 from question_bank.parsing import plan_in_worker
-from question_bank.upload_jobs import WAITING, ImportStatus
+from question_bank.upload_jobs import WAITING, ImportStatus, UploadSettings, run_in_app, upload_settings
 
 bp = Blueprint("entrants", __name__, url_prefix="/organiser/entrants")
 
@@ -186,25 +185,16 @@ def launch(app: Flask, job_id: int) -> None:
 
 
 def run_job(app: Flask, job_id: int) -> None:
-    with app.app_context():
-        settings = list_settings(app)
-        try:
-            entrant_lists.run_step(db.session, job_id, settings=settings, clock=utcnow,
-                                   worker=lambda request: plan_in_worker(request, timeout=settings.timeout_s))
-        finally:
-            db.session.remove()
+    settings = list_settings(app)
+    run_in_app(app, lambda session: entrant_lists.run_step(
+        session, job_id, settings=settings, slip_days=int(app.config["SLIP_CODE_DAYS"]), clock=utcnow,
+        worker=lambda request: plan_in_worker(request, timeout=settings.timeout_s)))
 
 
-def list_settings(app: Flask) -> entrant_lists.ListSettings:
+def list_settings(app: Flask) -> UploadSettings:
     """The bank upload's row, cell and unpacking limits, this upload's own byte cap."""
-    config = app.config
-    limits = TableLimits(max_bytes=config["ENTRANT_UPLOAD_MAX_BYTES"], max_rows=config["IMPORT_MAX_ROWS"],
-                         max_columns=config["IMPORT_MAX_COLUMNS"], max_cells=config["IMPORT_MAX_CELLS"],
-                         max_unpacked_bytes=config["IMPORT_MAX_UNPACKED_BYTES"])
-    return entrant_lists.ListSettings(folder=Path(app.instance_path) / "entrant_uploads", limits=limits,
-                                      timeout_s=float(config["IMPORT_TIMEOUT_S"]),
-                                      memory_mb=config["IMPORT_WORKER_MEMORY_MB"],
-                                      slip_days=int(config["SLIP_CODE_DAYS"]))
+    return upload_settings(app.config, max_bytes_setting="ENTRANT_UPLOAD_MAX_BYTES",
+                           folder=Path(app.instance_path) / "entrant_uploads")
 
 
 def _show(user, form: EntrantEditForm):
