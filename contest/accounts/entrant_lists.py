@@ -26,20 +26,11 @@ from contest.accounts.models import ResetPurpose, Role, User
 from contest.audit import service as audit
 from contest.extensions import db
 from contest.units.models import Unit
-from question_bank import uploads
+from question_bank import upload_jobs, uploads
 from question_bank.formats.model import N_, RowProblem
 from question_bank.import_jobs import KEEP, REPORTED_PROBLEMS
 from question_bank.parse_worker import ParseOutcome
-from question_bank.upload_jobs import (
-    WAITING,
-    ImportStatus,
-    UploadJob,
-    UploadSettings,
-    claim_next_step,
-    confirm,
-    finish,
-    record_failure,
-)
+from question_bank.upload_jobs import WAITING, ImportStatus, UploadJob, UploadSettings
 
 NO_PASSWORD = "!set-at-reset"  # not an argon2 hash: no password matches it
 LOOKUP_BATCH = 500
@@ -79,7 +70,7 @@ def start_list(session: Session, *, data: bytes, filename: str, scope: Unit | No
 
 def confirm_list(session: Session, job_id: int) -> None:
     """"Create the accounts": queue the creation of a checked, valid list (once)."""
-    confirm(session, EntrantListJob, job_id)
+    upload_jobs.confirm(session, EntrantListJob, job_id)
 
 
 def forget_slips(session: Session, job_id: int, *, now: datetime, actor_id: int | None) -> None:
@@ -95,7 +86,7 @@ def forget_slips(session: Session, job_id: int, *, now: datetime, actor_id: int 
 def run_step(session: Session, job_id: int, *, settings: UploadSettings, slip_days: int, worker: Worker,
              clock: Callable[[], datetime]) -> None:
     """Do the job's next background step: check a queued list, create the accounts of a confirmed one."""
-    running = claim_next_step(session, EntrantListJob, job_id)
+    running = upload_jobs.claim_next_step(session, EntrantListJob, job_id)
     if running is None:
         return
     try:
@@ -108,22 +99,23 @@ def run_step(session: Session, job_id: int, *, settings: UploadSettings, slip_da
         job = session.get(EntrantListJob, job_id)
         if outcome.plan is None:
             job.report = {"error": list(outcome.error)}
-            finish(job, ImportStatus.REJECTED, clock(), settings.folder)
+            upload_jobs.finish(job, ImportStatus.REJECTED, clock(), settings.folder)
         else:
             units = check_against_database(session, outcome.plan, scope_id=job.scope_unit_id,
                                            today=clock().date())
             job.report = report_of(outcome.plan)
             if not outcome.plan.ok:
-                finish(job, ImportStatus.REJECTED, clock(), settings.folder)
+                upload_jobs.finish(job, ImportStatus.REJECTED, clock(), settings.folder)
             elif running is ImportStatus.CHECKING:
                 job.status = ImportStatus.READY
             else:
                 created = _create_accounts(session, job, outcome.plan, units, now=clock(), days=slip_days)
                 job = session.get(EntrantListJob, job_id)
-                finish(job, ImportStatus.DONE if created else ImportStatus.REJECTED, clock(), settings.folder)
+                status = ImportStatus.DONE if created else ImportStatus.REJECTED
+                upload_jobs.finish(job, status, clock(), settings.folder)
         session.commit()
     except Exception as error:
-        record_failure(session, EntrantListJob, job_id, error, now=clock(), folder=settings.folder)
+        upload_jobs.record_failure(session, EntrantListJob, job_id, error, now=clock(), folder=settings.folder)
 
 
 def check_against_database(session: Session, plan: StudentPlan, *, scope_id: int | None,
