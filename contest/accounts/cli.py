@@ -16,7 +16,7 @@ from contest.organiser.permissions import Action, cli_requires
 from contest.organiser.service import create_organiser, set_staff_role
 from contest.realtime.notifier import SocketIONotifier
 
-users = AppGroup("users", help="Manage staff accounts.")
+users = AppGroup("users", help="Manage staff and entrant accounts.")
 
 
 ROLES = click.Choice([role.value for role in StaffRole])
