@@ -32,7 +32,7 @@ from question_bank.import_jobs import KEEP, REPORTED_PROBLEMS
 from question_bank.parse_worker import ParseOutcome
 from question_bank.upload_jobs import WAITING, ImportStatus, UploadJob, UploadSettings
 
-NO_PASSWORD = "!set-at-reset"  # not an argon2 hash: no password matches it
+UNUSABLE_HASH = "!set-at-reset"  # not an argon2 hash: nothing typed matches it
 LOOKUP_BATCH = 500
 
 
@@ -174,7 +174,7 @@ def _create_accounts(session: Session, job: EntrantListJob, plan: StudentPlan, u
     for record in plan.records:
         unit = units[record.unit_code]
         user = User(role=Role.ENTRANT, full_name=record.full_name, birth_date=record.birth_date, phone=record.phone,
-                    citizen_id=record.citizen_id, unit_id=unit.id, password_hash=NO_PASSWORD, created_at=now)
+                    citizen_id=record.citizen_id, unit_id=unit.id, password_hash=UNUSABLE_HASH, created_at=now)
         session.add(user)
         users.append((user, record, unit))
     try:

@@ -14,7 +14,7 @@ from tests.server.running import DEMO_PHONE
 pytestmark = pytest.mark.browser
 
 ADMIN, ADMIN_PASSWORD = "admin@example.org", "demo-admin-pass"
-NEW_PASSWORD = "mat-khau-moi-2026"
+NEW_PASSWORD = "test-new-pass-2026"
 
 
 def log_in(browser_page: Page, login: str, password: str) -> None:

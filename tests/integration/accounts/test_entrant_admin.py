@@ -19,7 +19,7 @@ from contest.realtime.notifier import SocketIONotifier
 from tests.factories import PASSWORD, make_tree, make_user
 from tests.integration.rounds.conftest import log_in
 
-NEW_PASSWORD = "mat-khau-moi-1"
+NEW_PASSWORD = "test-new-pass-1"
 
 
 @pytest.fixture
