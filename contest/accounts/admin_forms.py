@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, EmailField, PasswordField, StringField
+from wtforms import BooleanField, DateField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
 
@@ -29,6 +29,10 @@ class ResetForm(FlaskForm):
                                                              Length(max=200)])
     confirm = PasswordField(_l("Repeat the new password"),
                             validators=[EqualTo("password", _l("The two passwords differ."))])
+    # An account that never agreed to the personal-data text agrees here (the service says when it must).
+    consent = BooleanField()
+    guardian_consent = BooleanField()
+    consent_version = HiddenField()
 
 
 class EmailResetForm(FlaskForm):

@@ -16,10 +16,18 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from contest.accounts import identity, reset_codes
+from contest.accounts.consent import CONSENT_VERSION
 from contest.accounts.logins import LoginNotifier, end_user_logins
 from contest.accounts.models import PasswordReset, ResetPurpose, Role, User
 from contest.accounts.passwords import hash_password
-from contest.accounts.service import checked_name, find_user, password_problems
+from contest.accounts.service import (
+    ConsentAnswer,
+    checked_name,
+    consent_problems,
+    find_user,
+    password_problems,
+    record_consent,
+)
 from contest.attempts.models import Attempt
 from contest.audit import service as audit
 from contest.db import release_connection
@@ -33,6 +41,15 @@ from contest.units.service import is_leaf
 PAGE_SIZE = 50
 MIN_PHONE_DIGITS = 4  # fewer digits match too many phones to be a search
 BAD_CODE = _l("This code is wrong, already used or expired. Ask your organiser for a new one.")
+
+
+@dataclass(frozen=True)
+class ConsentTicks:
+    """What the reset form's consent boxes say (``version``: the text it showed)."""
+
+    consent: bool = False
+    guardian_consent: bool = False
+    version: str = CONSENT_VERSION
 
 
 @dataclass(frozen=True)
@@ -176,10 +193,12 @@ def request_email_reset(session: Session, email: str, *, now: datetime, minutes:
 
 
 def redeem_reset(session: Session, login: str, code: str, new_password: str, *, now: datetime,
-                 notifier: LoginNotifier) -> User:
+                 notifier: LoginNotifier, consent: ConsentTicks | None = None) -> User:
     """Set a new password with a one-time code: the code must be the user's, unused and not expired, and is
     spent here (a conditional UPDATE: two tabs cannot both use it). Every login of the user ends; audited.
-    A wrong login and a wrong code get the same answer."""
+    A wrong login and a wrong code get the same answer. An account that never agreed to the personal-data text
+    (one a school's list made, or older than consent) agrees here first (Decree 13/2023): ``consent``'s boxes,
+    checked only once the code is known good, so they say nothing about an account to whoever lacks its code."""
     problems = password_problems(new_password, field="password")
     if problems:
         raise DomainError("validation", fields=problems)
@@ -192,6 +211,14 @@ def redeem_reset(session: Session, login: str, code: str, new_password: str, *, 
     user_id = user.id
     if session.scalar(select(PasswordReset.id).where(*usable)) is None:
         raise DomainError("validation", fields={"code": BAD_CODE})
+    answer = None
+    if user.consent_version is None:
+        ticks = consent or ConsentTicks()
+        answer = ConsentAnswer(birth_date=user.birth_date, consent=ticks.consent,
+                               guardian_consent=ticks.guardian_consent, consent_version=ticks.version)
+        problems = consent_problems(answer, now=now)
+        if problems:
+            raise DomainError("validation", fields=problems)
     release_connection(session)  # hold no database connection during the ~30 ms of hashing
     new_hash = hash_password(new_password)
     if not session.execute(update(PasswordReset).where(*usable).values(used_at=now)).rowcount:
@@ -199,6 +226,8 @@ def redeem_reset(session: Session, login: str, code: str, new_password: str, *, 
         raise DomainError("validation", fields={"code": BAD_CODE})
     user = session.get(User, user_id)
     user.password_hash = new_hash
+    if answer is not None:
+        record_consent(user, answer, now=now)
     ended = end_user_logins(session, now=now, user_id=user.id)
     audit.record(session, actor_id=user.id, action="account.password_reset", now=now, target_type="user",
                  target_id=user.id, details={"logins_ended": len(ended)})

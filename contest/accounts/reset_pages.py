@@ -5,11 +5,13 @@ answer the same whether an account exists or not."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from contest import mail
 from contest.accounts import admin_service
 from contest.accounts.admin_forms import EmailResetForm, ResetForm
+from contest.accounts.consent import CONSENT_VERSION, text_for
 from contest.accounts.views import show_field_errors
 from contest.db import utcnow
 from contest.errors import DomainError
@@ -30,15 +32,20 @@ def reset():
         form.login.data = request.args.get("login", "")[:254]
         form.code.data = request.args.get("code", "")[:40]
     elif form.validate_on_submit():
+        ticks = admin_service.ConsentTicks(consent=bool(form.consent.data),
+                                           guardian_consent=bool(form.guardian_consent.data),
+                                           version=form.consent_version.data or "")
         try:
             admin_service.redeem_reset(db.session, form.login.data, form.code.data, form.password.data, now=utcnow(),
-                                       notifier=SocketIONotifier())
+                                       notifier=SocketIONotifier(), consent=ticks)
         except DomainError as error:
             show_field_errors(form, error)
         else:
             flash(_("Your new password is set. Log in with it."), "success")
             return redirect(url_for("accounts.login"))
-    return render_template("accounts/reset.html", form=form)
+    form.consent_version.data = CONSENT_VERSION
+    return render_template("accounts/reset.html", form=form,
+                           consent_text=text_for(CONSENT_VERSION, str(get_locale())))
 
 
 @bp.route("/email", methods=["GET", "POST"])

@@ -68,7 +68,7 @@ def register_entrant(session: Session, form: Registration, *, now: datetime) -> 
         errors["unit_id"] = _l("Choose your unit from the list.")
     elif not is_leaf(session, form.unit_id):
         errors["unit_id"] = _l("Choose your school or lowest-level unit, not a group of units.")
-    errors.update(_consent_problems(form, now=now))
+    errors.update(consent_problems(form, now=now))
     if errors:
         raise DomainError("validation", fields=errors)
 
@@ -78,7 +78,7 @@ def register_entrant(session: Session, form: Registration, *, now: datetime) -> 
     user = User(role=Role.ENTRANT, full_name=full_name, birth_date=form.birth_date, phone=phone,
                 email=email, citizen_id=citizen_id, unit_id=form.unit_id,
                 password_hash=hash_password(form.password), created_at=now)
-    _record_consent(user, form, now=now)
+    record_consent(user, form, now=now)
     session.add(user)
     _commit_unique(session, messages=_UNUSABLE, phone=phone, email=email, citizen_id=citizen_id)
     return user
@@ -157,7 +157,17 @@ def create_staff(session: Session, *, role: Role, email: str, full_name: str, pa
     return user
 
 
-def _consent_problems(form: Registration, *, now: datetime) -> dict[str, object]:
+@dataclass(frozen=True)
+class ConsentAnswer:
+    """The consent boxes of a form other than registration (the first password of an account a school made)."""
+
+    birth_date: date | None
+    consent: bool
+    guardian_consent: bool
+    consent_version: str
+
+
+def consent_problems(form: Registration | ConsentAnswer, *, now: datetime) -> dict[str, object]:
     """Decree 13/2023: no account without consent to the current text, and for a child under 16 a parent's or
     guardian's agreement too."""
     problems: dict[str, object] = {}
@@ -170,7 +180,7 @@ def _consent_problems(form: Registration, *, now: datetime) -> dict[str, object]
     return problems
 
 
-def _record_consent(user: User, form: Registration, *, now: datetime) -> None:
+def record_consent(user: User, form: Registration | ConsentAnswer, *, now: datetime) -> None:
     user.consent_version, user.consent_at = form.consent_version, now
     user.guardian_consent = form.guardian_consent if needs_guardian(form.birth_date, _vietnam_today(now)) else None
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from contest import mail
 from contest.accounts import admin_service, reset_codes
+from contest.accounts.consent import CONSENT_VERSION
 from contest.accounts.models import LoginSession, PasswordReset, Role, StaffRole, User
 from contest.audit.models import AuditEntry
 from contest.db import utcnow
@@ -32,6 +33,8 @@ def world(db_session):
     }
     entrants["an"].citizen_id = "001207000001"
     entrants["an"].email = "an@example.org"
+    for user in entrants.values():  # registered: they agreed to the personal-data text then
+        user.consent_version, user.consent_at = CONSENT_VERSION, utcnow()
     staff = {
         "admin": make_user(db_session, role=Role.ADMIN, email="admin@example.org"),
         "viewer_d1": make_user(db_session, role=Role.ORGANISER, staff_role=StaffRole.UNIT, scope=tree["d1"],

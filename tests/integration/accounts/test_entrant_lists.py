@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
+from contest.accounts.consent import CONSENT_VERSION
 from contest.accounts.entrant_lists import EntrantListJob
 from contest.accounts.models import PasswordReset, ResetPurpose, Role, StaffRole, User
 from contest.audit.models import AuditEntry
@@ -93,8 +94,13 @@ def test_a_valid_list_becomes_accounts_with_slips_whose_codes_set_a_password(app
     anonymous = app.test_client()
     assert anonymous.post("/api/session", json={"login": "0922000001", "password": "!set-at-reset"}
                           ).status_code == 401  # no password works before the slip's code is used
-    assert anonymous.post("/reset", data={"login": "0922000001", "code": codes[0], "password": "hoc-sinh-an-1",
-                                          "confirm": "hoc-sinh-an-1"}).status_code == 302
+    first = {"login": "0922000001", "code": codes[0], "password": "hoc-sinh-an-1", "confirm": "hoc-sinh-an-1",
+             "consent_version": CONSENT_VERSION}
+    refused = anonymous.post("/reset", data=first)  # the school made the account: its owner agrees first
+    assert refused.status_code == 200 and 'id="consent-error"' in refused.text and "<details" in refused.text
+    assert anonymous.post("/reset", data={**first, "consent": "y"}).status_code == 302  # the code was not spent
+    db_session.refresh(an)
+    assert an.consent_version == CONSENT_VERSION and an.consent_at is not None and an.guardian_consent is None
     assert anonymous.post("/api/session", json={"login": "0922000001", "password": "hoc-sinh-an-1"}
                           ).status_code == 200
 
@@ -136,3 +142,17 @@ def test_a_phone_registered_between_check_and_confirm_rejects_the_list(client, w
     job = db_session.get(EntrantListJob, job_id)
     assert job.status == ImportStatus.REJECTED and job.slips is None
     assert db_session.scalar(select(User.id).where(User.phone == "0922000001")) is None
+
+
+def test_a_child_on_a_list_needs_a_guardians_agreement_to_set_a_first_password(app, client, world, db_session):
+    job_id, _page = upload(client, (HEADER + "Lý Nhỏ,2014-06-01,0922000021,S1,\n").encode())
+    client.post(f"/organiser/entrants/lists/{job_id}/confirm")
+    slips = client.get(f"/organiser/entrants/lists/{job_id}/slips").text
+    [code] = re.findall(r'class="slip-code">([A-Z0-9-]+)<', slips)
+    form = {"login": "0922000021", "code": code, "password": "hoc-sinh-nho-1", "confirm": "hoc-sinh-nho-1",
+            "consent_version": CONSENT_VERSION, "consent": "y"}
+    refused = app.test_client().post("/reset", data=form)
+    assert 'id="guardian_consent-error"' in refused.text
+    assert app.test_client().post("/reset", data={**form, "guardian_consent": "y"}).status_code == 302
+    child = db_session.scalar(select(User).where(User.phone == "0922000021"))
+    assert child.guardian_consent is True and child.consent_version == CONSENT_VERSION
