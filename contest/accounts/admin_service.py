@@ -139,6 +139,8 @@ def set_active(session: Session, user_id: int, *, active: bool, scope: Unit | No
     """Deactivate an entrant (they can no longer log in, and every login of theirs ends at once) or reactivate
     them; audited."""
     user = entrant_in_scope(session, user_id, scope=scope)
+    if active and user.personal_data_removed:
+        raise DomainError("conflict", _l("This account's personal data was removed: it cannot be reactivated."))
     ended: list[int] = []
     if user.active != active:
         user.active = active

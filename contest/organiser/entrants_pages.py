@@ -79,8 +79,12 @@ def set_active(user_id: int):
     _entrant_or_404(user_id)
     _confirmed()
     active = request.form.get("active") == "1"
-    user = admin_service.set_active(db.session, user_id, active=active, scope=current_unit_scope(), now=utcnow(),
-                                    actor_id=current_user.id, notifier=SocketIONotifier())
+    try:
+        user = admin_service.set_active(db.session, user_id, active=active, scope=current_unit_scope(), now=utcnow(),
+                                        actor_id=current_user.id, notifier=SocketIONotifier())
+    except DomainError as error:
+        flash(str(error.message), "error")
+        return redirect(url_for("entrants.show", user_id=user_id))
     flash(_("%(name)s can log in again.", name=user.full_name) if active
           else _("%(name)s is deactivated: they cannot log in, and their logins have ended.", name=user.full_name),
           "success")

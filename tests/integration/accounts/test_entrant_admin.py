@@ -160,6 +160,13 @@ def test_deactivation_ends_the_entrants_logins_and_refuses_new_ones(app, client,
     assert entrant.post("/api/session", json={"login": user.phone, "password": PASSWORD}).status_code == 200
     assert [e.details["logins_ended"] for e in audited(db_session, "entrant.deactivated")] == [1]
     assert len(audited(db_session, "entrant.activated")) == 1
+    retired = world["entrants"]["cuong"]
+    retired.active, retired.personal_data_removed = False, "erased"
+    db_session.commit()
+    log_in(client, world["staff"]["admin"])
+    client.post(f"/organiser/entrants/{retired.id}/active", data={"active": "1"})
+    db_session.refresh(retired)
+    assert not retired.active  # an account whose data the retention command removed stays retired
 
 
 def test_an_assisted_reset_code_works_once_and_ends_every_login(app, client, world, db_session):
