@@ -127,9 +127,11 @@ def _record(row: int, cells: dict[str, str], problems: list[RowProblem], today: 
 
 def _birth_date(row: int, text: str, problems: list[RowProblem], today: date) -> date | None:
     parsed = None
+    # An xlsx date cell with a time of day comes as '2008-02-01T07:00:00' (question_bank's cell reader): its day.
+    day = text.strip()[:10] if "T" in text else text.strip()
     for pattern in DATE_PATTERNS:
         try:
-            parsed = datetime.strptime(text.strip()[:10] if "T" in text else text.strip(), pattern).date()
+            parsed = datetime.strptime(day, pattern).date()
             break
         except ValueError:
             continue
