@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from contest.accounts import identity, reset_codes
 from contest.accounts.consent import CONSENT_VERSION
@@ -83,7 +83,7 @@ def search_entrants(session: Session, query: str, *, scope: Unit | None, page: i
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     pages = max(1, -(-total // page_size))
     page = min(max(1, page), pages)
-    entrants = list(session.scalars(stmt.order_by(User.name_key, User.id)
+    entrants = list(session.scalars(stmt.options(contains_eager(User.unit)).order_by(User.name_key, User.id)
                                     .offset((page - 1) * page_size).limit(page_size)))
     return SearchPage(entrants=entrants, total=total, page=page, pages=pages)
 

@@ -37,7 +37,7 @@ def index():
     query = request.args.get("q", "")[:120]
     page = request.args.get("page", "1")
     found = admin_service.search_entrants(db.session, query, scope=current_unit_scope(),
-                                          page=int(page) if page.isdigit() else 1)
+                                          page=int(page) if page.isascii() and page.isdigit() and len(page) < 7 else 1)
     paths = unit_paths(db.session, [user.unit for user in found.entrants if user.unit])
     return render_template("organiser/entrants/index.html", query=query, found=found, paths=paths,
                            scope=current_unit_scope())
