@@ -89,6 +89,20 @@ class Defaults:
     IMPORT_MAX_UNPACKED_BYTES = 64 * 1024 * 1024  # an xlsx's members inflated: a zip bomb stops here
     IMPORT_TIMEOUT_S = 120  # the child is killed past this
     IMPORT_WORKER_MEMORY_MB = 1024
+    # Entrant administration (contest.accounts.admin_service, entrant_lists): how long a reset code an organiser
+    # gives (or an emailed link) lasts, and a slip's first-password code; resets tried per address.
+    RESET_CODE_MINUTES = 30
+    SLIP_CODE_DAYS = 14
+    RESET_LIMIT_PER_IP = "60 per hour"
+    ENTRANT_UPLOAD_MAX_BYTES = 8 * 1024 * 1024  # a list of 20,000 students is ~2 MB
+    # Mail (contest.mail): SMTP when MAIL_SERVER is set, else every message goes to the log (and the app's outbox).
+    MAIL_SERVER = ""
+    MAIL_PORT = 587
+    MAIL_USERNAME = ""
+    MAIL_PASSWORD = ""
+    MAIL_USE_TLS = True
+    MAIL_SENDER = "olympiad@localhost"
+    MAIL_TIMEOUT_S = 10
     BOARD_NAME_STYLE = "full"
     # Answers whose attempt, user and login are in memory are taken without a Flask request context
     # (contest.realtime.fast_answer); False sends every answer through Flask-SocketIO's handler.

@@ -1,6 +1,7 @@
 """Every model of the app, imported in one place so Alembic and the test schema see the whole schema."""
 
-from contest.accounts.models import LoginSession, Role, User
+from contest.accounts.entrant_lists import EntrantListJob
+from contest.accounts.models import LoginSession, PasswordReset, Role, User
 from contest.attempts.models import Answer, Attempt
 from contest.audit.models import AuditEntry
 from contest.leaderboards.export_jobs import ExportJob
@@ -11,7 +12,7 @@ from question_bank.import_jobs import ImportJob
 from question_bank.models import Question, QuestionRevision, RoundItemStat, Topic
 
 __all__ = [
-    "Answer", "Attempt", "AuditEntry", "BoardFreeze", "Contest", "ContestBoard", "ExportJob", "ImportJob",
-    "LoginSession", "OrganiserContest", "PublishedResult", "PublishedRow", "Question", "QuestionRevision",
-    "RankingRule", "Role", "Round", "RoundItemStat", "Topic", "Unit", "User",
+    "Answer", "Attempt", "AuditEntry", "BoardFreeze", "Contest", "ContestBoard", "EntrantListJob", "ExportJob",
+    "ImportJob", "LoginSession", "OrganiserContest", "PasswordReset", "PublishedResult", "PublishedRow", "Question",
+    "QuestionRevision", "RankingRule", "Role", "Round", "RoundItemStat", "Topic", "Unit", "User",
 ]

@@ -4,7 +4,9 @@ Parsing an upload is CPU work in pure Python (openpyxl holds the GIL), so in the
 stall every connection of that process however it is scheduled. Here it runs in a process of its own, at a
 lower priority, with a memory and CPU ceiling, and the server waits for it without blocking (``parsing.py``).
 The request comes pickled on stdin and the answer goes pickled to stdout: both ends are this code base, and
-the answer holds only plain values the parent built the request for.
+the answer holds only plain values the parent built the request for. Any request with ``run()`` (and the
+``nice``, ``memory_mb`` and ``cpu_s`` ceilings) can be sent: the entrant lists of schools use it too
+(``contest.accounts.entrant_list_rows``).
 """
 
 from __future__ import annotations
@@ -32,12 +34,16 @@ class ParseRequest:
     cpu_s: int | None = None
     nice: int = 10
 
+    def run(self) -> ParseOutcome:
+        return plan_file(self)
+
 
 @dataclass(frozen=True)
 class ParseOutcome:
-    """``plan`` when the file was read, else ``error``: a ``TableError``'s msgid and params."""
+    """``plan`` when the file was read (an ``ImportPlan``, or the plan of another request's kind), else ``error``:
+    a ``TableError``'s msgid and params."""
 
-    plan: ImportPlan | None = None
+    plan: ImportPlan | object | None = None
     error: tuple[str, dict] | None = None
 
 
@@ -59,7 +65,7 @@ def plan_file(request: ParseRequest) -> ParseOutcome:
                                          request.skip_existing))
 
 
-def _confine(request: ParseRequest) -> None:
+def _confine(request) -> None:
     import os
 
     if request.nice:
@@ -72,8 +78,8 @@ def _confine(request: ParseRequest) -> None:
 
 
 def main() -> None:
-    request: ParseRequest = pickle.loads(sys.stdin.buffer.read())
+    request = pickle.loads(sys.stdin.buffer.read())
     _confine(request)
-    outcome = plan_file(request)
+    outcome = request.run()
     sys.stdout.buffer.write(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
     sys.stdout.buffer.flush()

@@ -24,7 +24,7 @@ class WorkerFailed(RuntimeError):
     """The child died, ran out of memory or time, or answered nothing readable: say so, never hang."""
 
 
-def plan_in_worker(request: ParseRequest, *, timeout: float) -> ParseOutcome:
+def plan_in_worker(request: ParseRequest, *, timeout: float) -> ParseOutcome:  # or any request with run()
     """The child's outcome for ``request``. A child over its time answers a ``TableError``-like outcome (the
     file is too heavy to read); a crash raises ``WorkerFailed`` with what the child printed."""
     try:

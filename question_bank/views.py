@@ -11,7 +11,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    jsonify,
     redirect,
     render_template,
     request,
@@ -29,12 +28,12 @@ from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db, socketio
 from contest.input_guard import upload_limit
+from contest.job_pages import job_page
 from contest.organiser.access import contest_scope, round_or_abort
 from contest.organiser.permissions import Action, may_change_question, requires
 from question_bank import import_jobs, key_guard, service
 from question_bank.exporting import export_questions
 from question_bank.formats import EXTENSIONS, FORMATS, MEDIA_TYPES
-from question_bank.formats.limits import TableLimits
 from question_bank.forms import (
     DIFFICULTY_NAMES,
     FORMAT_NAMES,
@@ -59,6 +58,7 @@ from question_bank.stored_stats import (
     rounds_overview,
     stored_round_rows,
 )
+from question_bank.upload_jobs import run_in_app, upload_settings
 from question_bank.vocabulary import Difficulty
 
 bp = Blueprint("bank", __name__, url_prefix="/organiser/bank", template_folder="templates")
@@ -207,16 +207,10 @@ def import_job(job_id: int):
     ``Accept: application/json`` its progress: ``{ok, id, status, filename, questions_total, questions_done,
     waiting, error, finished_at}``; the page's script polls it while ``waiting`` and then reloads."""
     job = _own_job_or_abort(job_id)
-    if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
-        response = jsonify({"ok": True, **import_jobs.progress(job)})
-    else:
-        response = current_app.make_response(render_template(
-            "bank/import_job.html", job=job, report=job.report or {}, waiting=job.status in import_jobs.WAITING,
-            confirm=ConfirmImportForm() if job.status == import_jobs.ImportStatus.READY else None,
-            form=ImportForm(formdata=None)))
-    response.cache_control.no_store = True
-    response.vary.add("Accept")
-    return response
+    return job_page(import_jobs.progress(job), lambda: render_template(
+        "bank/import_job.html", job=job, report=job.report or {}, waiting=job.status in import_jobs.WAITING,
+        confirm=ConfirmImportForm() if job.status == import_jobs.ImportStatus.READY else None,
+        form=ImportForm(formdata=None)))
 
 
 @bp.post("/import/<int:job_id>/confirm")
@@ -243,23 +237,15 @@ def launch(app: Flask, job_id: int) -> None:
 
 def run_job(app: Flask, job_id: int) -> None:
     """The background step, in its own app context and database session, handed back at the end."""
-    with app.app_context():
-        settings = import_settings(app)
-        try:
-            import_jobs.run_step(db.session, job_id, settings=settings, clock=utcnow, pause=lambda: socketio.sleep(0),
-                                 worker=lambda request: plan_in_worker(request, timeout=settings.timeout_s))
-        finally:
-            db.session.remove()
+    settings = import_settings(app)
+    run_in_app(app, lambda session: import_jobs.run_step(
+        session, job_id, settings=settings, clock=utcnow, pause=lambda: socketio.sleep(0),
+        worker=lambda request: plan_in_worker(request, timeout=settings.timeout_s)))
 
 
 def import_settings(app: Flask) -> import_jobs.ImportSettings:
-    config = app.config
-    limits = TableLimits(max_bytes=config["BANK_UPLOAD_MAX_BYTES"], max_rows=config["IMPORT_MAX_ROWS"],
-                         max_columns=config["IMPORT_MAX_COLUMNS"], max_cells=config["IMPORT_MAX_CELLS"],
-                         max_unpacked_bytes=config["IMPORT_MAX_UNPACKED_BYTES"])
-    return import_jobs.ImportSettings(folder=Path(app.instance_path) / "bank_uploads", limits=limits,
-                                      timeout_s=float(config["IMPORT_TIMEOUT_S"]),
-                                      memory_mb=config["IMPORT_WORKER_MEMORY_MB"])
+    return upload_settings(app.config, max_bytes_setting="BANK_UPLOAD_MAX_BYTES",
+                           folder=Path(app.instance_path) / "bank_uploads")
 
 
 def _own_job_or_abort(job_id: int) -> import_jobs.ImportJob:

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
+    from contest.accounts import admin_cli, reset_pages  # noqa: F401  (admin_cli adds its commands to users)
     from contest.accounts.cli import users
     from contest.accounts.logins import user_for_token
     from contest.accounts.views import api, bp
@@ -34,4 +35,5 @@ def init_app(app: Flask) -> None:
     csrf.exempt(api)
     app.register_blueprint(bp)
     app.register_blueprint(api)
+    app.register_blueprint(reset_pages.bp)
     app.cli.add_command(users)

@@ -16,13 +16,14 @@ from contest.organiser.permissions import Action, cli_requires
 from contest.organiser.service import create_organiser, set_staff_role
 from contest.realtime.notifier import SocketIONotifier
 
-users = AppGroup("users", help="Manage staff accounts.")
+users = AppGroup("users", help="Manage staff and entrant accounts.")
 
 
 ROLES = click.Choice([role.value for role in StaffRole])
 
 
-def _fail(error: DomainError) -> None:
+def fail(error: DomainError) -> None:
+    """Print what is wrong, a line per field, and stop with exit code 1."""
     for field, message in (error.fields or {"": error.message}).items():
         click.echo(f"error: {field + ': ' if field else ''}{message}", err=True)
     raise SystemExit(1) from None
@@ -39,7 +40,7 @@ def _create(role: Role, email: str, name: str, password: str, scope: str | None,
             user = service.create_staff(db.session, role=role, email=email, full_name=name, password=password,
                                         scope_unit_code=scope, now=utcnow())
     except DomainError as error:
-        _fail(error)
+        fail(error)
     click.echo(f"created {role.value} {user.email} (id {user.id})")
 
 
@@ -81,7 +82,7 @@ def set_role_command(email: str, staff_role: str, scope: str | None) -> None:
         set_staff_role(db.session, user_id=user_id or 0, staff_role=StaffRole(staff_role), scope_unit_code=scope,
                        now=utcnow())
     except DomainError as error:
-        _fail(error)
+        fail(error)
     click.echo(f"{email}: {staff_role}")
 
 

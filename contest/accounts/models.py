@@ -38,6 +38,12 @@ class StaffRole(enum.StrEnum):
     CONTEST = "contest"  # contests, rounds, results, freeze/publish, whole-round exports
     BANK = "bank"  # the question bank
     UNIT = "unit"  # read-only: their unit subtree's entrants, participation and results
+    # A school's or district's organiser: a unit organiser who also keeps their subtree's entrants (fixes,
+    # password reset codes, deactivation, lists of students).
+    UNIT_MANAGER = "unit_manager"
+
+
+UNIT_ROLES = frozenset({StaffRole.UNIT, StaffRole.UNIT_MANAGER})  # the roles limited to a unit subtree
 
 
 class User(UserMixin, db.Model):
@@ -129,3 +135,26 @@ class LoginSession(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256 hex of the token
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
+
+
+class ResetPurpose(enum.StrEnum):
+    ASSISTED = "assisted"  # an organiser gave the code (a forgotten password)
+    EMAIL = "email"  # the entrant asked for a link by email
+    SLIP = "slip"  # the first password of an account made from a school's list
+
+
+class PasswordReset(db.Model):
+    """A one-time code that lets its user set a new password at ``/reset``: only the SHA-256 of the code is kept,
+    it ends at ``expires_at`` and is spent by its first use (``used_at``)."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[intpk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    purpose: Mapped[ResetPurpose] = mapped_column(
+        Enum(ResetPurpose, native_enum=False, length=16, values_callable=lambda items: [i.value for i in items]))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]

@@ -41,14 +41,14 @@ class Registration:
 def register_entrant(session: Session, form: Registration, *, now: datetime) -> User:
     """Create an entrant account. Raises ``DomainError('validation'|'conflict')`` naming the bad fields."""
     errors: dict[str, object] = {}
-    full_name = _checked_name(form.full_name, errors, empty=_l("Enter your full name."))
+    full_name = checked_name(form.full_name, errors, empty=_l("Enter your full name."))
     if form.birth_date is None:
         errors["birth_date"] = _l("Enter your date of birth.")
     elif not (date(now.year - 100, 1, 1) <= form.birth_date <= date(now.year - 6, 12, 31)):
         errors["birth_date"] = _l("Check the date of birth.")
     phone = identity.normalise_phone(form.phone)
     if identity.has_foreign_digits(form.phone):
-        errors["phone"] = _FOREIGN_DIGITS
+        errors["phone"] = FOREIGN_DIGITS
     elif phone is None:
         errors["phone"] = _l("Enter a Vietnamese mobile number of 10 digits, like 0912345678.")
     email = None
@@ -60,15 +60,15 @@ def register_entrant(session: Session, form: Registration, *, now: datetime) -> 
     if form.citizen_id.strip():
         citizen_id = identity.normalise_citizen_id(form.citizen_id)
         if identity.has_foreign_digits(form.citizen_id):
-            errors["citizen_id"] = _FOREIGN_DIGITS
+            errors["citizen_id"] = FOREIGN_DIGITS
         elif citizen_id is None:
             errors["citizen_id"] = _l("A citizen ID (CCCD) has exactly 12 digits.")
-    errors.update(_password_problems(form.password))
+    errors.update(password_problems(form.password))
     if form.unit_id is None or session.get(Unit, form.unit_id) is None:
         errors["unit_id"] = _l("Choose your unit from the list.")
     elif not is_leaf(session, form.unit_id):
         errors["unit_id"] = _l("Choose your school or lowest-level unit, not a group of units.")
-    errors.update(_consent_problems(form, now=now))
+    errors.update(consent_problems(form, now=now))
     if errors:
         raise DomainError("validation", fields=errors)
 
@@ -78,7 +78,7 @@ def register_entrant(session: Session, form: Registration, *, now: datetime) -> 
     user = User(role=Role.ENTRANT, full_name=full_name, birth_date=form.birth_date, phone=phone,
                 email=email, citizen_id=citizen_id, unit_id=form.unit_id,
                 password_hash=hash_password(form.password), created_at=now)
-    _record_consent(user, form, now=now)
+    record_consent(user, form, now=now)
     session.add(user)
     _commit_unique(session, messages=_UNUSABLE, phone=phone, email=email, citizen_id=citizen_id)
     return user
@@ -115,7 +115,7 @@ def change_password(session: Session, user: User, current: str, new: str, *, now
     """Set a new password and end every login of the user (the caller opens a fresh one for this browser)."""
     if not verify_password(user.password_hash, current):
         raise DomainError("validation", fields={"current": _l("The current password is wrong.")})
-    problems = _password_problems(new, field="new")
+    problems = password_problems(new, field="new")
     if problems:
         raise DomainError("validation", fields=problems)
     user.password_hash = hash_password(new)
@@ -135,8 +135,8 @@ def create_staff(session: Session, *, role: Role, email: str, full_name: str, pa
     normalised = identity.normalise_email(email)
     if normalised is None:
         errors["email"] = _l("Enter a valid email address.")
-    name = _checked_name(full_name, errors, empty=_l("Enter the full name."))
-    errors.update(_password_problems(password))
+    name = checked_name(full_name, errors, empty=_l("Enter the full name."))
+    errors.update(password_problems(password))
     scope = None
     if scope_unit_code:
         scope = session.scalar(select(Unit).where(Unit.code == scope_unit_code))
@@ -157,7 +157,17 @@ def create_staff(session: Session, *, role: Role, email: str, full_name: str, pa
     return user
 
 
-def _consent_problems(form: Registration, *, now: datetime) -> dict[str, object]:
+@dataclass(frozen=True)
+class ConsentAnswer:
+    """The consent boxes of a form other than registration (the first password of an account a school made)."""
+
+    birth_date: date | None
+    consent: bool
+    guardian_consent: bool
+    consent_version: str
+
+
+def consent_problems(form: Registration | ConsentAnswer, *, now: datetime) -> dict[str, object]:
     """Decree 13/2023: no account without consent to the current text, and for a child under 16 a parent's or
     guardian's agreement too."""
     problems: dict[str, object] = {}
@@ -170,7 +180,7 @@ def _consent_problems(form: Registration, *, now: datetime) -> dict[str, object]
     return problems
 
 
-def _record_consent(user: User, form: Registration, *, now: datetime) -> None:
+def record_consent(user: User, form: Registration | ConsentAnswer, *, now: datetime) -> None:
     user.consent_version, user.consent_at = form.consent_version, now
     user.guardian_consent = form.guardian_consent if needs_guardian(form.birth_date, _vietnam_today(now)) else None
 
@@ -180,10 +190,10 @@ def _vietnam_today(now: datetime) -> date:
     return now.astimezone(CONTEST_TIME_ZONE).date()
 
 
-_FOREIGN_DIGITS = _l("Type the number with the digits 0-9 only.")
+FOREIGN_DIGITS = _l("Type the number with the digits 0-9 only.")
 
 
-def _checked_name(raw: str, errors: dict[str, object], *, empty) -> str:
+def checked_name(raw: str, errors: dict[str, object], *, empty) -> str:
     """The name as stored; a problem goes into ``errors['full_name']`` (see contest.accounts.names)."""
     name = clean_name(raw)
     if name.problem is not None:
@@ -196,7 +206,7 @@ def _checked_name(raw: str, errors: dict[str, object], *, empty) -> str:
     return name.text
 
 
-def _password_problems(password: str, field: str = "password") -> dict[str, object]:
+def password_problems(password: str, field: str = "password") -> dict[str, object]:
     if len(password or "") < MIN_LENGTH:
         return {field: _l("The password needs at least %(n)d characters.", n=MIN_LENGTH)}
     if len(password) > 200:

@@ -7,11 +7,12 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from contest.organiser import presence
+    from contest.organiser import entrants_pages, presence
     from contest.organiser.permissions import Action, current_can
     from contest.organiser.views import bp
 
     presence.install(app)
     app.register_blueprint(bp)
+    app.register_blueprint(entrants_pages.bp)
     # Templates show an organiser only the buttons and links their role allows (the views check again).
     app.context_processor(lambda: {"can": current_can, "Action": Action})

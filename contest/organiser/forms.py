@@ -11,7 +11,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from contest.accounts.models import StaffRole
 
 ROLE_NAMES = {StaffRole.CONTEST: _l("contest organiser"), StaffRole.BANK: _l("question bank editor"),
-              StaffRole.UNIT: _l("unit organiser (read-only)")}
+              StaffRole.UNIT: _l("unit organiser (read-only)"),
+              StaffRole.UNIT_MANAGER: _l("unit organiser who keeps its entrants")}
 
 
 class ContestChoices(SelectMultipleField):

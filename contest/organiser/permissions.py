@@ -5,7 +5,8 @@ Roles: admins do everything. An organiser has one ``StaffRole``:
 
 - ``CONTEST``: contests, rounds, results, freeze/publish/correct, whole-round settings and exports;
 - ``BANK``: the question bank (questions, topics, import, export) and item statistics;
-- ``UNIT``: read-only, their unit subtree's entrants, participation and results.
+- ``UNIT``: read-only, their unit subtree's entrants, participation and results;
+- ``UNIT_MANAGER``: what ``UNIT`` sees, and keeps their subtree's entrants (fix, deactivate, reset codes, lists).
 
 Scopes: an organiser's contests (``OrganiserContest`` rows; none: every contest) and, for unit organisers, the
 subtree of ``User.scope_unit`` (the materialised path: one ``LIKE 'prefix%'`` on the indexed ``units.path``).
@@ -31,7 +32,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
-from contest.accounts.models import Role, StaffRole
+from contest.accounts.models import UNIT_ROLES, Role, StaffRole
 from contest.units.models import Unit
 from contest.units.service import subtree_filter
 
@@ -55,16 +56,20 @@ class Action(enum.StrEnum):
     UNITS_EDIT = "units.edit"  # import the unit tree
     DATA_RETENTION = "data.retention"  # erase or pseudonymise a closed contest's personal data
     DEMO_SEED = "demo.seed"  # load the demo units, bank, contest and accounts
+    ENTRANTS_VIEW = "entrants.view"  # search entrants, an entrant's page and attempts (a unit role: their subtree)
+    ENTRANTS_MANAGE = "entrants.manage"  # fix name/unit/birth date, (de)activate, give a password reset code
+    ENTRANTS_IMPORT = "entrants.import"  # upload a list of students, print their slips
 
 
 READ_ONLY = frozenset({Action.HOME, Action.CONTEST_LIST, Action.CONTEST_VIEW, Action.ROUND_VIEW,
-                       Action.ROUND_EXPORT})
+                       Action.ROUND_EXPORT, Action.ENTRANTS_VIEW})
 RULES: dict[StaffRole, frozenset[Action]] = {
     StaffRole.CONTEST: READ_ONLY | {Action.CONTEST_CREATE, Action.CONTEST_MANAGE, Action.ROUND_MANAGE,
                                     Action.BANK_STATS},
     StaffRole.BANK: frozenset({Action.HOME, Action.BANK_VIEW, Action.BANK_EDIT, Action.BANK_EXPORT,
                                Action.BANK_STATS}),
     StaffRole.UNIT: READ_ONLY,
+    StaffRole.UNIT_MANAGER: READ_ONLY | {Action.ENTRANTS_MANAGE, Action.ENTRANTS_IMPORT},
 }
 ADMIN_ONLY = frozenset({Action.STAFF, Action.AUDIT, Action.END_LOGINS, Action.UNITS_EDIT, Action.DATA_RETENTION,
                         Action.DEMO_SEED})
@@ -94,7 +99,7 @@ def contest_ids(session: Session, user) -> frozenset[int] | None:
 def unit_scope(user) -> Unit | None:
     """The root of the subtree ``user`` is limited to; None: every unit (admins, contest organisers and bank
     editors work on whole rounds)."""
-    if user.role == Role.ADMIN or user.organiser_role is not StaffRole.UNIT:
+    if user.role == Role.ADMIN or user.organiser_role not in UNIT_ROLES:
         return None
     return user.scope_unit
 
@@ -102,9 +107,9 @@ def unit_scope(user) -> Unit | None:
 def role_problems(role: StaffRole, unit_code: str | None) -> dict[str, object]:
     """``{field: message}`` when an organiser of ``role`` cannot have that unit scope: a unit organiser needs one,
     the others work on whole rounds."""
-    if role is StaffRole.UNIT and not unit_code:
+    if role in UNIT_ROLES and not unit_code:
         return {"scope_unit": _l("A unit organiser needs the code of their unit.")}
-    if role is not StaffRole.UNIT and unit_code:
+    if role not in UNIT_ROLES and unit_code:
         return {"scope_unit": _l("Only unit organisers are limited to a unit: leave the unit empty.")}
     return {}
 
@@ -120,7 +125,7 @@ def can(session: Session, user, action: Action, *, contest: int | None = None, u
     role = user.organiser_role
     if action in ADMIN_ONLY or action not in RULES[role]:
         return False
-    if role is StaffRole.UNIT and user.scope_unit is None:
+    if role in UNIT_ROLES and user.scope_unit is None:
         return False  # a unit organiser whose unit was removed sees nothing rather than everything
     scope = contest_ids(session, user) if contests is ... else contests
     if action is Action.CONTEST_CREATE and scope is not None:

@@ -31,7 +31,8 @@ from tests.integration.rounds.conftest import log_in
 
 ORGANISER_PREFIXES = ("/organiser",)
 
-VIEWER = {Action.HOME, Action.CONTEST_LIST, Action.CONTEST_VIEW, Action.ROUND_VIEW, Action.ROUND_EXPORT}
+VIEWER = {Action.HOME, Action.CONTEST_LIST, Action.CONTEST_VIEW, Action.ROUND_VIEW, Action.ROUND_EXPORT,
+          Action.ENTRANTS_VIEW}
 CONTEST = VIEWER | {Action.CONTEST_CREATE, Action.CONTEST_MANAGE, Action.ROUND_MANAGE, Action.BANK_STATS}
 BANK = {Action.HOME, Action.BANK_VIEW, Action.BANK_EDIT, Action.BANK_EXPORT, Action.BANK_STATS}
 # role key -> (actions allowed, contests allowed: None every one)
@@ -43,6 +44,7 @@ EXPECTED = {
     "bank_a": (BANK, {"A"}),
     "unit_d1": (VIEWER, None),
     "unit_s1": (VIEWER, None),
+    "manager_d1": (VIEWER | {Action.ENTRANTS_MANAGE, Action.ENTRANTS_IMPORT}, None),
 }
 
 
@@ -101,7 +103,8 @@ def world(db_session, boards, rt, monkeypatch):  # noqa: F811  (boards is a fixt
                                       ("contest_a", StaffRole.CONTEST, None, "A"),
                                       ("bank", StaffRole.BANK, None, None), ("bank_a", StaffRole.BANK, None, "A"),
                                       ("unit_d1", StaffRole.UNIT, districts["D1"], None),
-                                      ("unit_s1", StaffRole.UNIT, schools["S1"], None)]:
+                                      ("unit_s1", StaffRole.UNIT, schools["S1"], None),
+                                      ("manager_d1", StaffRole.UNIT_MANAGER, districts["D1"], None)]:
         staff[key] = make_user(db_session, role=Role.ORGANISER, staff_role=role, scope=scope,
                                email=f"{key}@example.org")
         if contest:
