@@ -13,7 +13,7 @@ def init_app(app: Flask) -> None:
     from contest.attempts.runtime import AttemptRuntime, install
     from contest.attempts.views import api
     from contest.extensions import csrf, db
-    from contest.leaderboards import leaderboards
+    from contest.leaderboards.runtime import leaderboards
     from contest.realtime.notifier import SocketIONotifier
 
     papers = BankPapers()

@@ -14,24 +14,17 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contest.attempts.models import Attempt, Status
-from contest.leaderboards.public_contest import public_family
-from contest.leaderboards.recording import REBUILD_LOCK_S, Leaderboards
-from contest.leaderboards.store import family_of_contest, family_of_round
+from contest.leaderboards.boards import REBUILD_LOCK_S
+from contest.leaderboards.reads import ranked_in_database
+from contest.leaderboards.recording import Leaderboards
+from contest.leaderboards.stores.families import family_of_contest, family_of_round, public_family
 from contest.rounds.models import Round
 
 log = logging.getLogger(__name__)
 RECENTLY_CLOSED = timedelta(hours=1)  # late finalisations (the sweeper) still land on a round closed this recently
-
-
-def ranked_in_database(session: Session, round_id: int) -> int:
-    """Entrants with a finalised, scored attempt in the round: those its live board must place."""
-    return session.scalar(select(func.count(func.distinct(Attempt.user_id)))
-                          .where(Attempt.round_id == round_id, Attempt.status != Status.IN_PROGRESS,
-                                 Attempt.score.is_not(None)))
 
 
 def reconcile_live_rounds(session: Session, boards: Leaderboards, now: datetime) -> list[int]:

@@ -12,7 +12,7 @@ from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db
 from contest.i18n import CONTEST_TIME_ZONE
-from contest.leaderboards.export_jobs import export_dir
+from contest.leaderboards.exports.jobs import export_dir
 from contest.organiser.permissions import Action, cli_requires
 from contest.privacy.retention import MODES, retire_personal_data
 

@@ -16,8 +16,8 @@ from contest.attempts.runtime import runtime
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db
-from contest.leaderboards.recording import contest_aggregate
-from contest.leaderboards.settings import AGGREGATE_NAMES
+from contest.leaderboards.reads import contest_aggregate
+from contest.leaderboards.results.settings import AGGREGATE_NAMES
 from contest.organiser.access import contest_or_abort, contest_scope, round_or_abort
 from contest.organiser.permissions import Action, current_can, current_unit_scope, requires
 from contest.organiser.presence import presence

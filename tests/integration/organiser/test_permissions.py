@@ -16,8 +16,8 @@ from contest.accounts.models import Role, StaffRole, User
 from contest.attempts.runtime import runtime
 from contest.audit.models import AuditEntry
 from contest.db import utcnow
-from contest.leaderboards import export_pages
-from contest.leaderboards.export_jobs import ExportJob, export_dir, run_export
+from contest.leaderboards.exports.jobs import ExportJob, export_dir, run_export
+from contest.leaderboards.web import export_pages
 from contest.organiser.access import admin_required, organiser_required
 from contest.organiser.permissions import Action, requires, rounds_drawing
 from contest.rounds.models import Contest, OrganiserContest

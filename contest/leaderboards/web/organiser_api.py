@@ -8,11 +8,10 @@ from flask import Blueprint, abort, current_app, jsonify
 
 from contest.db import utcnow
 from contest.extensions import db
-from contest.leaderboards import extension
-from contest.leaderboards.activity import activity
-from contest.leaderboards.pages import ContestBoardQuery, contest_leaderboard
-from contest.leaderboards.public_contest import live_contest_view
-from contest.leaderboards.views import board_args, units_page
+from contest.leaderboards.queries.activity import activity
+from contest.leaderboards.queries.boards import ContestBoardQuery, contest_leaderboard
+from contest.leaderboards.runtime import extension
+from contest.leaderboards.web.api import board_args, units_page
 from contest.organiser.access import contest_or_abort, round_or_abort
 from contest.organiser.permissions import (
     Action,
@@ -61,7 +60,7 @@ def contest_live(contest_id: int, what: str):
             abort(403)
     page = contest_leaderboard(db.session, ext.boards, ext.names,
                                ContestBoardQuery(contest_id, level, unit_id, offset, limit), me=None, now=utcnow(),
-                               view=live_contest_view(ext.boards, db.session, contest_id))
+                               view=ext.boards.live_contest_view(db.session, contest_id))
     return _private(page)
 
 

@@ -2,7 +2,7 @@
 entrant's correctness per question (for appeals).
 
 Every text cell goes through ``escape_cell`` (a leading ``= + - @`` would run as a formula in a spreadsheet).
-The files are written by export jobs (``export_jobs``), away from any request, with a progress count: rows come
+The files are written by export jobs (``jobs``), away from any request, with a progress count: rows come
 from the database a page at a time (keyset pages, each read whole), so no cursor stays open between two pages and
 the job may commit its progress and let other work use the connection (SQLite has one per process) between any
 two rows. Each ``*_count`` says in one query how many rows (header aside) its generator will yield.
@@ -33,9 +33,9 @@ from sqlalchemy.orm import Session
 from contest.accounts.models import User
 from contest.attempts.models import Answer, Attempt, Status
 from contest.i18n import CONTEST_TIME_ZONE
-from contest.leaderboards.final import compute_final
 from contest.leaderboards.models import PublishedResult, PublishedRow
-from contest.leaderboards.unit_rankings import tree_levels, unit_rows
+from contest.leaderboards.queries.units import tree_levels, unit_rows
+from contest.leaderboards.results.final import compute_final
 from contest.organiser.permissions import entrant_filter, entrants_attempts, keep_within
 from contest.rounds.models import Round
 from contest.units.models import Unit

@@ -9,8 +9,8 @@ from itertools import islice
 
 from sortedcontainers import SortedList
 
-from contest.leaderboards.encoding import Encoded, entrant_of
-from contest.leaderboards.store import Placement, Ranked
+from contest.leaderboards.keys.encoding import Encoded, entrant_of
+from contest.leaderboards.stores.interface import Placement, Ranked
 
 
 @dataclass

@@ -25,12 +25,12 @@ from sqlalchemy.orm import Session
 
 from contest.audit.service import record as audit
 from contest.errors import DomainError
+from contest.leaderboards.boards import REBUILD_LOCK_S, SETTINGS_TTL_S
+from contest.leaderboards.keys.ranking import TieBreak, parse_tie_breaks
 from contest.leaderboards.models import Aggregate, BoardFreeze, ContestBoard, RankingRule
-from contest.leaderboards.public_contest import contest_cut_changed, public_family
-from contest.leaderboards.ranking import TieBreak, parse_tie_breaks
-from contest.leaderboards.recording import REBUILD_LOCK_S, SETTINGS_TTL_S, Leaderboards, round_tie_breaks
-from contest.leaderboards.results import frozen_family, latest_version
-from contest.leaderboards.store import family_of_contest, family_of_round
+from contest.leaderboards.reads import latest_version, round_tie_breaks
+from contest.leaderboards.recording import Leaderboards
+from contest.leaderboards.stores.families import family_of_contest, family_of_round, frozen_family, public_family
 from contest.rounds.models import Contest, Round
 
 SETTLING = timedelta(seconds=2 * SETTINGS_TTL_S)  # a minute: longer than the sweeper's interval too
@@ -82,7 +82,7 @@ def set_tie_breaks(session: Session, boards: Leaderboards, *, round_id: int, tie
     audit(session, actor_id=actor_id, action="round.tie_breaks", now=now, target_type="round", target_id=round_id,
           details={"round": round_.title, "from": [str(tb) for tb in before], "to": rule.tie_breaks})
     session.commit()
-    boards.views.clear()
+    boards.forget_views()
     ranked = _rebuild(boards, family_of_round(round_id), lambda: boards.rebuild_round(session, round_id))
     frozen = session.get(BoardFreeze, round_id)
     if frozen is not None:
@@ -142,7 +142,7 @@ def _rebuild_contest(session: Session, boards: Leaderboards, contest_id: int) ->
     """The contest's live board, and the public one while a round of the contest is frozen or published."""
     _rebuild(boards, family_of_contest(contest_id), lambda: boards.rebuild_contest(session, contest_id))
     family = public_family(contest_id)
-    _rebuild(boards, family, lambda: contest_cut_changed(session, boards, contest_id=contest_id))
+    _rebuild(boards, family, lambda: boards.public_contest_changed(session, contest_id))
 
 
 def _rebuild(boards: Leaderboards, family: str, rebuild: Callable[[], int | None]) -> int | None:

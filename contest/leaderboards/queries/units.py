@@ -25,11 +25,12 @@ from sqlalchemy.orm import Session
 from contest.accounts.models import User
 from contest.attempts.models import Attempt, Status
 from contest.errors import DomainError
-from contest.leaderboards.activity import activity as entrants_over_time
 from contest.leaderboards.cache import TtlCache
-from contest.leaderboards.cutoffs import Cut, public_cuts, published_results, state_of, visible_attempts
+from contest.leaderboards.keys.cutoffs import Cut, published_results, state_of, visible_attempts
 from contest.leaderboards.models import Aggregate, PublishedResult, PublishedRow
-from contest.leaderboards.recording import ancestors, contest_aggregate
+from contest.leaderboards.placements import ancestors
+from contest.leaderboards.queries.activity import activity as entrants_over_time
+from contest.leaderboards.reads import contest_aggregate, public_cuts
 from contest.rounds.models import Contest, Round
 from contest.units.models import Unit
 

@@ -26,11 +26,15 @@ from contest.attempts.runtime import runtime
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db
-from contest.leaderboards import extension, results, settings
+from contest.leaderboards.keys.ranking import DEFAULT_TIE_BREAKS, TieBreak
 from contest.leaderboards.models import BoardFreeze
-from contest.leaderboards.pages import BoardQuery, round_leaderboard
-from contest.leaderboards.ranking import DEFAULT_TIE_BREAKS, TieBreak
-from contest.leaderboards.recording import round_tie_breaks
+from contest.leaderboards.queries.boards import BoardQuery, round_leaderboard
+from contest.leaderboards.reads import round_tie_breaks, versions
+from contest.leaderboards.results import settings
+from contest.leaderboards.results.freeze import freeze, unfreeze
+from contest.leaderboards.results.publish import publish as publish_results
+from contest.leaderboards.results.publish import review
+from contest.leaderboards.runtime import extension
 from contest.organiser.access import contest_or_abort, round_or_abort
 from contest.organiser.permissions import Action, current_unit_scope, keep_within, requires
 from contest.rounds.models import Prediction
@@ -48,20 +52,20 @@ def show(round_id: int):
     scope = current_unit_scope()  # a unit organiser: their unit's board, their entrants' final rows
     live = round_leaderboard(db.session, ext.boards, ext.names,
                              BoardQuery(round_id, unit_id=scope.id if scope else None, limit=20), me=None, now=now,
-                             view=results.live_view(ext.boards, db.session, round_id))
-    public = results.public_view(ext.boards, db.session, round_id)
+                             view=ext.boards.live_round_view(db.session, round_id))
+    public = ext.boards.public_round_view(db.session, round_id)
     final = None
     if round_.status(now) == "closed":
-        final = results.review(db.session, round_id, runtime().questions, now=now)
+        final = review(db.session, round_id, runtime().questions, now=now)
         final = replace(final, rows=keep_within(db.session, scope, final.rows))
     names = ext.names.lookup(db.session, [row.user_id for row in final.rows[:REVIEW_ROWS]]) if final else {}
-    versions = results.versions(db.session, round_id)
+    published = versions(db.session, round_id)
     return render_template("leaderboards/results.html", round=round_, live=live, public=public,
                            frozen=db.session.get(BoardFreeze, round_id), final=final, names=names,
-                           review_rows=REVIEW_ROWS, versions=versions, status=round_.status(now),
+                           review_rows=REVIEW_ROWS, versions=published, status=round_.status(now),
                            tie_breaks=_order_value(round_tie_breaks(db.session, round_id), round_),
                            tie_break_orders=_orders(round_),
-                           tie_break_lock=settings.tie_break_lock(round_, now, published=bool(versions)),
+                           tie_break_lock=settings.tie_break_lock(round_, now, published=bool(published)),
                            scope=scope)
 
 
@@ -94,7 +98,7 @@ def aggregate(contest_id: int):
 def freezing(round_id: int, action: str):
     """Freeze the public boards (the public sees them as they are now), or make them live again."""
     round_or_abort(round_id)
-    act = results.freeze if action == "freeze" else results.unfreeze
+    act = freeze if action == "freeze" else unfreeze
     done = (_("The public boards are frozen; you still see the live ones here.") if action == "freeze"
             else _("The public boards are live again."))
     return _act(round_id, lambda: act(db.session, extension(current_app).boards, round_id=round_id,
@@ -105,7 +109,7 @@ def freezing(round_id: int, action: str):
 @requires(Action.ROUND_MANAGE)
 def publish(round_id: int):
     round_or_abort(round_id)
-    return _act(round_id, lambda: results.publish(db.session, extension(current_app).boards, runtime().questions,
+    return _act(round_id, lambda: publish_results(db.session, extension(current_app).boards, runtime().questions,
                                                   round_id=round_id, actor_id=current_user.id,
                                                   reason=request.form.get("reason", ""), now=utcnow()),
                 _("The results are published."))
@@ -120,7 +124,7 @@ def correct(round_id: int):
     if not ids:
         flash(_("Enter the number (id) of the question to void."), "error")
         return redirect(url_for("results.show", round_id=round_id))
-    return _act(round_id, lambda: results.publish(db.session, extension(current_app).boards, runtime().questions,
+    return _act(round_id, lambda: publish_results(db.session, extension(current_app).boards, runtime().questions,
                                                   round_id=round_id, actor_id=current_user.id,
                                                   reason=request.form.get("reason", ""), now=utcnow(), void=ids),
                 _("The correction is published as a new version."))

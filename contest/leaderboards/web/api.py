@@ -13,21 +13,27 @@ from flask_login import current_user
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db
-from contest.leaderboards import extension
-from contest.leaderboards.pages import MAX_LIMIT, BoardQuery, ContestBoardQuery, contest_leaderboard, round_leaderboard
+from contest.leaderboards.queries.boards import (
+    MAX_LIMIT,
+    BoardQuery,
+    ContestBoardQuery,
+    contest_leaderboard,
+    round_leaderboard,
+)
+from contest.leaderboards.runtime import extension
 
-api = Blueprint("leaderboards_api", __name__, url_prefix="/api")
+bp = Blueprint("leaderboards_api", __name__, url_prefix="/api")
 MAX_AGE_S = 2
 
 
-@api.get("/rounds/<int:round_id>/leaderboard")
+@bp.get("/rounds/<int:round_id>/leaderboard")
 def leaderboard(round_id: int):
     """``?level=&unit=&offset=&limit=`` -> ``{round_id, level, unit_id, generated_at, total, rows, me?}``."""
     return _board(lambda session, ext, args, me: round_leaderboard(
         session, ext.boards, ext.names, BoardQuery(round_id, *args), me=me, now=utcnow()))
 
 
-@api.get("/contests/<int:contest_id>/leaderboard")
+@bp.get("/contests/<int:contest_id>/leaderboard")
 def contest_board(contest_id: int):
     """``?level=&unit=&offset=&limit=`` -> ``{contest_id, aggregate, level, unit_id, generated_at, total, rows,
     me?}``: the contest's board, its rounds added up as the contest says (best or sum)."""
@@ -35,13 +41,13 @@ def contest_board(contest_id: int):
         session, ext.boards, ext.names, ContestBoardQuery(contest_id, *args), me=me, now=utcnow()))
 
 
-@api.get("/rounds/<int:round_id>/units")
+@bp.get("/rounds/<int:round_id>/units")
 def units(round_id: int):
     """``?level=&sort=entrants|attempts|participation|average_score|full_marks&order=desc|asc`` -> unit rankings."""
     return _units(round_id=round_id)
 
 
-@api.get("/contests/<int:contest_id>/units")
+@bp.get("/contests/<int:contest_id>/units")
 def contest_units(contest_id: int):
     """As ``units`` over the whole contest, each entrant represented as the contest's aggregate says."""
     return _units(contest_id=contest_id)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from contest.attempts.models import Attempt, Status
 from contest.i18n import CONTEST_TIME_ZONE
-from contest.leaderboards.cutoffs import Cut
+from contest.leaderboards.keys.cutoffs import Cut
 from contest.leaderboards.models import PublishedRow
 
 DAILY_AFTER_HOURS = 72

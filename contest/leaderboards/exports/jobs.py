@@ -1,4 +1,4 @@
-"""Export jobs: an organiser's export of a round (``exports``) written to a file away from the request, with its
+"""Export jobs: an organiser's export of a round (``exports.rows``) written to a file away from the request, with its
 progress in the database, so whichever server process answers the progress poll or the download knows it.
 
 ``start_export`` records the job; ``run_export`` (a background task in the server, called directly by tests)
@@ -24,7 +24,7 @@ from contest.audit import service as audit
 from contest.db import intpk, utcnow
 from contest.errors import DomainError
 from contest.extensions import db
-from contest.leaderboards import exports
+from contest.leaderboards.exports import rows as exports
 from contest.leaderboards.models import PublishedResult
 from contest.organiser.permissions import OPERATOR, Action, can, unit_scope
 from contest.privacy.disclosure import record_disclosure

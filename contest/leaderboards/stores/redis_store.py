@@ -19,8 +19,8 @@ from itertools import islice
 
 import redis
 
-from contest.leaderboards.encoding import Encoded, entrant_of
-from contest.leaderboards.store import Placement, Ranked
+from contest.leaderboards.keys.encoding import Encoded, entrant_of
+from contest.leaderboards.stores.interface import Placement, Ranked
 
 # KEYS[1] entries hash; ARGV: board key prefix, entrant, score, member, replace (0/1), value, unit ids…
 RECORD = """

@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 from contest.accounts.models import User
 from contest.attempts.models import Answer, Attempt, Status
 from contest.attempts.timing import epoch_ms
-from contest.leaderboards.ranking import Ranking, Result, TieBreak
-from contest.leaderboards.recording import round_tie_breaks
+from contest.leaderboards.keys.ranking import Ranking, Result, TieBreak
+from contest.leaderboards.reads import round_tie_breaks
 from contest.rounds.models import Prediction, Round
 
 

@@ -1,5 +1,6 @@
 """What the public sees of each round, as a cut-off on its attempts, for every public view computed from the
-database (unit rankings, the entrants-over-time chart, the contest's public board).
+database (unit rankings, the entrants-over-time chart, the contest's public board). Pure code: the cut-offs are
+read by ``reads.public_cuts``; here they become conditions and states.
 
 A round is **live** (every finalised attempt counts), **frozen** (an organiser froze its boards and nothing is
 published yet: only attempts finished by ``frozen_at`` count, as on the frozen board) or **published** (the rows of
@@ -12,12 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import or_
 
 from contest.attempts.models import Attempt
-from contest.leaderboards.models import BoardFreeze, PublishedResult
-from contest.rounds.models import Round
 
 LIVE, FROZEN, PUBLISHED = "live", "frozen", "published"
 
@@ -40,20 +38,6 @@ class Cut:
         """Whether an attempt of this round finished at ``finished_at`` counts for the public (published rounds
         count their published rows instead of attempts)."""
         return self.result_id is None and finished_at <= self.frozen_at
-
-
-def public_cuts(session: Session, *, round_id: int | None = None, contest_id: int | None = None) -> dict[int, Cut]:
-    """The cut rounds of one round or of a contest's rounds (round id -> ``Cut``); live rounds are left out.
-    One small query: rounds by id or by their indexed contest, freezes by primary key, versions by round."""
-    later = aliased(PublishedResult)
-    latest = select(func.max(later.version)).where(later.round_id == Round.id).scalar_subquery()
-    stmt = (select(Round.id, BoardFreeze.frozen_at, PublishedResult.id, PublishedResult.version)
-            .outerjoin(BoardFreeze, BoardFreeze.round_id == Round.id)
-            .outerjoin(PublishedResult, and_(PublishedResult.round_id == Round.id, PublishedResult.version == latest))
-            .where(Round.id == round_id if contest_id is None else Round.contest_id == contest_id))
-    return {rid: Cut(rid, frozen_at, result_id, version)
-            for rid, frozen_at, result_id, version in session.execute(stmt)
-            if frozen_at is not None or result_id is not None}
 
 
 def state_of(cuts: dict[int, Cut], round_id: int | None = None) -> tuple[str, int | None]:

@@ -1,8 +1,9 @@
 """The leaderboard store: one interface, an in-process implementation (``memory``) and a Redis one (``redis_store``).
 
-A *family* is every board of one ranking: ``r12`` (round 12), ``c3`` (contest 3), and later snapshots such as
-``r12-frozen``. A family has one entry per entrant (an ``Encoded`` key, see ``encoding``, and the ids of the
-units the entrant belongs to, the leaf and every ancestor) and one board for everyone plus one board per unit.
+A *family* is every board of one ranking: ``r12`` (round 12), ``c3`` (contest 3), and snapshots such as the frozen
+``r12f`` (``families`` names them all). A family has one entry per entrant (an ``Encoded`` key, see ``encoding``,
+and the ids of the units the entrant belongs to, the leaf and every ancestor) and one board for everyone plus one
+board per unit.
 The store knows nothing of scores or rounds: it keeps encoded keys in order, which is what makes the two
 implementations provably the same.
 """
@@ -13,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from contest.leaderboards.encoding import Encoded
+from contest.leaderboards.keys.encoding import Encoded
 
 
 @dataclass(frozen=True)
@@ -28,14 +29,6 @@ class Placement:
     entrant_id: int
     key: Encoded
     units: tuple[int, ...]  # the leaf unit and all its ancestors
-
-
-def family_of_round(round_id: int) -> str:
-    return f"r{round_id}"
-
-
-def family_of_contest(contest_id: int) -> str:
-    return f"c{contest_id}"
 
 
 class BoardStore(Protocol):

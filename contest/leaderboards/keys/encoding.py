@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 from typing import NamedTuple
 
-from contest.leaderboards.ranking import ENTRANT, SCORE, Field, Ranking, Result
+from contest.leaderboards.keys.ranking import ENTRANT, SCORE, Field, Ranking, Result
 
 DOUBLE_BITS = 53
 ENTRANT_DIGITS = ENTRANT.bits // 4

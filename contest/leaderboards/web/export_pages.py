@@ -1,7 +1,7 @@
 """Organiser exports of a round as jobs: a POST starts one and leads to its page, whose script polls the job's
 progress (the same address, asking for JSON) every second and then offers the file. Scoped like every organiser
 page (``requires``); a job is reached only through its own round, by whoever started it (or an admin), and writes
-the rows of its creator's scope (``export_jobs.job_scope``)."""
+the rows of its creator's scope (``exports.jobs.job_scope``)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from contest.attempts.runtime import runtime
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db, socketio
-from contest.leaderboards.export_jobs import (
+from contest.leaderboards.exports.jobs import (
     PERSONAL,
     ExportJob,
     JobStatus,

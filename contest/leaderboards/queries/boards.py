@@ -15,15 +15,16 @@ from sqlalchemy.orm import Session
 from contest.accounts.models import User
 from contest.attempts.models import Attempt, Status
 from contest.errors import DomainError
-from contest.leaderboards.encoding import decode
+from contest.leaderboards.keys.cutoffs import PUBLISHED
+from contest.leaderboards.keys.encoding import decode
+from contest.leaderboards.keys.ranking import LIVE as LIVE_RANKING
+from contest.leaderboards.keys.ranking import Ranking
 from contest.leaderboards.models import PublishedResult, PublishedRow
-from contest.leaderboards.names import EntrantNames
-from contest.leaderboards.public_contest import ContestView, public_contest_view
-from contest.leaderboards.ranking import LIVE as LIVE_RANKING
-from contest.leaderboards.ranking import Ranking
-from contest.leaderboards.recording import Leaderboards, contest_aggregate
-from contest.leaderboards.results import PUBLISHED, BoardView, public_view
-from contest.leaderboards.store import Ranked
+from contest.leaderboards.queries.names import EntrantNames
+from contest.leaderboards.reads import contest_aggregate
+from contest.leaderboards.recording import Leaderboards
+from contest.leaderboards.stores.families import BoardView, ContestView
+from contest.leaderboards.stores.interface import Ranked
 from contest.rounds.models import Contest, NameStyle
 from contest.search_text import fold
 from contest.units.models import Unit
@@ -59,7 +60,7 @@ def round_leaderboard(session: Session, boards: Leaderboards, names: EntrantName
     info = boards.round_info(session, query.round_id)
     if info is None:
         raise DomainError("not_found", _l("There is no such round."))
-    view = view or public_view(boards, session, query.round_id)
+    view = view or boards.public_round_view(session, query.round_id)
     return {"round_id": query.round_id,
             **_page(session, boards, names, query, family=view.family, ranking=view.ranking,
                     name_style=info.name_style, state=view.state, version=view.version, me=me, now=now)}
@@ -69,12 +70,12 @@ def contest_leaderboard(session: Session, boards: Leaderboards, names: EntrantNa
                         me: int | None, now: datetime, view: ContestView | None = None) -> dict:
     """The contest's board (its rounds' results added up as its ``ContestBoard`` says), in the shape of
     ``round_leaderboard`` with ``contest_id`` and ``aggregate`` for ``round_id``. ``view`` is the family to read:
-    by default what the public sees (``public_contest``: a frozen round counts as of its freeze, a published one
+    by default what the public sees (``stores.families``: a frozen round counts as of its freeze, a published one
     by its final results; ``state`` is ``frozen`` while a round is frozen)."""
     name_style = session.scalar(select(Contest.name_style).where(Contest.id == query.contest_id))
     if name_style is None:
         raise DomainError("not_found", _l("There is no such contest."))
-    view = view or public_contest_view(boards, session, query.contest_id)
+    view = view or boards.public_contest_view(session, query.contest_id)
     return {"contest_id": query.contest_id, "aggregate": contest_aggregate(session, query.contest_id).value,
             **_page(session, boards, names, query, family=view.family, ranking=LIVE_RANKING,
                     name_style=NameStyle(name_style), state=view.state, version=None, me=me, now=now)}
@@ -126,7 +127,7 @@ def search_entrants(session: Session, boards: Leaderboards, names: EntrantNames,
     key = fold(text or "")  # as User.name_key was made
     if len(key) < 2 or info.name_style != NameStyle.FULL:
         return []
-    view = public_view(boards, session, round_id)
+    view = boards.public_round_view(session, round_id)
     if view.state == PUBLISHED:
         on_board = (select(PublishedRow.user_id).join(PublishedResult, PublishedResult.id == PublishedRow.result_id)
                     .where(PublishedResult.round_id == round_id, PublishedResult.version == view.version))

@@ -2,7 +2,7 @@
 its unit rankings with charts, the contest's own leaderboard and unit rankings (its rounds added up as the contest
 says; no live updates or activity chart), and the entrant's own rank on their result page (``entrant_rank``).
 
-Every page reads what the public sees (live, frozen or the latest published version: ``results.public_view``,
+Every page reads what the public sees (live, frozen or the latest published version: ``stores.families``,
 and for the contest's board, unit rankings and the chart the same cut of each round: ``cutoffs``), even when an
 organiser reads it: organisers see the live data on their own pages. Names come out in the contest's style, and
 phone, citizen ID and birth date are never read.
@@ -19,8 +19,8 @@ from sqlalchemy import select
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db
-from contest.leaderboards import extension
-from contest.leaderboards.pages import (
+from contest.leaderboards.keys.cutoffs import FROZEN
+from contest.leaderboards.queries.boards import (
     SNAPSHOT_ROWS,
     BoardQuery,
     ContestBoardQuery,
@@ -28,8 +28,8 @@ from contest.leaderboards.pages import (
     round_leaderboard,
     search_entrants,
 )
-from contest.leaderboards.results import FROZEN, public_view
-from contest.leaderboards.unit_rankings import SORT_KEYS
+from contest.leaderboards.queries.units import SORT_KEYS
+from contest.leaderboards.runtime import extension
 from contest.rounds.models import Contest, Round
 from contest.units.models import Unit
 
@@ -56,7 +56,7 @@ def entrant_rank(round_id: int) -> dict | None:
         return None
     ext = extension(current_app)
     try:
-        view = public_view(ext.boards, db.session, round_id)
+        view = ext.boards.public_round_view(db.session, round_id)
     except Exception:  # a result page must render even when the boards cannot be read
         current_app.logger.exception("rank of entrant %s in round %s", current_user.id, round_id)
         return None
