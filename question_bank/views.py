@@ -23,14 +23,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from contest.access.guards import round_or_abort
+from contest.access.permissions import Action, contest_scope, may_change_question, requires
 from contest.accounts.models import Role
-from contest.accounts.views import show_field_errors
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db, socketio
 from contest.input_guard import upload_limit
-from contest.organiser.access import contest_scope, round_or_abort
-from contest.organiser.permissions import Action, may_change_question, requires
+from contest.web import show_field_errors, whole_number
 from question_bank import import_jobs, key_guard, service
 from question_bank.exporting import export_questions
 from question_bank.formats import EXTENSIONS, FORMATS, MEDIA_TYPES
@@ -396,4 +396,7 @@ def _difficulty(value: str | None) -> Difficulty | None:
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    try:
+        return whole_number(value)
+    except ValueError:
+        return None

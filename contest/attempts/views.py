@@ -9,10 +9,11 @@ from flask_login import current_user, login_required
 
 from contest.api import json_body, ok
 from contest.attempts import service
-from contest.attempts.payloads import answer_payload, optional_whole
+from contest.attempts.payloads import answer_payload
 from contest.attempts.runtime import runtime
 from contest.db import utcnow
 from contest.extensions import db
+from contest.web import optional_whole
 
 api = Blueprint("attempts_api", __name__, url_prefix="/api")
 

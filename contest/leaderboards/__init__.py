@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from flask import Flask
 
+from contest.leadership import register_leader_job
+
 
 def init_app(app: Flask) -> None:
-    """Make the app's boards, register the pages, the JSON and ``flask boards``."""
+    """Make the app's boards, register the pages, the JSON, ``flask boards`` and the leader's reconciliation."""
     from contest.leaderboards.cli import boards_cli
+    from contest.leaderboards.reconcile import reconcile_once
     from contest.leaderboards.runtime import extension
     from contest.leaderboards.web.api import bp as api
     from contest.leaderboards.web.export_pages import bp as export_pages
@@ -26,3 +29,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(organiser_api)
     app.register_blueprint(export_pages)
     app.cli.add_command(boards_cli)
+    register_leader_job(app, "board reconciliation", reconcile_once, every_s=app.config["BOARD_RECONCILE_S"])

@@ -9,9 +9,9 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from contest.access.permissions import Action, cli_requires
 from contest.extensions import db
 from contest.leaderboards.runtime import leaderboards
-from contest.organiser.permissions import Action, cli_requires
 from contest.rounds.models import Contest, Round
 
 boards_cli = AppGroup("boards", help="Leaderboards.")

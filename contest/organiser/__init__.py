@@ -7,8 +7,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from contest.organiser import presence
-    from contest.organiser.permissions import Action, current_can
+    from contest import presence
+    from contest.access.permissions import Action, current_can
     from contest.organiser.views import bp
 
     presence.install(app)

@@ -6,21 +6,20 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms import SelectChoice
 
+from contest.access.permissions import Action, contest_scope, current_unit_scope, requires
 from contest.accounts.logins import revoke_logins
 from contest.accounts.models import Role, StaffRole, User
-from contest.accounts.views import show_field_errors
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db
 from contest.organiser import service
-from contest.organiser.access import contest_scope
 from contest.organiser.forms import ROLE_NAMES, ContestScopeForm, OrganiserForm, StaffRoleForm
-from contest.organiser.permissions import Action, current_unit_scope, requires
 from contest.realtime.notifier import SocketIONotifier
 from contest.rounds.models import Contest, OrganiserContest
 from contest.rounds.service import set_organiser_contests
 from contest.units.models import Unit
 from contest.units.service import subtree_filter
+from contest.web import show_field_errors, whole_number
 
 bp = Blueprint("organiser", __name__, url_prefix="/organiser")
 
@@ -128,8 +127,11 @@ def end_logins(user_id: int):
 @bp.get("/audit")
 @requires(Action.AUDIT)
 def audit():
-    page = request.args.get("page", "1")
-    entries = service.recent_audit(db.session, page=int(page) if page.isdigit() else 1)
+    try:
+        page = whole_number(request.args.get("page")) or 1
+    except ValueError:
+        page = 1
+    entries = service.recent_audit(db.session, page=page)
     return render_template("organiser/audit.html", entries=entries)
 
 

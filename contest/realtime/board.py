@@ -13,7 +13,6 @@ from flask import Flask, current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_socketio import Namespace, join_room, leave_room
 
-from contest.attempts.payloads import whole
 from contest.db import utcnow
 from contest.errors import DomainError, bad_field
 from contest.extensions import db, socketio
@@ -23,6 +22,7 @@ from contest.leaderboards.watch import BoardKey, BoardTicker, BoardWatchers, Sna
 from contest.realtime.flood import flood_guard
 from contest.realtime.replies import ack, event
 from contest.units.models import Unit
+from contest.web import whole
 
 NAMESPACE = "/board"
 EXTENSION = "olympiad.board_watch"

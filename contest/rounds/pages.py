@@ -11,16 +11,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from contest.accounts.views import show_field_errors
+from contest.access.guards import contest_or_abort, round_or_abort
+from contest.access.permissions import Action, contest_scope, current_can, current_unit_scope, requires
 from contest.attempts.runtime import runtime
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db
 from contest.leaderboards.reads import contest_aggregate
 from contest.leaderboards.results.settings import AGGREGATE_NAMES
-from contest.organiser.access import contest_or_abort, contest_scope, round_or_abort
-from contest.organiser.permissions import Action, current_can, current_unit_scope, requires
-from contest.organiser.presence import presence
+from contest.presence import presence
 from contest.rounds import service
 from contest.rounds.forms import (
     BY_CELL,
@@ -35,6 +34,7 @@ from contest.rounds.forms import (
 )
 from contest.rounds.live import LiveCounts
 from contest.rounds.models import Round
+from contest.web import show_field_errors
 
 bp = Blueprint("contests", __name__, url_prefix="/organiser")
 LIVE_EXTENSION = "olympiad.live_counts"

@@ -9,24 +9,22 @@ job starts: nothing else needs to run for them to go.
 
 from __future__ import annotations
 
-import enum
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Enum, ForeignKey, Integer, String, Text, delete, select, update
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
 
+from contest.access.permissions import OPERATOR, Action, can, unit_scope
 from contest.accounts.models import Role, User
 from contest.audit import service as audit
-from contest.db import intpk, utcnow
+from contest.db import utcnow
 from contest.errors import DomainError
-from contest.extensions import db
 from contest.leaderboards.exports import rows as exports
-from contest.leaderboards.models import PublishedResult
-from contest.organiser.permissions import OPERATOR, Action, can, unit_scope
+from contest.leaderboards.models import ExportJob, JobStatus, PublishedResult
 from contest.privacy.disclosure import record_disclosure
 from contest.private_files import open_private, private_dir
 from contest.rounds.models import Round
@@ -43,44 +41,6 @@ FORMATS = ("csv", "xlsx")
 KEEP = timedelta(days=1)
 # Rows written between two turns given to the other greenlets: ~40 ms of XLSX or ~5 ms of CSV on this machine.
 PAUSE_ROWS = 100
-
-
-class JobStatus(enum.StrEnum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"
-
-
-class ExportJob(db.Model):
-    """One export of a round. ``rows_total`` is known once the job has counted (None before); ``path`` is the
-    file's name in the exports folder once it is written; ``error`` says why a failed job failed."""
-
-    __tablename__ = "export_jobs"
-
-    id: Mapped[intpk]
-    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
-    what: Mapped[str] = mapped_column(String(8))
-    fmt: Mapped[str] = mapped_column(String(8))
-    version: Mapped[int | None] = mapped_column(Integer)
-    # The prize contacts of ranks 1..places only (data minimisation: the prize places, not everyone); None: all.
-    places: Mapped[int | None] = mapped_column(Integer)
-    status: Mapped[JobStatus] = mapped_column(
-        Enum(JobStatus, native_enum=False, length=8, values_callable=lambda items: [i.value for i in items]),
-        default=JobStatus.QUEUED,
-    )
-    rows_done: Mapped[int] = mapped_column(Integer, default=0)
-    rows_total: Mapped[int | None] = mapped_column(Integer)
-    path: Mapped[str | None] = mapped_column(String(255))
-    error: Mapped[str] = mapped_column(Text, default="")
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(index=True)
-    finished_at: Mapped[datetime | None]
-
-    @property
-    def download_name(self) -> str:
-        suffix = f"-v{self.version}" if self.what in ("ranking", "contacts") and self.version else ""
-        return f"round-{self.round_id}-{self.what}{suffix}.{self.fmt}"
 
 
 def start_export(session: Session, *, round_id: int, what: str, fmt: str, version: int | None, actor_id: int | None,

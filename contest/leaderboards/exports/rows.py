@@ -30,13 +30,13 @@ from typing import TextIO
 from sqlalchemy import distinct, func, select, tuple_
 from sqlalchemy.orm import Session
 
+from contest.access.permissions import entrant_filter, entrants_attempts, keep_within
 from contest.accounts.models import User
 from contest.attempts.models import Answer, Attempt, Status
 from contest.i18n import CONTEST_TIME_ZONE
 from contest.leaderboards.models import PublishedResult, PublishedRow
 from contest.leaderboards.queries.units import tree_levels, unit_rows
 from contest.leaderboards.results.final import compute_final
-from contest.organiser.permissions import entrant_filter, entrants_attempts, keep_within
 from contest.rounds.models import Round
 from contest.units.models import Unit
 from contest.units.service import subtree_filter

@@ -21,6 +21,7 @@ from contest.leaderboards.queries.boards import (
     round_leaderboard,
 )
 from contest.leaderboards.runtime import extension
+from contest.web import whole_number
 
 bp = Blueprint("leaderboards_api", __name__, url_prefix="/api")
 MAX_AGE_S = 2
@@ -82,18 +83,13 @@ def units_page(*, public: bool, **scope) -> dict:
 
 
 def _whole(name: str, default: int | None, low: int, high: int | None = None) -> int | None:
-    raw = request.args.get(name)
-    if raw in (None, ""):
-        return default
     try:
-        value = int(raw)
+        value = whole_number(request.args.get(name), low=low, high=high)
     except ValueError:
-        value = None
-    if value is None or value < low or (high is not None and value > high):
         bounds = f"{low}–{high}" if high is not None else f"≥ {low}"
         raise DomainError("bad_request", _l("%(name)s must be a whole number (%(bounds)s).", name=name,
-                                            bounds=bounds))
-    return value
+                                            bounds=bounds)) from None
+    return default if value is None else value
 
 
 def _cacheable(page: dict, *, private: bool):

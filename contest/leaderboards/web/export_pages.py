@@ -21,6 +21,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from contest.access.guards import round_or_abort
+from contest.access.permissions import Action, requires
 from contest.attempts.runtime import runtime
 from contest.db import utcnow
 from contest.errors import DomainError
@@ -35,9 +37,8 @@ from contest.leaderboards.exports.jobs import (
     run_export,
     start_export,
 )
-from contest.organiser.access import round_or_abort
-from contest.organiser.permissions import Action, requires
 from contest.privacy.disclosure import may_see_personal_data
+from contest.web import whole_number
 
 bp = Blueprint("exports", __name__, url_prefix="/organiser")
 MIMETYPES = {"csv": "text/csv",  # werkzeug adds "; charset=utf-8"
@@ -121,10 +122,10 @@ def _run(app: Flask, job_id: int) -> None:
 def _places(raw: str) -> int | None:
     """The prize places asked for: empty means every rank; anything but a whole number is 0, which the service
     refuses with its message (never every rank by mistake)."""
-    raw = raw.strip()
-    if not raw:
-        return None
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else 0
+    try:
+        return whole_number(raw)
+    except ValueError:
+        return 0
 
 
 def _personal_or_abort(what: str) -> None:

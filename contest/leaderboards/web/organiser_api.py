@@ -6,14 +6,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, jsonify
 
-from contest.db import utcnow
-from contest.extensions import db
-from contest.leaderboards.queries.activity import activity
-from contest.leaderboards.queries.boards import ContestBoardQuery, contest_leaderboard
-from contest.leaderboards.runtime import extension
-from contest.leaderboards.web.api import board_args, units_page
-from contest.organiser.access import contest_or_abort, round_or_abort
-from contest.organiser.permissions import (
+from contest.access.guards import contest_or_abort, round_or_abort
+from contest.access.permissions import (
     Action,
     current_can,
     current_unit_scope,
@@ -21,6 +15,12 @@ from contest.organiser.permissions import (
     keep_within,
     requires,
 )
+from contest.db import utcnow
+from contest.extensions import db
+from contest.leaderboards.queries.activity import activity
+from contest.leaderboards.queries.boards import ContestBoardQuery, contest_leaderboard
+from contest.leaderboards.runtime import extension
+from contest.leaderboards.web.api import board_args, units_page
 from contest.units.models import Unit
 
 bp = Blueprint("organiser_live", __name__, url_prefix="/organiser")

@@ -22,6 +22,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from contest.access.guards import contest_or_abort, round_or_abort
+from contest.access.permissions import Action, current_unit_scope, keep_within, requires
 from contest.attempts.runtime import runtime
 from contest.db import utcnow
 from contest.errors import DomainError
@@ -35,8 +37,6 @@ from contest.leaderboards.results.freeze import freeze, unfreeze
 from contest.leaderboards.results.publish import publish as publish_results
 from contest.leaderboards.results.publish import review
 from contest.leaderboards.runtime import extension
-from contest.organiser.access import contest_or_abort, round_or_abort
-from contest.organiser.permissions import Action, current_unit_scope, keep_within, requires
 from contest.rounds.models import Prediction
 
 bp = Blueprint("results", __name__, url_prefix="/organiser")

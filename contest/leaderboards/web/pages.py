@@ -32,6 +32,7 @@ from contest.leaderboards.queries.units import SORT_KEYS
 from contest.leaderboards.runtime import extension
 from contest.rounds.models import Contest, Round
 from contest.units.models import Unit
+from contest.web import whole_number
 
 bp = Blueprint("boards", __name__)
 PAGE_SIZE = SNAPSHOT_ROWS  # the first page is what the live snapshot redraws
@@ -183,13 +184,7 @@ def _choices(contest: Contest) -> tuple[list[str], dict]:
 
 
 def _arg_int(name: str) -> int | None:
-    raw = request.args.get(name)
-    if raw in (None, ""):
-        return None
     try:
-        value = int(raw)
+        return whole_number(request.args.get(name), low=1)
     except ValueError:
         abort(400)
-    if value < 1:
-        abort(400)
-    return value

@@ -14,8 +14,7 @@ from contest.accounts.models import Role, User
 from contest.audit.models import AuditEntry
 from contest.db import utcnow
 from contest.errors import DomainError
-from contest.leaderboards.exports.jobs import ExportJob, JobStatus
-from contest.leaderboards.models import PublishedRow
+from contest.leaderboards.models import ExportJob, JobStatus, PublishedRow
 from contest.leaderboards.runtime import extension
 from contest.privacy import retention
 from contest.privacy.retention import ACTION, DISABLED_HASH, retire_personal_data

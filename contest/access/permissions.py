@@ -86,9 +86,12 @@ OPERATOR = Operator()
 
 def contest_ids(session: Session, user) -> frozenset[int] | None:
     """The contests ``user`` works on; None means every contest (admins, and organisers without contest rows)."""
-    from contest.rounds.service import contest_scope
+    from contest.rounds.models import OrganiserContest
 
-    return None if user.role == Role.ADMIN else contest_scope(session, user)
+    if user.role == Role.ADMIN:
+        return None
+    ids = frozenset(session.scalars(select(OrganiserContest.contest_id).where(OrganiserContest.user_id == user.id)))
+    return ids or None
 
 
 def unit_scope(user) -> Unit | None:
@@ -190,10 +193,18 @@ def may_change_question(session: Session, user, question, *, now: datetime, cont
     return scope is None or all(contest in scope for _round, contest in rounds_drawing(session, question, now=now))
 
 
+def contest_scope() -> frozenset[int] | None:
+    """The contests the current organiser may see and manage; None means every contest."""
+    from contest.extensions import db
+
+    if "contest_scope" not in g:
+        g.contest_scope = contest_ids(db.session, current_user)
+    return g.contest_scope
+
+
 def current_can(action: Action, *, contest: int | None = None, unit: Unit | None = None) -> bool:
     """``can`` for the logged-in user of this request (what templates call to show a button or not)."""
     from contest.extensions import db
-    from contest.organiser.access import contest_scope
 
     key = (action, contest, unit.id if unit is not None else None)
     memo = g.setdefault("permissions", {})

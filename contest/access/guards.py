@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, g
+from flask import abort
 from flask_login import current_user, login_required
+
+from contest.access.permissions import contest_scope
 
 
 def organiser_required(view):
@@ -35,16 +37,6 @@ def admin_required(view):
 
     guarded.organisers_only = True
     return guarded
-
-
-def contest_scope() -> frozenset[int] | None:
-    """The contests the current organiser may see and manage; None means every contest."""
-    from contest.extensions import db
-    from contest.rounds.service import contest_scope as scope_of
-
-    if "contest_scope" not in g:
-        g.contest_scope = scope_of(db.session, current_user)
-    return g.contest_scope
 
 
 def contest_or_abort(contest_id: int):
