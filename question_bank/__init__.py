@@ -11,8 +11,8 @@ def init_app(app: Flask) -> None:
     """Register the bank's organiser pages, ``flask bank`` commands and the leader's item statistics of closed
     rounds (after every sweep; the refresh runs in a thread of its own and logs its failures)."""
     from question_bank.cli import bank
+    from question_bank.pages import bp
     from question_bank.stored_stats import start_closed_round_refresh
-    from question_bank.views import bp
 
     app.register_blueprint(bp)
     app.cli.add_command(bank)

@@ -74,7 +74,7 @@ def safe_next(default: str) -> str:
 
 
 def home_for(user: User) -> str:
-    return url_for("organiser.home") if user.is_organiser else url_for("accounts.profile")
+    return url_for("organiser_pages.home") if user.is_organiser else url_for("accounts.profile")
 
 
 def _registration_refused(_response) -> bool:
@@ -151,7 +151,7 @@ def login():
 def logout():
     if LogoutForm().validate_on_submit():
         _end_session()
-    return redirect(url_for("public.home"))
+    return redirect(url_for("public_pages.home"))
 
 
 @bp.route("/account")

@@ -9,7 +9,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from contest import presence
     from contest.access.permissions import Action, current_can
-    from contest.organiser.views import bp
+    from contest.organiser.pages import bp
 
     presence.install(app)
     app.register_blueprint(bp)

@@ -40,7 +40,7 @@ from contest.leaderboards.exports.jobs import (
 from contest.privacy.disclosure import may_see_personal_data
 from contest.web import whole_number
 
-bp = Blueprint("exports", __name__, url_prefix="/organiser")
+bp = Blueprint("leaderboards_export_pages", __name__, url_prefix="/organiser")
 MIMETYPES = {"csv": "text/csv",  # werkzeug adds "; charset=utf-8"
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
@@ -60,9 +60,9 @@ def start(round_id: int, what: str, fmt: str):
     except DomainError as error:
         db.session.rollback()
         flash(str(error.message), "error")
-        return redirect(url_for("results.show", round_id=round_id))
+        return redirect(url_for("leaderboards_organiser_pages.show", round_id=round_id))
     launch(app, job.id)
-    return redirect(url_for("exports.job", round_id=round_id, job_id=job.id))
+    return redirect(url_for("leaderboards_export_pages.job", round_id=round_id, job_id=job.id))
 
 
 @bp.get("/rounds/<int:round_id>/exports/<int:job_id>")
@@ -73,7 +73,7 @@ def job(round_id: int, job_id: int):
     finished_at, download_url (null until done)}``."""
     round_ = round_or_abort(round_id)
     found = _job_or_abort(round_id, job_id)
-    download = (url_for("exports.download", round_id=round_id, job_id=job_id)
+    download = (url_for("leaderboards_export_pages.download", round_id=round_id, job_id=job_id)
                 if found.status == JobStatus.DONE else None)
     if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
         response = jsonify({"ok": True, **progress(found), "download_url": download})

@@ -23,7 +23,7 @@ from contest.leaderboards.runtime import extension
 from contest.leaderboards.web.api import board_args, units_page
 from contest.units.models import Unit
 
-bp = Blueprint("organiser_live", __name__, url_prefix="/organiser")
+bp = Blueprint("leaderboards_organiser_api", __name__, url_prefix="/organiser")
 
 
 @bp.get("/rounds/<int:round_id>/live/<any(units, activity):what>")

@@ -39,7 +39,7 @@ from contest.leaderboards.results.publish import review
 from contest.leaderboards.runtime import extension
 from contest.rounds.models import Prediction
 
-bp = Blueprint("results", __name__, url_prefix="/organiser")
+bp = Blueprint("leaderboards_organiser_pages", __name__, url_prefix="/organiser")
 REVIEW_ROWS = 100
 
 
@@ -90,7 +90,7 @@ def aggregate(contest_id: int):
                                                      aggregate=request.form.get("aggregate", ""),
                                                      actor_id=current_user.id, now=utcnow()),
                 _("The contest's board is saved and ranked by it."),
-                back=url_for("contests.show", contest_id=contest_id))
+                back=url_for("rounds_pages.show", contest_id=contest_id))
 
 
 @bp.post("/rounds/<int:round_id>/<any(freeze, unfreeze):action>")
@@ -123,7 +123,7 @@ def correct(round_id: int):
     ids = tuple(int(part) for part in re.findall(r"\d+", raw))
     if not ids:
         flash(_("Enter the number (id) of the question to void."), "error")
-        return redirect(url_for("results.show", round_id=round_id))
+        return redirect(url_for("leaderboards_organiser_pages.show", round_id=round_id))
     return _act(round_id, lambda: publish_results(db.session, extension(current_app).boards, runtime().questions,
                                                   round_id=round_id, actor_id=current_user.id,
                                                   reason=request.form.get("reason", ""), now=utcnow(), void=ids),
@@ -158,4 +158,4 @@ def _act(round_id: int | None, action, done: str, *, back: str | None = None):
         flash(str(error.message), "error")
     else:
         flash(done, "success")
-    return redirect(back or url_for("results.show", round_id=round_id))
+    return redirect(back or url_for("leaderboards_organiser_pages.show", round_id=round_id))

@@ -34,7 +34,7 @@ from contest.rounds.models import Contest, Round
 from contest.units.models import Unit
 from contest.web import whole_number
 
-bp = Blueprint("boards", __name__)
+bp = Blueprint("leaderboards_pages", __name__)
 PAGE_SIZE = SNAPSHOT_ROWS  # the first page is what the live snapshot redraws
 CHART_UNITS = 30
 
@@ -168,13 +168,13 @@ def _chart(ranked: dict) -> dict:
 
 def _round_links(round_id: int) -> dict:
     """What board.html and units.html link to, for a round's pages or (``_contest_links``) a contest's."""
-    return {"scope": {"round_id": round_id}, "board_endpoint": "boards.board", "units_endpoint": "boards.units",
-            "api_endpoint": "leaderboards_api.leaderboard"}
+    return {"scope": {"round_id": round_id}, "board_endpoint": "leaderboards_pages.board",
+            "units_endpoint": "leaderboards_pages.units", "api_endpoint": "leaderboards_api.leaderboard"}
 
 
 def _contest_links(contest_id: int) -> dict:
-    return {"scope": {"contest_id": contest_id}, "board_endpoint": "boards.contest_board",
-            "units_endpoint": "boards.contest_units", "api_endpoint": "leaderboards_api.contest_board"}
+    return {"scope": {"contest_id": contest_id}, "board_endpoint": "leaderboards_pages.contest_board",
+            "units_endpoint": "leaderboards_pages.contest_units", "api_endpoint": "leaderboards_api.contest_board"}
 
 
 def _choices(contest: Contest) -> tuple[list[str], dict]:

@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from contest.accounts.views import safe_next
 from contest.i18n import LANG_COOKIE
 
-bp = Blueprint("public", __name__)
+bp = Blueprint("public_pages", __name__)
 
 
 @bp.get("/")
@@ -15,7 +15,7 @@ def home():
 
 @bp.get("/lang/<code>")
 def switch_language(code: str):
-    response = redirect(safe_next(url_for("public.home")))
+    response = redirect(safe_next(url_for("public_pages.home")))
     if code in current_app.config["LANGUAGES"]:
         response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
                             secure=current_app.config["SECURE_COOKIES"])

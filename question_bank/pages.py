@@ -61,7 +61,7 @@ from question_bank.stored_stats import (
 )
 from question_bank.vocabulary import Difficulty
 
-bp = Blueprint("bank", __name__, url_prefix="/organiser/bank", template_folder="templates")
+bp = Blueprint("question_bank_pages", __name__, url_prefix="/organiser/bank", template_folder="templates")
 
 
 @bp.context_processor
@@ -108,7 +108,7 @@ def create():
             show_field_errors(form, error)
         else:
             flash(_("Question #%(id)s created.", id=question.id), "success")
-            return redirect(url_for("bank.show", question_id=question.id))
+            return redirect(url_for("question_bank_pages.show", question_id=question.id))
     return render_template("bank/form.html", form=form, question=None)
 
 
@@ -140,7 +140,7 @@ def edit(question_id: int):
             show_field_errors(form, error)
         else:
             flash(_("Question #%(id)s saved.", id=question_id), "success")
-            return redirect(url_for("bank.show", question_id=question_id))
+            return redirect(url_for("question_bank_pages.show", question_id=question_id))
     return render_template("bank/form.html", form=form, question=question)
 
 
@@ -157,7 +157,7 @@ def set_active(question_id: int):
     service.set_active(db.session, question_id, active, now=utcnow(), actor_id=current_user.id)
     flash(_("Question #%(id)s is active again.", id=question_id) if active
           else _("Question #%(id)s is deactivated: it will not be drawn.", id=question_id), "success")
-    return redirect(url_for("bank.show", question_id=question_id))
+    return redirect(url_for("question_bank_pages.show", question_id=question_id))
 
 
 @bp.post("/<int:question_id>/readmit")
@@ -175,7 +175,7 @@ def readmit(question_id: int):
         flash(str(error.message), "error")
     else:
         flash(_("Question #%(id)s can be drawn again by rounds that open from now on.", id=question_id), "success")
-    return redirect(url_for("bank.show", question_id=question_id))
+    return redirect(url_for("question_bank_pages.show", question_id=question_id))
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -197,7 +197,7 @@ def import_upload():
     job = import_jobs.start_import(db.session, data=data, filename=form.file.data.filename or "", options=options,
                                    actor_id=current_user.id, now=utcnow(), folder=import_settings(current_app).folder)
     launch(current_app._get_current_object(), job.id)
-    return redirect(url_for("bank.import_job", job_id=job.id))
+    return redirect(url_for("question_bank_pages.import_job", job_id=job.id))
 
 
 @bp.get("/import/<int:job_id>")
@@ -232,7 +232,7 @@ def import_confirm(job_id: int):
         flash(str(error.message), "error")
     else:
         launch(current_app._get_current_object(), job_id)
-    return redirect(url_for("bank.import_job", job_id=job_id))
+    return redirect(url_for("question_bank_pages.import_job", job_id=job_id))
 
 
 def launch(app: Flask, job_id: int) -> None:
@@ -318,7 +318,7 @@ def refresh_stats(round_id: int):
         flash(str(error.message), "error")
     else:
         flash(_("Statistics computed for %(count)s questions.", count=count), "success")
-    return redirect(url_for("bank.round_stats_page", round_id=round_id))
+    return redirect(url_for("question_bank_pages.round_stats_page", round_id=round_id))
 
 
 @bp.get("/stats/<int:round_id>.<any(csv, xlsx):fmt>")
@@ -339,7 +339,7 @@ def topics():
     form = TopicForm(prefix="new")
     if form.validate_on_submit():
         if _save_topic(form, None):
-            return redirect(url_for("bank.topics"))
+            return redirect(url_for("question_bank_pages.topics"))
     rename_forms = {topic.id: TopicForm(prefix=f"t{topic.id}", name=topic.name)
                     for topic, _count in service.list_topics(db.session)}
     return render_template("bank/topics.html", form=form, topics=service.list_topics(db.session),
@@ -354,7 +354,7 @@ def rename_topic(topic_id: int):
         _save_topic(form, topic_id)
     else:
         flash(_("Enter a name of at most 200 characters."), "error")
-    return redirect(url_for("bank.topics"))
+    return redirect(url_for("question_bank_pages.topics"))
 
 
 def _save_topic(form: TopicForm, topic_id: int | None) -> bool:

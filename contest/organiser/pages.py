@@ -21,7 +21,7 @@ from contest.units.models import Unit
 from contest.units.service import subtree_filter
 from contest.web import show_field_errors, whole_number
 
-bp = Blueprint("organiser", __name__, url_prefix="/organiser")
+bp = Blueprint("organiser_pages", __name__, url_prefix="/organiser")
 
 
 @bp.get("/")
@@ -62,7 +62,7 @@ def create_organiser():
             show_field_errors(form, error)
         else:
             flash(_("Organiser %(email)s created.", email=user.email), "success")
-            return redirect(url_for("organiser.staff"))
+            return redirect(url_for("organiser_pages.staff"))
     return render_template("organiser/staff_form.html", form=form, groups=service.group_units(db.session))
 
 
@@ -85,7 +85,7 @@ def staff_contests(user_id: int):
             show_field_errors(form, error)
         else:
             flash(_("Contests of %(name)s saved.", name=user.full_name), "success")
-            return redirect(url_for("organiser.staff"))
+            return redirect(url_for("organiser_pages.staff"))
     role_form = StaffRoleForm(staff_role=user.organiser_role.value,
                               scope_unit=user.scope_unit.code if user.scope_unit else "")
     return render_template("organiser/staff_contests.html", form=form, user=user, role_form=role_form)
@@ -106,9 +106,9 @@ def staff_role(user_id: int):
         if error.code == "not_found":
             abort(404)
         flash(" ".join(str(message) for message in error.fields.values()) or str(error.message), "error")
-        return redirect(url_for("organiser.staff_contests", user_id=user_id))
+        return redirect(url_for("organiser_pages.staff_contests", user_id=user_id))
     flash(_("Role of %(name)s saved.", name=user.full_name), "success")
-    return redirect(url_for("organiser.staff"))
+    return redirect(url_for("organiser_pages.staff"))
 
 
 @bp.post("/staff/<int:user_id>/end-logins")
@@ -121,7 +121,7 @@ def end_logins(user_id: int):
         abort(404)
     count = revoke_logins(db.session, user.id, now=utcnow(), notifier=SocketIONotifier(), actor_id=current_user.id)
     flash(_("Logins of %(name)s ended: %(count)s.", name=user.full_name, count=count), "success")
-    return redirect(url_for("organiser.staff"))
+    return redirect(url_for("organiser_pages.staff"))
 
 
 @bp.get("/audit")
