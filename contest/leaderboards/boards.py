@@ -69,6 +69,8 @@ class Boards:
     # -- lookups ---------------------------------------------------------------------------------------------
 
     def round_info(self, session: Session, round_id: int, *, fresh: bool = False) -> RoundInfo | None:
+        """The round's settings as the boards need them, cached ``SETTINGS_TTL_S`` (``fresh``: read now); None if
+        there is no round."""
         info = None if fresh else self._rounds.get(round_id)
         if info is None:
             row = reads.round_settings(session, round_id)
@@ -81,6 +83,7 @@ class Boards:
         return info
 
     def units_of(self, session: Session, user_id: int) -> tuple[int, ...]:
+        """The ids of the entrant's unit and its ancestors, cached a minute."""
         units = self._units.get(user_id)
         if units is None:
             units = reads.units_of_entrant(session, user_id)
@@ -142,6 +145,7 @@ class Boards:
         return view
 
     def live_contest_view(self, session: Session, contest_id: int) -> ContestView:
+        """The contest's live family (organisers), made ready."""
         self.ensure_contest(session, contest_id)
         return families.live_contest_view(contest_id)
 
@@ -181,6 +185,7 @@ class Boards:
         self.ensure(families.family_of_round(round_id), lambda: self.rebuild_round(session, round_id))
 
     def ensure_contest(self, session: Session, contest_id: int) -> None:
+        """Rebuild the contest's live board if it is missing."""
         self.ensure(families.family_of_contest(contest_id), lambda: self.rebuild_contest(session, contest_id))
 
     def rebuild_round(self, session: Session, round_id: int, *, family: str | None = None,

@@ -86,15 +86,18 @@ def round_or_error(session: Session, round_id: int) -> Round:
 
 
 def freeze_of(session: Session, round_id: int) -> BoardFreeze | None:
+    """The round's freeze, if its public boards are frozen."""
     return session.get(BoardFreeze, round_id)
 
 
 def latest_version(session: Session, round_id: int) -> PublishedResult | None:
+    """The round's latest published version, or None before the first publication."""
     return session.scalar(select(PublishedResult).where(PublishedResult.round_id == round_id)
                           .order_by(PublishedResult.version.desc()).limit(1))
 
 
 def versions(session: Session, round_id: int) -> list[PublishedResult]:
+    """Every published version of the round, the latest first."""
     return list(session.scalars(select(PublishedResult).where(PublishedResult.round_id == round_id)
                                 .order_by(PublishedResult.version.desc())))
 

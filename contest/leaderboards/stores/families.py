@@ -65,6 +65,8 @@ class ContestView:
 
 
 def live_round_view(round_id: int, ranking: Ranking) -> BoardView:
+    """The round's live family, read by organisers and by the public while the round is neither frozen nor
+    published."""
     return BoardView(round_id, LIVE, family_of_round(round_id), ranking)
 
 
@@ -81,6 +83,7 @@ def public_round_view(round_id: int, live_ranking: Ranking, *, published: tuple[
 
 
 def live_contest_view(contest_id: int) -> ContestView:
+    """The contest's live family: every finalised attempt of its rounds."""
     return ContestView(contest_id, LIVE, family_of_contest(contest_id))
 
 
