@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app contest
 
-.PHONY: run test install lint messages translations clean serve bench cluster cluster-stop
+.PHONY: run test test-js install lint messages translations clean serve bench cluster cluster-stop
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,15 @@ cluster: install
 
 cluster-stop:
 	$(BIN)/python deploy/cluster.py stop
+
+# The front end's pure parts (contest/static/js, native ES modules) under Node's own test runner: no npm, no build.
+# Fails when a test fails and when none ran (node --test itself exits 0 on an empty folder).
+NODE ?= node
+test-js:
+	@log=$$(mktemp) && { $(NODE) --test --test-reporter=tap tests/js/ > $$log 2>&1; rc=$$?; cat $$log; \
+	  passed=$$(sed -n 's/^# pass //p' $$log); failed=$$(sed -n 's/^# fail //p' $$log); rm -f $$log; \
+	  echo "$${passed:-0} passed, $${failed:-0} failed (node --test)"; \
+	  [ $$rc -eq 0 ] && [ "$${passed:-0}" -gt 0 ]; }
 
 lint: install
 	$(BIN)/ruff check .

@@ -35,11 +35,17 @@ class Plan:
 
 
 class Refused(Exception):
-    """The run cannot go on for this entrant; ``code`` goes into the errors tally."""
+    """The run cannot go on for this entrant; ``code`` goes into the errors tally. ``retry_after`` (seconds) is the
+    server's hint on an overload refusal (``unavailable``)."""
 
-    def __init__(self, code: str):
+    def __init__(self, code: str, retry_after: float | None = None):
         super().__init__(code)
         self.code = code
+        self.retry_after = retry_after
+
+
+# What the play page does with an overloaded start or submit: wait as told plus jitter, try again, this many times.
+RETRIES = 5
 
 
 def socket_url(base_url: str) -> str:
@@ -171,7 +177,10 @@ def check(reply: dict | None) -> dict:
     if reply.get("ok") is True:
         return reply
     error = reply.get("error")
-    raise Refused(error.get("code", "bad_ack") if isinstance(error, dict) else "bad_ack")
+    if not isinstance(error, dict):
+        raise Refused("bad_ack")
+    hint = error.get("retry_after")
+    raise Refused(error.get("code", "bad_ack"), hint if isinstance(hint, int | float) else None)
 
 
 def sleep_until(moment: float, deadline: float) -> None:
@@ -206,7 +215,7 @@ def take_round(plan: Plan, tally: Tally, cookie: str | None, rng: random.Random,
         tally.timed("connect", sent, time.time())
         tally.connected += 1
         stage = "attempt_start"
-        attempt = _timed_call(connection, tally, "attempt_start", {"round_id": plan.round_id})["attempt"]
+        attempt = _patient_call(connection, plan, tally, rng, "attempt_start", {"round_id": plan.round_id})["attempt"]
         tally.attempt_starts += 1
         tally.resumed_attempts += bool(attempt.get("answers"))
         questions = sorted(attempt["questions"], key=lambda question: question["slot"])
@@ -214,7 +223,7 @@ def take_round(plan: Plan, tally: Tally, cookie: str | None, rng: random.Random,
         stage = "answer"
         _answer_all(connection, plan, tally, attempt["id"], questions, rng)
         stage = "attempt_submit"
-        _timed_call(connection, tally, "attempt_submit", {"attempt_id": attempt["id"]})
+        _patient_call(connection, plan, tally, rng, "attempt_submit", {"attempt_id": attempt["id"]})
         tally.submits += 1
         tally.finished += 1
         finish.arrive()
@@ -238,6 +247,25 @@ def _timed_call(connection: Connection, tally: Tally, event: str, payload: dict)
     reply = check(connection.call(event, payload))
     tally.timed(event, sent, time.time())
     return reply
+
+
+def _patient_call(connection: Connection, plan: Plan, tally: Tally, rng: random.Random, event: str,
+                  payload: dict) -> dict:
+    """``_timed_call`` that, like the play page, waits out an overload refusal and tries again; the latency counts
+    from the first try, and each retry is tallied as ``EVENT:retried``."""
+    sent, retries = time.time(), 0
+    while True:
+        try:
+            reply = check(connection.call(event, payload))
+        except Refused as refusal:
+            retries += 1
+            if refusal.code != "unavailable" or refusal.retry_after is None or retries > RETRIES:
+                raise
+            tally.errors[f"{event}:retried"] += 1
+            sleep_until(time.time() + refusal.retry_after * (1 + rng.random()), plan.deadline)
+            continue
+        tally.timed(event, sent, time.time())
+        return reply
 
 
 def _answer_all(connection: Connection, plan: Plan, tally: Tally, attempt_id, questions: list[dict],

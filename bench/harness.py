@@ -33,6 +33,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     target.add_argument("--serve-app", action="store_true", help="start `python wsgi.py` on a free port for the run")
     target.add_argument("--serve-env", action="append", default=[], metavar="KEY=VALUE",
                         help="extra environment for --serve-app (repeatable)")
+    target.add_argument("--variant", action="append", default=[], metavar="KEY=VALUE[,KEY=VALUE]",
+                        help="with --serve-app: run the app again with these settings added, in the same command")
     target.add_argument("--bare", action="store_true", help="also run the same load against bench/bare_server.py")
     target.add_argument("--bare-only", action="store_true", help="run against bench/bare_server.py alone")
     load = parser.add_argument_group("load")
@@ -61,6 +63,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if not args.bare_only and not (args.url or args.serve_app):
         parser.error("give --url or --serve-app (or --bare-only)")
+    if args.variant and not args.serve_app:
+        parser.error("--variant needs --serve-app: the harness restarts the app for each")
     return args
 
 
@@ -96,9 +100,15 @@ def count_or_reason(count, database_url: str, round_id) -> tuple[int | None, str
         return None, f"{type(error).__name__}: {error}"
 
 
-def run_app(args: argparse.Namespace) -> dict:
-    serving = app_server(dict(pair.split("=", 1) for pair in args.serve_env), RESULTS) if args.serve_app \
-        else contextlib.nullcontext()
+def settings_env(serve_env: list[str], variant: str | None) -> dict[str, str]:
+    """``--serve-env`` pairs (a value may hold commas) and then the variant's comma-separated ones."""
+    pairs = serve_env + (variant.split(",") if variant else [])
+    return dict(pair.split("=", 1) for pair in pairs if pair)
+
+
+def run_app(args: argparse.Namespace, variant: str | None = None) -> dict:
+    env = settings_env(args.serve_env, variant)
+    serving = app_server(env, RESULTS) if args.serve_app else contextlib.nullcontext()
     with serving as server:
         url = server.url if server else args.url.rstrip("/")
         pid = server.pid if server else args.server_pid
@@ -114,7 +124,8 @@ def run_app(args: argparse.Namespace) -> dict:
         after, reason_after = count_or_reason(count, database_url, round_id) if before is not None else (None, None)
         died = server.exited_early() if server else None
     stored = None if before is None or after is None else after - before
-    result = {"target": "app", "url": url, "round_id": round_id, **_settings(args), **figures, "sessions": sessions,
+    result = {"target": "app", "url": url, "variant": variant, "round_id": round_id, **_settings(args), **figures,
+              "sessions": sessions,
               "answers_in_db": stored, "lost": None if stored is None else figures["answers_acked"] - stored}
     if reason or reason_after:
         result["db_count_error"] = reason or reason_after
@@ -148,10 +159,15 @@ def main(argv: list[str] | None = None) -> None:
         result = run_bare(args, args.questions)
     else:
         result = run_app(args)
+        variants = [run_app(args, variant) for variant in args.variant]
+        if variants:
+            result["variants"] = variants
         if args.bare:
             bare = run_bare(args, result["questions"] or args.questions)
             result["bare"] = bare
             result["ratio"] = comparison(result, bare)
+            for variant in variants:
+                variant["ratio"] = comparison(variant, bare)
     print(json.dumps(result, ensure_ascii=False), flush=True)
 
 

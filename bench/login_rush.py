@@ -19,11 +19,13 @@ import random  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from collections import Counter  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 import gevent  # noqa: E402
 import requests  # noqa: E402
 from gevent.pool import Pool  # noqa: E402
 
+from bench.sessions import cookie_header, load_cache, save_cache  # noqa: E402
 from bench.stats import latency_summary  # noqa: E402
 
 DEMO_PASSWORD = "demo-pass"
@@ -38,6 +40,7 @@ def rush(url: str, entrants: int, first: int, window_s: float, concurrency: int,
     statuses: Counter = Counter()
     latency_ms: list[float] = []
     done_at: list[float] = []
+    cookies: dict[str, str] = {}
     started = time.monotonic()
 
     def one(number: int, due: float) -> None:
@@ -56,6 +59,7 @@ def rush(url: str, entrants: int, first: int, window_s: float, concurrency: int,
             statuses[reply.status_code] += 1
             if reply.status_code == 200:
                 done_at.append(time.monotonic() - started)
+                cookies[phone(number)] = cookie_header(http.cookies)
                 return
             wait = float(reply.headers.get("Retry-After") or 2)
             gevent.sleep(wait + rng.random() * wait)  # as the page does: the wait it was told, plus jitter
@@ -70,7 +74,7 @@ def rush(url: str, entrants: int, first: int, window_s: float, concurrency: int,
             "half_in_after_s": round(done_at[len(done_at) // 2], 1) if done_at else None,
             "logins_per_s": round(len(done_at) / done_at[-1], 1) if done_at else None,
             "statuses": {str(key): count for key, count in sorted(statuses.items(), key=str)},
-            "server_errors_500": statuses.get(500, 0), "try_ms": latency_summary(latency_ms)}
+            "server_errors_500": statuses.get(500, 0), "try_ms": latency_summary(latency_ms), "cookies": cookies}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -81,8 +85,12 @@ def main(argv: list[str] | None = None) -> None:
     parse.add_argument("--window", type=float, default=60.0, help="seconds over which the entrants arrive")
     parse.add_argument("--concurrency", type=int, default=10_000, help="clients in flight at most")
     parse.add_argument("--seed", type=int, default=1)
+    parse.add_argument("--sessions", type=Path, help="add the new sessions to this cookie cache of bench.harness")
     args = parse.parse_args(argv)
     result = rush(args.url, args.entrants, args.first_entrant, args.window, args.concurrency, random.Random(args.seed))
+    cookies = result.pop("cookies")
+    if args.sessions:
+        save_cache(args.sessions, {**load_cache(args.sessions), **cookies})
     print(json.dumps(result), flush=True)
     sys.exit(0 if result["server_errors_500"] == 0 else 1)
 

@@ -61,6 +61,7 @@ class Tally:
     latency_ms: dict[str, list[float]] = field(default_factory=lambda: {name: [] for name in TIMED})
     windows: dict[str, list[float]] = field(default_factory=dict)
     answer_acked_at: list[float] = field(default_factory=list)  # parallel to latency_ms["answer"]
+    start_acked_at: list[float] = field(default_factory=list)
     cpu_s: float = 0.0
 
     def timed(self, name: str, sent: float, acked: float) -> None:
@@ -73,6 +74,8 @@ class Tally:
             window[0], window[1] = min(window[0], sent), max(window[1], acked)
         if name == "answer":
             self.answer_acked_at.append(round(acked, 3))
+        elif name == "attempt_start":
+            self.start_acked_at.append(round(acked, 3))
 
     def to_dict(self) -> dict:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
@@ -88,6 +91,7 @@ class Tally:
             total.errors.update(part["errors"])
             total.server_events.update(part["server_events"])
             total.answer_acked_at.extend(part["answer_acked_at"])
+            total.start_acked_at.extend(part.get("start_acked_at", []))
             for name, values in part["latency_ms"].items():
                 total.latency_ms[name].extend(values)
             for name, (first, last) in part["windows"].items():
@@ -123,6 +127,25 @@ def peak_per_second(moments: list[float]) -> int | None:
     return max(per_second.values()) if per_second else None
 
 
+def timeline(tally: Tally) -> dict:
+    """Second by second from the first connect: answers acknowledged, their p99 (ms, None in a second without
+    any) and attempt starts acknowledged; what bench/chart.py draws."""
+    connects = tally.windows.get("connect")
+    if not connects or not tally.answer_acked_at:
+        return {"t0": None, "answers": [], "answer_p99_ms": [], "starts": []}
+    t0 = connects[0]
+    seconds = int(max(tally.answer_acked_at) - t0) + 1
+    latencies: list[list[float]] = [[] for _ in range(seconds)]
+    for latency, acked in zip(tally.latency_ms["answer"], tally.answer_acked_at, strict=True):
+        latencies[int(acked - t0)].append(latency)
+    starts = [0] * seconds
+    for acked in tally.start_acked_at:
+        if acked - t0 < seconds:
+            starts[int(acked - t0)] += 1
+    return {"t0": round(t0, 3), "answers": [len(second) for second in latencies],
+            "answer_p99_ms": [percentile(second, 99) for second in latencies], "starts": starts}
+
+
 def load_figures(tally: Tally, think_s: float) -> dict:
     """The load part of the JSON line: counts, rates and latencies."""
     return {
@@ -130,6 +153,7 @@ def load_figures(tally: Tally, think_s: float) -> dict:
         "questions": tally.questions,
         "attempt_starts": tally.attempt_starts,
         "attempt_starts_per_s": rate(tally.attempt_starts, tally.windows.get("attempt_start")),
+        "attempt_starts_per_s_peak": peak_per_second(tally.start_acked_at),
         "answers_acked": tally.answers_acked,
         "answers_per_s": rate(tally.answers_acked, tally.windows.get("answer")),
         "answers_per_s_peak": peak_per_second(tally.answer_acked_at),
@@ -145,6 +169,7 @@ def load_figures(tally: Tally, think_s: float) -> dict:
         "errors": dict(sorted(tally.errors.items())),
         "server_events": dict(sorted(tally.server_events.items())),
         "client_cpu_s": round(tally.cpu_s, 2),
+        "timeline": timeline(tally),
     }
 
 

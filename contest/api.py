@@ -1,7 +1,7 @@
 """The JSON side of HTTP: one envelope for every /api/ answer and one place that turns errors into it.
 
 Success: ``{"ok": true, ...}``. Failure: ``{"ok": false, "error": {"code", "message"[, "fields"]}}`` with
-the codes of DESIGN.md §3, the message in the user's language.
+the codes of docs/contract.md, the message in the user's language.
 """
 
 from __future__ import annotations

@@ -72,6 +72,10 @@ class Defaults:
     ARGON2_TIME_COST = 2
     ARGON2_MEMORY_KIB = 19 * 1024
     ARGON2_PARALLELISM = 1
+    # Hashes run in this many native threads per process, niced by HASH_NICE so they take only the CPU the event
+    # loop leaves (contest.concurrency): a login rush must not slow the acknowledgements of entrants already in.
+    HASH_THREADS = 2
+    HASH_NICE = 10
     WTF_CSRF_TIME_LIMIT = None  # tied to the session, which lasts the contest
     # Request bodies (contest.input_guard): forms, JSON and /api/, and the question bank upload, which is the
     # one route that takes files.
@@ -86,6 +90,9 @@ class Defaults:
     IMPORT_TIMEOUT_S = 120  # the child is killed past this
     IMPORT_WORKER_MEMORY_MB = 1024
     BOARD_NAME_STYLE = "full"
+    # Answers whose attempt, user and login are in memory are taken without a Flask request context
+    # (contest.realtime.fast_answer); False sends every answer through Flask-SocketIO's handler.
+    ANSWER_FAST_PATH = True
     # Answers stored per group commit at most, and how often overdue attempts are finalised.
     ANSWER_BATCH_MAX = 500
     SOCKETIO_MAX_MESSAGE_BYTES = 4 * 1024 * 1024

@@ -8,6 +8,7 @@ one line a second with their count, not one line each.
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 import time
@@ -34,18 +35,24 @@ class Tally:
     """Counts overload answers and logs them once per ``every_s`` with the count and the last reason."""
 
     def __init__(self, every_s: float = 1.0) -> None:
-        self.every_s, self.count, self.logged_at = every_s, 0, 0.0
+        self.every_s, self.count, self.logged_at = every_s, 0, float("-inf")
         self._lock = threading.Lock()
 
-    def note(self, reason: str) -> None:
+    def note(self, reason: str, where: str) -> None:
+        """One overload answer, for ``reason`` (the error) at ``where`` (a path or a Socket.IO event)."""
         with self._lock:
             self.count += 1
             now = time.monotonic()
             if now - self.logged_at < self.every_s:
                 return
             count, self.count, self.logged_at = self.count, 0, now
-        current_app.logger.warning("overloaded: %d requests answered 503 (last: %s on %s)", count, reason,
-                                   request.path)
+        logging.getLogger(__name__).warning("overloaded: %d answered busy in the last %.0f s (last: %s at %s)",
+                                            count, self.every_s, reason, where)
+
+
+def reason_of(error: Exception) -> str:
+    """The error's kind and the first line of its message, short enough for the tally's log line."""
+    return f"{type(error).__name__}: {str(error).splitlines()[0][:120] if str(error) else ''}"
 
 
 tally = Tally()
@@ -53,7 +60,7 @@ tally = Tally()
 
 def busy(reason: str, spread: tuple[int, int] = RETRY_AFTER_S) -> Response:
     """The 503 answer: JSON under /api/, else a standalone "you are in line" page; ``Retry-After`` either way."""
-    tally.note(reason)
+    tally.note(reason, request.path)
     wait = retry_after(_rng, spread)
     message = _("Too many people are connecting right now. Please try again in %(n)d seconds.", n=wait)
     if request.path.startswith("/api/"):
@@ -68,7 +75,7 @@ def busy(reason: str, spread: tuple[int, int] = RETRY_AFTER_S) -> Response:
 
 def init_app(app: Flask) -> None:
     def overloaded(error: Exception):
-        return busy(f"{type(error).__name__}: {str(error).splitlines()[0][:120]}")
+        return busy(reason_of(error))
 
     for kind in OVERLOAD_ERRORS:
         app.register_error_handler(kind, overloaded)

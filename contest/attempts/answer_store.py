@@ -109,6 +109,8 @@ def _postgresql_upsert(connection: Connection, rows) -> None:
 class InlineWriter:
     """Stores each answer at once in the session ``get_session()`` returns, and commits it."""
 
+    needs_app_context = True  # the app's scoped session
+
     def __init__(self, get_session: Callable):
         self.get_session = get_session
 
@@ -145,6 +147,8 @@ class GroupCommitWriter:
     and waiting handlers yield; with plain threads it is a thread. Either way the batch grows by itself while
     the previous commit is in flight, which is what makes group commit cheap under load and instant when idle.
     """
+
+    needs_app_context = False  # it has its own engine and its own greenlet
 
     def __init__(self, engine: Engine, *, max_batch: int = 500, timeout_s: float = 10.0,
                  sleep: Callable[[float], None] = time.sleep):

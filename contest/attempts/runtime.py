@@ -16,6 +16,9 @@ EXTENSION = "olympiad.attempts"
 
 
 class AnswerWriter(Protocol):
+    # True when ``store`` uses the app's database session, so it must run inside an app context.
+    needs_app_context: bool
+
     def store(self, row) -> None: ...
 
     def has_pending(self, attempt_id: int) -> bool: ...

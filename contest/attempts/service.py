@@ -94,6 +94,13 @@ def record_answer(session: Session, rt: AttemptRuntime, *, user_id: int, answer:
         state = _load_state(session, rt, answer.attempt_id)
     if state is None:
         raise DomainError("not_found", _l("There is no such attempt."))
+    keys = checked_choice(state, user_id=user_id, answer=answer, now=now)
+    release_connection(session)  # hold no database connection while waiting for the group commit
+    return store_answer(rt, answer, keys, now=now, via=via)
+
+
+def checked_choice(state: AttemptState, *, user_id: int, answer: AnswerPayload, now: datetime) -> tuple[str, ...]:
+    """The answer's option keys, once the attempt is the user's, open, in time and has that question; pure."""
     if state.user_id != user_id:
         raise DomainError("forbidden", _l("This attempt is not yours."))
     if not state.open:
@@ -105,7 +112,12 @@ def record_answer(session: Session, rt: AttemptRuntime, *, user_id: int, answer:
     keys = parse_choice(state.slots[answer.slot], answer.choice)
     if keys is None:
         raise DomainError("invalid_choice")
-    release_connection(session)  # hold no database connection while waiting for the group commit
+    return keys
+
+
+def store_answer(rt: AttemptRuntime, answer: AnswerPayload, keys: tuple[str, ...], *, now: datetime,
+                 via: str = "ws") -> dict:
+    """Store a checked answer through the group commit; ``{slot, seq}`` once it is durable."""
     try:
         rt.writer.store(AnswerRow(answer.attempt_id, answer.slot, keys, answer.seq, now, via))
     except StoreFailed:

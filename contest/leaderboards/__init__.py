@@ -1,8 +1,9 @@
 """Leaderboards: exact ranking keys, boards of people per round and contest at every unit level (Redis or
 in-process), unit rankings, the results organisers publish, their exports, and the pages and JSON of all of it.
 
-``keys`` (pure) < ``stores`` < ``placements``, ``reads`` < ``boards`` < ``recording`` < ``results``, ``queries``,
-``exports``, ``reconcile`` < ``runtime`` < ``web``, ``cli``; docs/architecture.md draws the path of a submit."""
+From the ground up: ``keys`` (pure) < ``stores`` < ``placements`` < ``reads`` < ``boards`` < ``recording`` <
+``results``, ``queries`` < ``exports``; ``runtime`` (the app's boards) < ``reconcile``, ``web``, ``cli``.
+docs/architecture.md follows a submit through them."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The ``/board`` namespace: the public watching leaderboards live (DESIGN.md §3). No login needed.
+"""The ``/board`` namespace: the public watching leaderboards live (docs/contract.md). No login needed.
 
 ``watch {round_id, level?, unit_id?}`` -> ``{ok, board}`` with the current snapshot; afterwards the server pushes
 ``board`` snapshots ``{round_id, level, unit_id, generated_at, state, total, rows: [{rank, name, unit, score,

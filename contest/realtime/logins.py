@@ -29,15 +29,24 @@ class LoginWatch:
     def forget(self, sid: str) -> None:
         self.logins.pop(sid, None)
 
+    def open_in_memory(self, sid: str, *, now: float, recheck_s: float) -> bool:
+        """True when the connection's login is known open without asking the database: its room still holds
+        the connection and the re-check is not due. False means "ask ``still_open``", not "ended"."""
+        entry = self.logins.get(sid)
+        return entry is not None and now - entry[1] < recheck_s and self.in_room(sid, entry[0])
+
+    def in_room(self, sid: str, login_id: int) -> bool:
+        # The manager's room table itself: server.rooms(sid) walks every room of the namespace.
+        room = socketio.server.manager.rooms.get(self.namespace, {}).get(login_room(login_id), {})
+        return sid in room
+
     def still_open(self, sid: str, *, now: float, recheck_s: float, is_open: Callable[[int], bool]) -> bool:
         """False once the connection's login has ended. Untracked (anonymous) connections are not judged here."""
         entry = self.logins.get(sid)
         if entry is None:
             return True
         login_id, checked = entry
-        # The manager's room table itself: server.rooms(sid) walks every room of the namespace.
-        room = socketio.server.manager.rooms.get(self.namespace, {}).get(login_room(login_id), {})
-        if sid not in room:
+        if not self.in_room(sid, login_id):
             return False
         if now - checked >= recheck_s:
             if not is_open(login_id):

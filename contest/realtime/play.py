@@ -1,4 +1,4 @@
-"""The ``/play`` namespace: entrants taking rounds (DESIGN.md §3). Handlers are thin: check, call, reply."""
+"""The ``/play`` namespace: entrants taking rounds (docs/contract.md). Handlers are thin: check, call, reply."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from contest.attempts.payloads import answer_payload
 from contest.attempts.runtime import runtime
 from contest.db import release_connection, utcnow
 from contest.extensions import db
-from contest.overload import OVERLOAD_ERRORS
+from contest.overload import OVERLOAD_ERRORS, reason_of, tally
 from contest.presence import presence
+from contest.realtime.fast_answer import answer_in_memory
 from contest.realtime.flood import flood_guard
 from contest.realtime.logins import LoginWatch
 from contest.realtime.notifier import user_room
@@ -30,17 +31,28 @@ class PlayNamespace(Namespace):
         self.users: dict[str, int] = {}  # connection id -> the user logged in when it connected
         self.logins = LoginWatch(namespace)
 
+    def trigger_event(self, event, *args):
+        """Route ``answer`` to the in-memory path when it can take it (``fast_answer``); all else to Flask-SocketIO."""
+        if event == "answer" and args:
+            reply = answer_in_memory(self, *args)
+            if reply is not None:
+                return reply
+        return super().trigger_event(event, *args)
+
     def on_connect(self, auth=None):
         # Anonymous connections are accepted; their events are answered with not_authenticated.
         try:
             known = current_user.is_authenticated
-        except OVERLOAD_ERRORS:  # the user could not be loaded: refuse the connection with a retry hint
+        except OVERLOAD_ERRORS as error:  # the user could not be loaded: refuse the connection with a retry hint
+            tally.note(reason_of(error), "connect /play")
             db.session.rollback()
             raise ConnectionRefusedError(overloaded()["error"]) from None
         if known:
-            self.users[request.sid] = current_user.id
-            join_room(user_room(current_user.id))
-            self.logins.track(request.sid, current_user.login_id, time.monotonic())
+            user_id, login_id = current_user.id, current_user.login_id
+            release_connection(db.session)  # the rest waits on Redis; at 500 connects a second the pool is the limit
+            self.users[request.sid] = user_id
+            join_room(user_room(user_id))
+            self.logins.track(request.sid, login_id, time.monotonic())
             presence().connected()
         return True
 
@@ -69,7 +81,7 @@ class PlayNamespace(Namespace):
 
     @event()
     def on_attempt_start(self, data: dict, user_id: int) -> dict:
-        """``{round_id}`` -> ``attempt``: id, deadline, server_now, questions, answers (DESIGN.md §3)."""
+        """``{round_id}`` -> ``attempt``: id, deadline, server_now, questions, answers (docs/contract.md)."""
         round_id = whole(data.get("round_id"), "round_id", minimum=1)
         return ack(attempt=service.start_attempt(db.session, runtime(), user_id=user_id,
                                                  round_id=round_id, now=utcnow(), rng=random.Random()))

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from contest.errors import DomainError, bad_field
 from contest.extensions import db, socketio
-from contest.overload import OVERLOAD_ERRORS, retry_after
+from contest.overload import OVERLOAD_ERRORS, reason_of, retry_after, tally
 from contest.realtime.flood import flood_guard
 from contest.web import BadPayload, too_large
 
@@ -88,8 +88,8 @@ def event(*, login: bool = True):
             except DomainError as error:
                 db.session.rollback()
                 return refuse(error)
-            except OVERLOAD_ERRORS:
-                log.warning("event %s: overloaded", handler.__name__, exc_info=True)
+            except OVERLOAD_ERRORS as error:  # by the thousand in a rush: a line a second, not a traceback each
+                tally.note(reason_of(error), f"event {handler.__name__}")
                 db.session.rollback()
                 return overloaded()
             except Exception:

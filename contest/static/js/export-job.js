@@ -1,31 +1,20 @@
 // Export job page: poll the job's progress (its own address, as JSON) every second until the file is ready or
 // the export failed, and show the rows written, the bar and then the download link. Labels come from the page.
-(function () {
-  "use strict";
-  var box = document.getElementById("export-job");
-  if (!box) return;
-  var url = box.getAttribute("data-poll");
-  var labels = document.getElementById("export-labels");
-  var bar = document.getElementById("export-progress");
-  var rows = document.getElementById("export-rows");
-  var status = document.getElementById("export-status");
-  var download = document.getElementById("export-download");
-  var failure = document.getElementById("export-error");
-  var detail = document.getElementById("export-error-detail");
-  var offline = document.getElementById("export-offline");
-  var number = new Intl.NumberFormat(document.documentElement.lang === "vi" ? "vi-VN" : "en-US");
+import { pollJob } from "./job-poll.js";
 
-  function count(value) {
-    return value === null || value === undefined ? "–" : number.format(value);
-  }
+const box = document.getElementById("export-job");
+const finished = (state) => state === "done" || state === "failed";
 
-  function finished(state) {
-    return state === "done" || state === "failed";
-  }
+if (box && !finished(box.getAttribute("data-status"))) {
+  const part = (name) => document.getElementById(`export-${name}`);
+  const [labels, bar, rows, status] = [part("labels"), part("progress"), part("rows"), part("status")];
+  const [download, failure, detail, offline] = [part("download"), part("error"), part("error-detail"), part("offline")];
+  const number = new Intl.NumberFormat(document.documentElement.lang === "vi" ? "vi-VN" : "en-US");
+  const count = (value) => (value === null || value === undefined ? "–" : number.format(value));
 
-  function show(job) {
+  const show = (job) => {
     box.setAttribute("data-status", job.status);
-    status.textContent = labels.getAttribute("data-" + job.status) || job.status;
+    status.textContent = labels.getAttribute(`data-${job.status}`) || job.status;
     if (job.rows_total === null) {
       bar.removeAttribute("value"); // not counted yet: an indeterminate bar
     } else {
@@ -37,24 +26,10 @@
     download.hidden = job.status !== "done";
     failure.hidden = job.status !== "failed";
     detail.textContent = job.error || "";
-  }
+  };
 
-  function poll() {
-    fetch(url, {credentials: "same-origin", headers: {Accept: "application/json"}, cache: "no-store"})
-      .then(function (response) {
-        if (!response.ok) throw new Error("HTTP " + response.status);
-        return response.json();
-      })
-      .then(function (job) {
-        offline.hidden = true;
-        show(job);
-        if (!finished(job.status)) setTimeout(poll, 1000);
-      })
-      .catch(function () {
-        offline.hidden = false;
-        setTimeout(poll, 2000);
-      });
-  }
-
-  if (!finished(box.getAttribute("data-status"))) setTimeout(poll, 1000);
-})();
+  pollJob(box.getAttribute("data-poll"), {
+    onJob: (job) => { show(job); return !finished(job.status); },
+    onOffline: (down) => { offline.hidden = !down; },
+  });
+}

@@ -20,3 +20,21 @@ def test_a_busy_start_on_the_socket_is_refused_with_a_retry_hint(alice_socket, w
     assert db_session.query(Attempt).count() == 0
     monkeypatch.undo()
     assert alice_socket.call("attempt_start", {"round_id": world["round"].id})["ok"]  # the retry goes through
+
+
+def test_a_storm_of_busy_events_is_logged_as_one_line_with_its_count(alice_socket, world, monkeypatch, caplog):
+    from contest import overload
+
+    def busy(*args, **kwargs):
+        raise sqlalchemy.exc.TimeoutError("QueuePool limit of size 24 overflow 12 reached")
+
+    monkeypatch.setattr(service, "start_attempt", busy)
+    monkeypatch.setattr(overload, "tally", overload.Tally(every_s=3600))
+    monkeypatch.setattr("contest.realtime.replies.tally", overload.tally)
+    with caplog.at_level("WARNING"):
+        for _ in range(50):
+            assert alice_socket.call("attempt_start", {"round_id": world["round"].id})["error"]["code"] == "unavailable"
+    lines = [record for record in caplog.records if "overloaded" in record.getMessage()]
+    assert len(lines) == 1 and lines[0].exc_info is None
+    assert "TimeoutError: QueuePool limit" in lines[0].getMessage() and "on_attempt_start" in lines[0].getMessage()
+    assert overload.tally.count == 49  # counted, to be reported with the next line

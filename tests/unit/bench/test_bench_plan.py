@@ -22,3 +22,13 @@ def test_no_more_workers_than_entrants():
 def test_login_schedule_spreads_at_the_rate():
     assert login_schedule(3, 2.0, start=10.0) == [10.0, 10.5, 11.0]
     assert login_schedule(0, 2.0, start=10.0) == []
+
+
+def test_a_variant_adds_its_settings_over_the_serve_env():
+    from bench.harness import settings_env
+
+    serve = ["OLYMPIAD_LOGIN_LIMIT_PER_IP=100 per minute", 'OLYMPIAD_SQLALCHEMY_ENGINE_OPTIONS={"a": 1, "b": 2}']
+    assert settings_env(serve, None) == {"OLYMPIAD_LOGIN_LIMIT_PER_IP": "100 per minute",
+                                         "OLYMPIAD_SQLALCHEMY_ENGINE_OPTIONS": '{"a": 1, "b": 2}'}
+    env = settings_env(serve, "OLYMPIAD_ANSWER_FAST_PATH=false,OLYMPIAD_LOGIN_LIMIT_PER_IP=5 per minute")
+    assert env["OLYMPIAD_ANSWER_FAST_PATH"] == "false" and env["OLYMPIAD_LOGIN_LIMIT_PER_IP"] == "5 per minute"

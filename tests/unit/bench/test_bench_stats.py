@@ -13,6 +13,7 @@ from bench.stats import (
     rate,
     ratio,
     rss_per_connection_kib,
+    timeline,
 )
 
 
@@ -96,3 +97,22 @@ def test_load_figures_and_comparison():
     assert ratios["ack_p99"] == 1.0
     assert ratios["rss_per_connection"] == 2.0
     assert ratios["server_cpu_per_answer"] == 4.0
+
+
+def test_timeline_counts_each_second_from_the_first_connect():
+    tally = worker_tally(1000.0)
+    tally.timed("connect", 999.5, 999.6)
+    tally.timed("answer", 1002.2, 1002.9)  # a second answer acked in second 3, slower
+    line = timeline(tally)
+    assert line["t0"] == 999.5
+    assert line["answers"] == [0, 0, 1, 2, 1, 1]
+    assert line["answer_p99_ms"] == [None, None, 5.0, 700.0, 5.0, 5.0]
+    assert line["starts"] == [1, 1, 0, 0, 0, 0]
+    assert sum(line["answers"]) == tally.answers_acked + 1
+    assert timeline(Tally())["answers"] == []
+
+
+def test_starts_peak_and_merge_keep_start_times():
+    merged = Tally.merge([worker_tally(1000.0).to_dict(), worker_tally(1000.2).to_dict()])
+    assert sorted(merged.start_acked_at) == [1000.01, 1000.21, 1000.52, 1000.72]
+    assert load_figures(merged, think_s=1.0)["attempt_starts_per_s_peak"] == 4

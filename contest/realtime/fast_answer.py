@@ -1,0 +1,74 @@
+"""The ``answer`` event without a Flask request context: the hot path of a round.
+
+Flask-SocketIO builds a Flask request context for every event, and with it the copy of the session it keeps per
+connection; at 1,000 answers a second that context cost more CPU than the answer itself (bench/RESULTS.md). An
+answer needs nothing from it when all it depends on is in memory already: whose connection it is
+(``PlayNamespace.users``), that their login is still open (its room, with the database re-check not yet due) and
+the attempt (``AttemptCache``). Such an answer is checked and stored here.
+
+Everything else goes the ordinary way, through ``PlayNamespace.on_answer`` under Flask-SocketIO, which checks it
+all again: a cache miss (it needs the database), a login due for its re-check, a rate-limited connection, and every
+refusal, whose message is translated from the entrant's request. So the two paths cannot disagree about what is
+accepted: the fast one only ever accepts, and only what the ordinary one would.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from contest.attempts import service
+from contest.attempts.payloads import answer_payload
+from contest.attempts.runtime import EXTENSION
+from contest.db import utcnow
+from contest.errors import DomainError
+from contest.realtime.flood import flood_guard
+from contest.realtime.replies import MAX_PAYLOAD_CHARS, ack, refuse
+from contest.web import BadPayload, too_large
+
+log = logging.getLogger(__name__)
+SETTING = "ANSWER_FAST_PATH"
+
+
+def answer_in_memory(namespace, sid: str, *args) -> dict | None:
+    """The acknowledgement of an answer stored without a Flask context, or None: take the ordinary path."""
+    environ = namespace.socketio.server.get_environ(sid, namespace=namespace.namespace)
+    if not environ or len(args) != 1 or not isinstance(args[0], dict):
+        return None
+    app = environ["flask.app"]
+    if not app.config[SETTING]:
+        return None
+    user_id = namespace.users.get(sid)
+    if user_id is None or not namespace.logins.open_in_memory(sid, now=time.monotonic(),
+                                                              recheck_s=app.config["LOGIN_RECHECK_S"]):
+        return None
+    data = args[0]
+    if too_large(data, MAX_PAYLOAD_CHARS):
+        return None
+    try:
+        answer = answer_payload(data)
+    except BadPayload:
+        return None
+    rt = app.extensions[EXTENSION]
+    state = rt.cache.get(answer.attempt_id)
+    if state is None:
+        return None
+    now = utcnow()
+    try:
+        keys = service.checked_choice(state, user_id=user_id, answer=answer, now=now)
+    except DomainError:
+        return None
+    if not flood_guard.allow(sid):
+        return None
+    try:
+        if rt.writer.needs_app_context:  # the inline writer of `flask` commands and tests, not a server's
+            with app.app_context():
+                return ack(**service.store_answer(rt, answer, keys, now=now))
+        return ack(**service.store_answer(rt, answer, keys, now=now))
+    except DomainError as error:  # the writer could not store it: the entrant's client sends it again
+        with app.request_context(environ):
+            return refuse(error)
+    except Exception:
+        log.exception("event on_answer failed")
+        with app.request_context(environ):
+            return refuse(DomainError("internal"))

@@ -1,0 +1,127 @@
+// Talking to the server: Socket.IO (/play, websocket only), or the HTTP API when the websocket cannot connect.
+// Both answer call(event, payload) with the contract's acknowledgement {ok, ...} or {ok: false, error}
+// (docs/contract.md). A transport failure (no connection, no reply in time) is
+// {ok: false, error: {code: "offline" | "timeout"}}.
+
+import { RETRY_MS } from "./retry.js";
+
+export const ACK_TIMEOUT_MS = 10000;
+export const FIRST_CONNECT_GIVE_UP_MS = 6000; // no websocket by then: use HTTP
+export const FAILURES_BEFORE_HTTP = 2; // …or after this many failed tries (5 once it has worked: a network blip)
+export const FAILURES_AFTER_CONNECTED = 5;
+export const HTTP_MEMORY_MS = 30 * 60000; // the websocket failed on this tab lately: go straight to HTTP
+export const HTTP_POLL_MS = 30000; // over HTTP there is no attempt_closed push: look now and then
+const FAILED_AT_KEY = "olympiad.wsFailedAt";
+
+export const offline = (code) => ({ ok: false, error: { code: code || "offline", message: "" } });
+
+// The HTTP request standing in for a Socket.IO event: [method, path under the API, JSON body or null], or null for
+// an event HTTP does not carry (time_sync: over HTTP the attempt replies' server_now sets the clock).
+export function httpRoute(event, data) {
+  switch (event) {
+    case "attempt_start": return ["POST", `/rounds/${data.round_id}/attempts`, {}];
+    case "attempt_resume": return ["GET", `/attempts/${data.attempt_id}`, null];
+    case "answer": return ["PUT", `/attempts/${data.attempt_id}/answers/${data.slot}`,
+      { choice: data.choice, seq: data.seq }];
+    case "attempt_submit": return ["POST", `/attempts/${data.attempt_id}/submit`,
+      data.prediction === undefined ? {} : { prediction: data.prediction }];
+    default: return null;
+  }
+}
+
+// Whether to give up on the websocket after `failures` failed connection tries.
+export function socketHopeless(failures, everConnected) {
+  return failures >= (everConnected ? FAILURES_AFTER_CONNECTED : FAILURES_BEFORE_HTTP);
+}
+
+export function httpCall(api, event, data, fetchImpl = fetch) {
+  const route = httpRoute(event, data);
+  if (!route) return Promise.resolve(offline());
+  const [method, path, body] = route;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), ACK_TIMEOUT_MS);
+  return fetchImpl(api + path, {
+    method, credentials: "same-origin", signal: controller.signal,
+    headers: body ? { "Content-Type": "application/json", Accept: "application/json" } : { Accept: "application/json" },
+    body: body ? JSON.stringify(body) : undefined,
+  }).then((response) => response.json().catch(() => offline("unavailable"))) // a proxy's page: try again
+    .catch(() => offline())
+    .finally(() => clearTimeout(timer));
+}
+
+// The link to the server: "socket" until the websocket proves unreachable, then "http" for good ("ended" once the
+// login is over). `page` gets told: show(key) the connection line, up() when calls can go through, lost() when
+// they cannot, closed(payload) for attempt_closed, ended() for session_ended, poll() every HTTP_POLL_MS over HTTP.
+export class Link {
+  constructor(api, page) {
+    this.api = api;
+    this.page = page;
+    this.mode = "socket";
+    this.socket = null;
+    this.everConnected = false;
+    this.failures = 0;
+  }
+
+  get up() { return this.mode === "http" || (this.socket !== null && this.socket.connected); }
+
+  start() {
+    let failedAt = 0;
+    try { failedAt = Number(window.sessionStorage.getItem(FAILED_AT_KEY)) || 0; } catch (e) { /* ignore */ }
+    if (typeof window.io !== "function" || Date.now() - failedAt < HTTP_MEMORY_MS) { this.useHttp(); return; }
+    const socket = window.io("/play", {
+      transports: ["websocket"], reconnection: true, reconnectionDelay: 1000, reconnectionDelayMax: 5000,
+      timeout: 5000,
+    });
+    this.socket = socket;
+    socket.on("connect", () => {
+      this.everConnected = true;
+      this.failures = 0;
+      this.page.show("online");
+      this.page.up();
+    });
+    socket.on("connect_error", () => this.failed());
+    socket.on("disconnect", (reason) => {
+      if (this.mode !== "socket") return;
+      this.page.show("link_lost");
+      this.page.lost();
+      // Socket.IO reconnects by itself, except when the server hung up on purpose (a restart, a cap).
+      if (reason === "io server disconnect") setTimeout(() => { if (this.socket) this.socket.connect(); }, RETRY_MS);
+    });
+    socket.on("attempt_closed", (payload) => this.page.closed(payload));
+    socket.on("session_ended", () => { this.mode = "ended"; socket.off(); socket.close(); this.page.ended(); });
+    setTimeout(() => { if (!this.everConnected && this.mode === "socket") this.useHttp(); }, FIRST_CONNECT_GIVE_UP_MS);
+  }
+
+  failed() {
+    this.failures += 1;
+    if (this.mode !== "socket") return;
+    this.page.show("link_lost");
+    if (socketHopeless(this.failures, this.everConnected)) this.useHttp();
+  }
+
+  useHttp() {
+    if (this.mode === "http") return;
+    this.mode = "http";
+    if (this.socket) {
+      this.socket.off();
+      this.socket.close();
+    }
+    if (this.socket && !this.everConnected) { // the websocket never worked here: skip it on reloads a while
+      try { window.sessionStorage.setItem(FAILED_AT_KEY, String(Date.now())); } catch (e) { /* ignore */ }
+    }
+    this.socket = null;
+    this.page.show("online_http");
+    setInterval(() => this.page.poll(), HTTP_POLL_MS);
+    this.page.up();
+  }
+
+  call(event, data) {
+    if (this.mode === "http") return httpCall(this.api, event, data);
+    if (!this.socket || !this.socket.connected) return Promise.resolve(offline());
+    return new Promise((resolve) => {
+      this.socket.timeout(ACK_TIMEOUT_MS).emit(event, data, (err, reply) => {
+        resolve(err || !reply || typeof reply !== "object" ? offline("timeout") : reply);
+      });
+    });
+  }
+}
