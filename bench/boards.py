@@ -45,10 +45,10 @@ def timed(samples: list[float], fn, *args):
 
 
 def bench_redis(url: str, entrants: int, samples: int) -> dict:
-    from contest.leaderboards.encoding import encode
-    from contest.leaderboards.ranking import Ranking, Result
-    from contest.leaderboards.redis_store import RedisStore
-    from contest.leaderboards.store import Placement
+    from contest.leaderboards.keys.encoding import encode
+    from contest.leaderboards.keys.ranking import Ranking, Result
+    from contest.leaderboards.stores.interface import Placement
+    from contest.leaderboards.stores.redis_store import RedisStore
 
     store = RedisStore.from_url(url, prefix=f"bench-lb-{uuid.uuid4().hex[:8]}:")
     live, rng = Ranking(), random.Random(5)
@@ -161,7 +161,7 @@ def bench_rebuild(database_url: str, redis_url: str, attempts: int) -> dict:
     from contest import create_app
     from contest.extensions import db
     from contest.leaderboards.recording import Leaderboards
-    from contest.leaderboards.redis_store import RedisStore
+    from contest.leaderboards.stores.redis_store import RedisStore
 
     url = scratch_database(database_url)
     prefix = f"bench-lb-{uuid.uuid4().hex[:8]}:"

@@ -14,10 +14,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import ValidationError, validate_csrf
 from werkzeug.exceptions import HTTPException
 
-from contest.attempts.payloads import BadPayload
 from contest.errors import DomainError, bad_field
 from contest.extensions import limiter
 from contest.input_guard import too_large_message
+from contest.web import BadPayload
 
 _HTTP_CODES = {
     400: "bad_request", 401: "not_authenticated", 403: "forbidden", 404: "not_found", 405: "bad_request",

@@ -14,12 +14,14 @@ HTTP_STATUS = {
     "validation": 400,
     "not_authenticated": 401,
     "forbidden": 403,
+    "review_closed": 403,  # the round's review setting does not show the answers yet
     "not_found": 404,
     "conflict": 409,
     "round_not_open": 409,
     "attempt_limit": 409,
     "attempt_closed": 409,
     "deadline_passed": 409,
+    "busy": 409,  # the same work is running elsewhere: try again later
     "payload_too_large": 413,
     "unsupported_media_type": 415,
     "rate_limited": 429,

@@ -4,8 +4,14 @@ from contest.accounts.entrant_lists import EntrantListJob
 from contest.accounts.models import LoginSession, PasswordReset, Role, User
 from contest.attempts.models import Answer, Attempt
 from contest.audit.models import AuditEntry
-from contest.leaderboards.export_jobs import ExportJob
-from contest.leaderboards.models import BoardFreeze, ContestBoard, PublishedResult, PublishedRow, RankingRule
+from contest.leaderboards.models import (
+    BoardFreeze,
+    ContestBoard,
+    ExportJob,
+    PublishedResult,
+    PublishedRow,
+    RankingRule,
+)
 from contest.rounds.models import Contest, OrganiserContest, Round
 from contest.units.models import Unit
 from question_bank.import_jobs import ImportJob

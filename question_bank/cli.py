@@ -8,10 +8,10 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from contest.access.permissions import Action, cli_requires
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db
-from contest.organiser.permissions import Action, cli_requires
 from question_bank.exporting import export_questions
 from question_bank.formats import FORMATS, detect_format, read_questions
 from question_bank.formats.tabular import TableError

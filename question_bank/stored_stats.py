@@ -136,7 +136,7 @@ _refreshing = threading.Lock()  # created after wsgi.py's monkey-patching, so a 
 
 
 def start_closed_round_refresh(app: Flask, sweep_s: float) -> threading.Thread | None:
-    """The attempt sweeper's hook, called after each sweep: ``refresh_closed_rounds`` in a thread of its own (a
+    """The leader job of the bank, run after each sweep: ``refresh_closed_rounds`` in a thread of its own (a
     greenlet under gevent or eventlet) so the sweeper goes on finalising attempts while a big round is computed.
     At most one runs per process; None when one is running already. Failures are logged, never raised."""
     if not _refreshing.acquire(blocking=False):

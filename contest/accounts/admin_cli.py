@@ -12,7 +12,7 @@ from contest.accounts.service import find_user
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db
-from contest.organiser.permissions import Action, cli_requires
+from contest.access.permissions import Action, cli_requires
 from contest.realtime.notifier import SocketIONotifier
 
 

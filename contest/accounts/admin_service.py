@@ -32,7 +32,7 @@ from contest.attempts.models import Attempt
 from contest.audit import service as audit
 from contest.db import release_connection
 from contest.errors import DomainError
-from contest.organiser.permissions import entrant_filter
+from contest.access.permissions import entrant_filter
 from contest.rounds.models import Contest, Round
 from contest.search_text import fold
 from contest.units.models import Unit

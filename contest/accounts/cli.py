@@ -7,12 +7,12 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from contest.access.permissions import Action, cli_requires
 from contest.accounts import logins, service
 from contest.accounts.models import Role, StaffRole, User
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db
-from contest.organiser.permissions import Action, cli_requires
 from contest.organiser.service import create_organiser, set_staff_role
 from contest.realtime.notifier import SocketIONotifier
 

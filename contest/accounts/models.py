@@ -33,7 +33,7 @@ class Role(enum.StrEnum):
 
 
 class StaffRole(enum.StrEnum):
-    """What an organiser does (admins do everything): see ``contest.organiser.permissions``."""
+    """What an organiser does (admins do everything): see ``contest.access.permissions``."""
 
     CONTEST = "contest"  # contests, rounds, results, freeze/publish, whole-round exports
     BANK = "bank"  # the question bank

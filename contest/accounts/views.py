@@ -19,6 +19,7 @@ from contest.errors import DomainError
 from contest.extensions import db, limiter
 from contest.realtime.notifier import SocketIONotifier
 from contest.units.service import leaf_units, unit_paths
+from contest.web import show_field_errors
 
 bp = Blueprint("accounts", __name__)
 api = Blueprint("accounts_api", __name__, url_prefix="/api")
@@ -73,18 +74,7 @@ def safe_next(default: str) -> str:
 
 
 def home_for(user: User) -> str:
-    return url_for("organiser.home") if user.is_organiser else url_for("accounts.profile")
-
-
-def show_field_errors(form, error: DomainError) -> None:
-    for name, message in error.fields.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = [*field.errors, str(message)]
-        else:
-            flash(str(message), "error")
-    if not error.fields:
-        flash(str(error.message), "error")
+    return url_for("organiser_pages.home") if user.is_organiser else url_for("accounts.profile")
 
 
 def _registration_refused(_response) -> bool:
@@ -161,7 +151,7 @@ def login():
 def logout():
     if LogoutForm().validate_on_submit():
         _end_session()
-    return redirect(url_for("public.home"))
+    return redirect(url_for("public_pages.home"))
 
 
 @bp.route("/account")

@@ -8,12 +8,12 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Answers are stored inline until ``start_background`` runs (the server does; tests and CLI don't)."""
     from contest.attempts.answer_store import InlineWriter
+    from contest.attempts.api import api
     from contest.attempts.bank import BankPapers
     from contest.attempts.pages import pages
     from contest.attempts.runtime import AttemptRuntime, install
-    from contest.attempts.views import api
     from contest.extensions import csrf, db
-    from contest.leaderboards import leaderboards
+    from contest.leaderboards.runtime import leaderboards
     from contest.realtime.notifier import SocketIONotifier
 
     papers = BankPapers()

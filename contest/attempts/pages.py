@@ -20,7 +20,7 @@ from contest.extensions import db
 from contest.i18n import CONTEST_TIME_ZONE
 from contest.rounds.models import Round
 
-pages = Blueprint("entrant", __name__)
+pages = Blueprint("attempts_pages", __name__)
 
 
 @pages.app_template_filter("local_time")
@@ -71,7 +71,7 @@ def play(round_id: int):
     if mine is None or not mine.can_start:
         flash(_("This round is not open to you now.") if mine is None
               else _("You have used all your attempts for this round."), "error")
-        return redirect(url_for("entrant.rounds"))
+        return redirect(url_for("attempts_pages.rounds"))
     return render_template("attempts/play.html", round=round_, mine=mine)
 
 
@@ -83,7 +83,7 @@ def result(attempt_id: int):
     except DomainError as error:
         _refuse(error)
     if shown.attempt.status == Status.IN_PROGRESS:
-        return redirect(url_for("entrant.play", round_id=shown.round_id))
+        return redirect(url_for("attempts_pages.play", round_id=shown.round_id))
     return render_template("attempts/result.html", shown=shown)
 
 

@@ -1,9 +1,10 @@
 """The server finalises attempts whose time is over, whether or not their entrant is still connected.
 
-Every server process runs the loop, but only the cluster's leader (``contest.leadership``) sweeps and computes
-the item statistics of closed rounds; another process takes over within one interval if the leader dies.
-Finalising is a conditional update anyway, so two sweepers would never double-count. The leader starts with a
-sweep, so attempts that ran out while the server was down are finalised on start-up.
+Every server process runs the loop, but only the cluster's leader (``contest.leadership``) sweeps, then runs the
+leader jobs other packages registered (item statistics, board reconciliation); another process takes over within
+one interval if the leader dies. Finalising is a conditional update anyway, so two sweepers would never
+double-count. The leader starts with a sweep, so attempts that ran out while the server was down are finalised on
+start-up.
 """
 
 from __future__ import annotations
@@ -18,9 +19,7 @@ from contest.attempts.runtime import runtime
 from contest.attempts.service import finalise_overdue
 from contest.db import utcnow
 from contest.extensions import db
-from contest.leaderboards.reconcile import reconcile_live_rounds
-from contest.leadership import Leadership
-from question_bank.stored_stats import start_closed_round_refresh
+from contest.leadership import Leadership, run_leader_jobs
 
 log = logging.getLogger(__name__)
 
@@ -33,23 +32,9 @@ def sweep_once(app: Flask) -> int:
             db.session.remove()
 
 
-def reconcile_once(app: Flask) -> list[int]:
-    """Rebuild the live boards that disagree with the database (``leaderboards.reconcile``)."""
-    with app.app_context():
-        boards = runtime().boards
-        if not hasattr(boards, "store"):  # no boards kept in this app (NoBoards)
-            return []
-        try:
-            return reconcile_live_rounds(db.session, boards, utcnow())
-        finally:
-            db.session.remove()
-
-
 def start_sweeper(app: Flask, interval_s: float) -> threading.Thread:
     with app.app_context():
         leadership = Leadership(db.engine)
-
-    next_reconcile = [time.monotonic() + app.config["BOARD_RECONCILE_S"]]
 
     def loop() -> None:
         while True:
@@ -60,10 +45,7 @@ def start_sweeper(app: Flask, interval_s: float) -> threading.Thread:
                 closed = sweep_once(app)
                 if closed:
                     log.info("finalised %d overdue attempts", closed)
-                start_closed_round_refresh(app, interval_s)  # item statistics of closed rounds; logs its failures
-                if time.monotonic() >= next_reconcile[0]:
-                    next_reconcile[0] = time.monotonic() + app.config["BOARD_RECONCILE_S"]
-                    reconcile_once(app)
+                run_leader_jobs(app)
             except Exception:
                 log.exception("sweep failed; trying again in %.0f s", interval_s)
             time.sleep(interval_s)

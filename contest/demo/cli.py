@@ -10,13 +10,13 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import insert, select
 
+from contest.access.permissions import Action, cli_requires
 from contest.accounts.models import Role, User
 from contest.accounts.passwords import hash_password
 from contest.attempts.runtime import runtime
 from contest.db import utcnow
 from contest.demo.people import demo_people
 from contest.extensions import db
-from contest.organiser.permissions import Action, cli_requires
 from contest.rounds.models import Contest, Prediction
 from contest.rounds.service import RoundSpec, create_contest, create_round
 from contest.units.cli import read_unit_file, report

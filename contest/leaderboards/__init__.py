@@ -1,65 +1,33 @@
 """Leaderboards: exact ranking keys, boards of people per round and contest at every unit level (Redis or
-in-process), unit rankings, and their public JSON."""
+in-process), unit rankings, the results organisers publish, their exports, and the pages and JSON of all of it.
+
+From the ground up: ``keys`` (pure) < ``stores`` < ``placements`` < ``reads`` < ``boards`` < ``recording`` <
+``results``, ``queries`` < ``exports``; ``runtime`` (the app's boards) < ``reconcile``, ``web``, ``cli``.
+docs/architecture.md follows a submit through them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask import Flask
 
-from contest.leaderboards.names import EntrantNames
-from contest.leaderboards.recording import Leaderboards
-from contest.leaderboards.store import BoardStore
-from contest.leaderboards.unit_rankings import UnitRankings
-
-EXTENSION = "olympiad.leaderboards"
-DEFAULT_PREFIX = "olympiad:lb:"
-
-
-@dataclass
-class LeaderboardsExtension:
-    boards: Leaderboards
-    names: EntrantNames
-    units: UnitRankings
-
-
-def make_store(app: Flask) -> BoardStore:
-    """Redis sorted sets when ``REDIS_URL`` is set (``LEADERBOARD_REDIS_URL`` overrides it), else in-process."""
-    url = app.config.get("LEADERBOARD_REDIS_URL") or app.config.get("REDIS_URL")
-    if url:
-        from contest.leaderboards.redis_store import RedisStore
-        from contest.redis_pools import client
-
-        return RedisStore(client(app, url, "BOARDS"), app.config.get("LEADERBOARD_PREFIX", DEFAULT_PREFIX))
-    from contest.leaderboards.memory import MemoryStore
-
-    return MemoryStore()
+from contest.leadership import register_leader_job
 
 
 def init_app(app: Flask) -> None:
+    """Make the app's boards, register the pages, the JSON, ``flask boards`` and the leader's reconciliation."""
     from contest.leaderboards.cli import boards_cli
-    from contest.leaderboards.export_pages import bp as export_pages
-    from contest.leaderboards.organiser import bp as organiser_pages
-    from contest.leaderboards.organiser_live import bp as organiser_live
-    from contest.leaderboards.public import bp as public_pages
-    from contest.leaderboards.views import api
+    from contest.leaderboards.reconcile import reconcile_once
+    from contest.leaderboards.runtime import extension
+    from contest.leaderboards.web.api import bp as api
+    from contest.leaderboards.web.export_pages import bp as export_pages
+    from contest.leaderboards.web.organiser_api import bp as organiser_api
+    from contest.leaderboards.web.organiser_pages import bp as organiser_pages
+    from contest.leaderboards.web.pages import bp as pages
 
     extension(app)
     app.register_blueprint(api)
-    app.register_blueprint(public_pages)
+    app.register_blueprint(pages)
     app.register_blueprint(organiser_pages)
-    app.register_blueprint(organiser_live)
+    app.register_blueprint(organiser_api)
     app.register_blueprint(export_pages)
     app.cli.add_command(boards_cli)
-
-
-def extension(app: Flask) -> LeaderboardsExtension:
-    """The app's boards, names and unit rankings, made on first use (the attempts runtime needs the boards)."""
-    if EXTENSION not in app.extensions:
-        app.extensions[EXTENSION] = LeaderboardsExtension(Leaderboards(make_store(app)), EntrantNames(),
-                                                          UnitRankings())
-    return app.extensions[EXTENSION]
-
-
-def leaderboards(app: Flask) -> Leaderboards:
-    return extension(app).boards
+    register_leader_job(app, "board reconciliation", reconcile_once, every_s=app.config["BOARD_RECONCILE_S"])

@@ -9,10 +9,9 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from contest.access.permissions import Action, cli_requires
 from contest.extensions import db
-from contest.leaderboards import leaderboards
-from contest.leaderboards.public_contest import contest_cut_changed
-from contest.organiser.permissions import Action, cli_requires
+from contest.leaderboards.runtime import leaderboards
 from contest.rounds.models import Contest, Round
 
 boards_cli = AppGroup("boards", help="Leaderboards.")
@@ -38,5 +37,5 @@ def rebuild(round_id: int | None, contest_id: int | None) -> None:
     for cid in contest_ids:
         started = time.perf_counter()
         count = boards.rebuild_contest(db.session, cid)
-        contest_cut_changed(db.session, boards, contest_id=cid)  # the public's board too, while a round is cut
+        boards.public_contest_changed(db.session, cid)  # the public's board too, while a round is cut
         click.echo(f"contest {cid}: {count} entrants ranked in {time.perf_counter() - started:.1f} s")

@@ -1,5 +1,5 @@
 """Ranking settings that belong to rounds and contests (kept here until they move onto ``Round``/``Contest``),
-frozen boards and published, versioned results."""
+frozen boards, published, versioned results and export jobs."""
 
 from __future__ import annotations
 
@@ -87,6 +87,44 @@ class PublishedRow(db.Model):
     duration_ms: Mapped[int] = mapped_column(BigInteger)
     finished_at: Mapped[datetime]
     attempts: Mapped[int] = mapped_column(Integer)
+
+
+class JobStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class ExportJob(db.Model):
+    """One export of a round. ``rows_total`` is known once the job has counted (None before); ``path`` is the
+    file's name in the exports folder once it is written; ``error`` says why a failed job failed."""
+
+    __tablename__ = "export_jobs"
+
+    id: Mapped[intpk]
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    what: Mapped[str] = mapped_column(String(8))
+    fmt: Mapped[str] = mapped_column(String(8))
+    version: Mapped[int | None] = mapped_column(Integer)
+    # The prize contacts of ranks 1..places only (data minimisation: the prize places, not everyone); None: all.
+    places: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[JobStatus] = mapped_column(
+        Enum(JobStatus, native_enum=False, length=8, values_callable=lambda items: [i.value for i in items]),
+        default=JobStatus.QUEUED,
+    )
+    rows_done: Mapped[int] = mapped_column(Integer, default=0)
+    rows_total: Mapped[int | None] = mapped_column(Integer)
+    path: Mapped[str | None] = mapped_column(String(255))
+    error: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    finished_at: Mapped[datetime | None]
+
+    @property
+    def download_name(self) -> str:
+        suffix = f"-v{self.version}" if self.what in ("ranking", "contacts") and self.version else ""
+        return f"round-{self.round_id}-{self.what}{suffix}.{self.fmt}"
 
 
 class ImmutableError(RuntimeError):

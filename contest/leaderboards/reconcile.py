@@ -1,7 +1,8 @@
 """Boards repair themselves: Redis is a cache of the database, so a board that missed writes (Redis hung or
 partitioned while entrants submitted) is found by counting and rebuilt, without anyone running a command.
 
-The cluster's leader calls ``reconcile_live_rounds`` every ``BOARD_RECONCILE_S`` seconds. A round's live board
+The cluster's leader calls ``reconcile_live_rounds`` every ``BOARD_RECONCILE_S`` seconds (``reconcile_once``, the
+leader job the package registers). A round's live board
 should place exactly the entrants with a finalised attempt in the database; when the counts differ, the round's
 board is rebuilt at once and its contest's boards (live and public) are cleared, which makes their next read
 rebuild them. Counting cannot see a lost improvement of an entrant already placed; such a write is lost only
@@ -14,24 +15,21 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from flask import Flask
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contest.attempts.models import Attempt, Status
-from contest.leaderboards.public_contest import public_family
-from contest.leaderboards.recording import REBUILD_LOCK_S, Leaderboards
-from contest.leaderboards.store import family_of_contest, family_of_round
+from contest.db import utcnow
+from contest.extensions import db
+from contest.leaderboards.boards import REBUILD_LOCK_S
+from contest.leaderboards.reads import ranked_in_database
+from contest.leaderboards.recording import Leaderboards
+from contest.leaderboards.runtime import leaderboards
+from contest.leaderboards.stores.families import family_of_contest, family_of_round, public_family
 from contest.rounds.models import Round
 
 log = logging.getLogger(__name__)
 RECENTLY_CLOSED = timedelta(hours=1)  # late finalisations (the sweeper) still land on a round closed this recently
-
-
-def ranked_in_database(session: Session, round_id: int) -> int:
-    """Entrants with a finalised, scored attempt in the round: those its live board must place."""
-    return session.scalar(select(func.count(func.distinct(Attempt.user_id)))
-                          .where(Attempt.round_id == round_id, Attempt.status != Status.IN_PROGRESS,
-                                 Attempt.score.is_not(None)))
 
 
 def reconcile_live_rounds(session: Session, boards: Leaderboards, now: datetime) -> list[int]:
@@ -63,3 +61,12 @@ def reconcile_live_rounds(session: Session, boards: Leaderboards, now: datetime)
         finally:
             boards.store.unlock(family)
     return rebuilt
+
+
+def reconcile_once(app: Flask) -> list[int]:
+    """The leader job: ``reconcile_live_rounds`` on the app's boards, in an app context of its own."""
+    with app.app_context():
+        try:
+            return reconcile_live_rounds(db.session, leaderboards(app), utcnow())
+        finally:
+            db.session.remove()

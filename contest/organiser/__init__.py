@@ -7,9 +7,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from contest.organiser import entrants_pages, presence
-    from contest.organiser.permissions import Action, current_can
-    from contest.organiser.views import bp
+    from contest import presence
+    from contest.access.permissions import Action, current_can
+    from contest.organiser import entrants_pages
+    from contest.organiser.pages import bp
 
     presence.install(app)
     app.register_blueprint(bp)

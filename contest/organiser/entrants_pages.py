@@ -21,7 +21,7 @@ from contest.errors import DomainError
 from contest.extensions import db, socketio
 from contest.input_guard import upload_limit
 from contest.job_pages import job_page
-from contest.organiser.permissions import Action, current_unit_scope, requires
+from contest.access.permissions import Action, current_unit_scope, requires
 from contest.realtime.notifier import SocketIONotifier
 from contest.units.service import unit_paths
 from question_bank.parsing import plan_in_worker

@@ -9,12 +9,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, aliased
 
+from contest.access.permissions import role_problems
 from contest.accounts.models import Role, StaffRole, User
 from contest.accounts.service import create_staff
 from contest.audit import service as audit
 from contest.audit.models import AuditEntry
 from contest.errors import DomainError
-from contest.organiser.permissions import role_problems
 from contest.rounds.models import Contest, OrganiserContest
 from contest.rounds.service import check_contest_ids, set_organiser_contests
 from contest.units.models import Unit

@@ -1,7 +1,7 @@
 """Who may see entrants' phone, citizen ID and birth date, and the audit entry every view or export of them writes.
 
-Public boards never read these columns (``leaderboards.names``); organiser pages and exports show them only where a
-role needs them: the prize contacts export, for contest-level staff who reach and verify winners.
+Public boards never read these columns (``leaderboards.queries.names``); organiser pages and exports show them only
+where a role needs them: the prize contacts export, for contest-level staff who reach and verify winners.
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ from contest.accounts.models import Role, User, fold_name
 from contest.attempts.models import Attempt
 from contest.audit import service as audit
 from contest.errors import DomainError
-from contest.leaderboards.export_jobs import ExportJob, JobStatus
+from contest.leaderboards.models import ExportJob, JobStatus
 from contest.rounds.models import Contest, Round
 
 MODES = ("erase", "pseudonymise")

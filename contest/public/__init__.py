@@ -6,6 +6,6 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from contest.public.views import bp
+    from contest.public.pages import bp
 
     app.register_blueprint(bp)

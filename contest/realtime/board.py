@@ -13,16 +13,16 @@ from flask import Flask, current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_socketio import Namespace, join_room, leave_room
 
-from contest.attempts.payloads import whole
 from contest.db import utcnow
 from contest.errors import DomainError, bad_field
 from contest.extensions import db, socketio
-from contest.leaderboards import extension
-from contest.leaderboards.pages import SNAPSHOT_ROWS, board_snapshot, snapshot_version
+from contest.leaderboards.queries.boards import SNAPSHOT_ROWS, board_snapshot, snapshot_version
+from contest.leaderboards.runtime import extension
 from contest.leaderboards.watch import BoardKey, BoardTicker, BoardWatchers, Snapshots
 from contest.realtime.flood import flood_guard
 from contest.realtime.replies import ack, event
 from contest.units.models import Unit
+from contest.web import whole
 
 NAMESPACE = "/board"
 EXTENSION = "olympiad.board_watch"

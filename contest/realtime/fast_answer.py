@@ -18,12 +18,13 @@ import logging
 import time
 
 from contest.attempts import service
-from contest.attempts.payloads import BadPayload, answer_payload, too_large
+from contest.attempts.payloads import answer_payload
 from contest.attempts.runtime import EXTENSION
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.realtime.flood import flood_guard
 from contest.realtime.replies import MAX_PAYLOAD_CHARS, ack, refuse
+from contest.web import BadPayload, too_large
 
 log = logging.getLogger(__name__)
 SETTING = "ANSWER_FAST_PATH"

@@ -11,17 +11,18 @@ from flask_socketio import Namespace, join_room
 
 from contest.accounts.logins import login_is_open
 from contest.attempts import service
-from contest.attempts.payloads import answer_payload, optional_whole, whole
+from contest.attempts.payloads import answer_payload
 from contest.attempts.runtime import runtime
 from contest.db import release_connection, utcnow
 from contest.extensions import db
-from contest.organiser.presence import presence
 from contest.overload import OVERLOAD_ERRORS, reason_of, tally
+from contest.presence import presence
 from contest.realtime.fast_answer import answer_in_memory
 from contest.realtime.flood import flood_guard
 from contest.realtime.logins import LoginWatch
 from contest.realtime.notifier import user_room
 from contest.realtime.replies import ack, event, overloaded
+from contest.web import optional_whole, whole
 
 
 class PlayNamespace(Namespace):

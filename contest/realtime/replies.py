@@ -13,11 +13,11 @@ from functools import wraps
 from flask import request
 from flask_babel import lazy_gettext as _l
 
-from contest.attempts.payloads import BadPayload, too_large
 from contest.errors import DomainError, bad_field
 from contest.extensions import db, socketio
 from contest.overload import OVERLOAD_ERRORS, reason_of, retry_after, tally
 from contest.realtime.flood import flood_guard
+from contest.web import BadPayload, too_large
 
 log = logging.getLogger(__name__)
 

@@ -6,9 +6,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from contest.rounds.api import api
     from contest.rounds.cli import contest_cli
     from contest.rounds.pages import bp
-    from contest.rounds.views import api
 
     app.register_blueprint(api)
     app.register_blueprint(bp)

@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 import click
 from flask.cli import AppGroup
 
+from contest.access.permissions import Action, cli_requires
 from contest.attempts.runtime import runtime
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db
-from contest.organiser.permissions import Action, cli_requires
 from contest.rounds.models import NameStyle, Prediction, Review
 from contest.rounds.service import RoundSpec, create_contest, create_round, list_rounds
 

@@ -15,9 +15,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from contest.access.permissions import entrant_filter, entrants_attempts
 from contest.accounts.models import Role, User
 from contest.attempts.models import Answer, Attempt, Status
-from contest.organiser.permissions import entrant_filter, entrants_attempts
 from contest.rounds.models import Round
 from contest.units.models import Unit
 

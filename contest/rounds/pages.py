@@ -11,16 +11,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from contest.accounts.views import show_field_errors
+from contest.access.guards import contest_or_abort, round_or_abort
+from contest.access.permissions import Action, contest_scope, current_can, current_unit_scope, requires
 from contest.attempts.runtime import runtime
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db
-from contest.leaderboards.recording import contest_aggregate
-from contest.leaderboards.settings import AGGREGATE_NAMES
-from contest.organiser.access import contest_or_abort, contest_scope, round_or_abort
-from contest.organiser.permissions import Action, current_can, current_unit_scope, requires
-from contest.organiser.presence import presence
+from contest.leaderboards.reads import contest_aggregate
+from contest.leaderboards.results.settings import AGGREGATE_NAMES
+from contest.presence import presence
 from contest.rounds import service
 from contest.rounds.forms import (
     BY_CELL,
@@ -35,8 +34,9 @@ from contest.rounds.forms import (
 )
 from contest.rounds.live import LiveCounts
 from contest.rounds.models import Round
+from contest.web import show_field_errors
 
-bp = Blueprint("contests", __name__, url_prefix="/organiser")
+bp = Blueprint("rounds_pages", __name__, url_prefix="/organiser")
 LIVE_EXTENSION = "olympiad.live_counts"
 # Service error keys that name a form field differently.
 FIELD_ALIASES = {"time_limit_s": "time_limit", "blueprint": "blueprint_mode"}
@@ -75,7 +75,7 @@ def create_contest():
             show_field_errors(form, error)
         else:
             flash(_("Contest %(title)s created. Now add its rounds.", title=contest.title), "success")
-            return redirect(url_for("contests.show", contest_id=contest.id))
+            return redirect(url_for("rounds_pages.show", contest_id=contest.id))
     return render_template("rounds/contest_form.html", form=form, contest=None)
 
 
@@ -102,7 +102,7 @@ def edit_contest(contest_id: int):
             show_field_errors(form, error)
         else:
             flash(_("Contest saved."), "success")
-            return redirect(url_for("contests.show", contest_id=contest_id))
+            return redirect(url_for("rounds_pages.show", contest_id=contest_id))
     return render_template("rounds/contest_form.html", form=form, contest=contest)
 
 
@@ -123,7 +123,7 @@ def edit_round(round_id: int):
     if round_.opens_at <= utcnow():
         flash(_("This round has already opened, so it can no longer be changed. Create a new round instead."),
               "error")
-        return redirect(url_for("contests.show", contest_id=round_.contest_id))
+        return redirect(url_for("rounds_pages.show", contest_id=round_.contest_id))
     form = RoundForm()
     if request.method == "GET":
         form.fill_from(service.RoundSpec.of(round_))
@@ -168,7 +168,7 @@ def _save_round(form: RoundForm, contest, round_: Round | None, cells: list[dict
     flash(_("Round %(title)s saved.", title=saved.title), "success")
     for warning in service.round_warnings(db.session, saved, utcnow()):
         flash(warning, "warning")
-    return redirect(url_for("contests.show", contest_id=contest.id))
+    return redirect(url_for("rounds_pages.show", contest_id=contest.id))
 
 
 @bp.get("/rounds/<int:round_id>/live")

@@ -297,14 +297,6 @@ def list_rounds(session: Session, *, now: datetime, status: str | None = None) -
 # Organisers' contest scopes ---------------------------------------------------------------------------------
 
 
-def contest_scope(session: Session, user: User) -> frozenset[int] | None:
-    """The contests ``user`` may see and manage: None means all (admins, and organisers with no contest rows)."""
-    if user.role == Role.ADMIN:
-        return None
-    ids = frozenset(session.scalars(select(OrganiserContest.contest_id).where(OrganiserContest.user_id == user.id)))
-    return ids or None
-
-
 def check_contest_ids(session: Session, contest_ids: list[int]) -> dict[str, object]:
     """``{"contests": message}`` when some id names no contest; empty when all exist."""
     wanted = set(contest_ids)

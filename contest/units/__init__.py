@@ -6,8 +6,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from contest.units.api import api
     from contest.units.cli import units
-    from contest.units.views import api
 
     app.register_blueprint(api)
     app.cli.add_command(units)

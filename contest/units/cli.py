@@ -7,9 +7,9 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from contest.access.permissions import Action, cli_requires
 from contest.db import utcnow
 from contest.extensions import db
-from contest.organiser.permissions import Action, cli_requires
 from contest.units.service import import_units
 from contest.units.tree_import import ALIASES, REQUIRED, ImportPlan
 from question_bank.formats.tabular import TableError, detect_format, read_table

@@ -19,7 +19,7 @@ from wtforms.fields.core import UnboundField
 from contest.accounts.models import Role
 from contest.attempts.service import start_attempt
 from contest.db import utcnow
-from contest.leaderboards import export_pages
+from contest.leaderboards.web import export_pages
 from tests.factories import PASSWORD, make_tree, make_user
 from tests.integration.attempts.conftest import make_bank, make_round
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select, text
 
 from contest.accounts.models import Role, User
-from question_bank import views as bank_views
+from question_bank import pages as bank_views
 from tests.factories import PASSWORD, make_tree, make_user
 
 

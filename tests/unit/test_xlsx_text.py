@@ -6,7 +6,7 @@ import io
 
 from openpyxl import load_workbook
 
-from contest.leaderboards.exports import write_xlsx
+from contest.leaderboards.exports.rows import write_xlsx
 from contest.xlsx_text import xlsx_safe
 from question_bank.formats.xlsx_format import workbook_bytes
 

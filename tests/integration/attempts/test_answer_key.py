@@ -14,7 +14,8 @@ from contest.accounts.models import Role, StaffRole
 from contest.attempts import history
 from contest.audit.models import AuditEntry
 from contest.db import utcnow
-from contest.leaderboards.export_jobs import ExportJob, run_export, start_export
+from contest.leaderboards.exports.jobs import run_export, start_export
+from contest.leaderboards.models import ExportJob
 from contest.rounds.models import Review
 from question_bank.models import Question, QuestionRevision
 from question_bank.pool import round_pool

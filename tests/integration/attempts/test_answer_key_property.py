@@ -18,7 +18,7 @@ from contest.accounts.models import Role
 from contest.attempts import history
 from contest.attempts.models import Answer, Attempt, Status
 from contest.db import utcnow
-from contest.leaderboards.export_jobs import run_export, start_export
+from contest.leaderboards.exports.jobs import run_export, start_export
 from contest.rounds.models import Contest, Review, Round
 from question_bank.exporting import export_questions
 from question_bank.models import Question, QuestionRevision, Topic

@@ -12,9 +12,9 @@ import pytest
 from contest.attempts.models import Attempt, Status
 from contest.attempts.runtime import runtime
 from contest.db import utcnow
-from contest.leaderboards import extension
-from contest.leaderboards.memory import MemoryStore
 from contest.leaderboards.recording import Leaderboards
+from contest.leaderboards.runtime import extension
+from contest.leaderboards.stores.memory import MemoryStore
 
 STORES = ["memory"] + (["redis"] if os.environ.get("REDIS_URL") else [])
 
@@ -22,7 +22,7 @@ STORES = ["memory"] + (["redis"] if os.environ.get("REDIS_URL") else [])
 def make_store(kind: str):
     if kind == "memory":
         return MemoryStore()
-    from contest.leaderboards.redis_store import RedisStore
+    from contest.leaderboards.stores.redis_store import RedisStore
 
     return RedisStore.from_url(os.environ["REDIS_URL"], prefix=f"test-lb-{uuid.uuid4().hex[:12]}:")
 

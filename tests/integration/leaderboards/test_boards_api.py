@@ -11,7 +11,7 @@ from contest.attempts.models import Status
 from contest.db import utcnow
 from contest.extensions import socketio
 from contest.leaderboards.models import Aggregate, ContestBoard, RankingRule
-from contest.leaderboards.store import family_of_contest, family_of_round
+from contest.leaderboards.stores.families import family_of_contest, family_of_round
 from contest.rounds.models import NameStyle, Round
 from tests.factories import PASSWORD, make_tree, make_user
 from tests.integration.attempts.conftest import correct_labels, make_bank, make_round

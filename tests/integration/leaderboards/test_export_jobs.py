@@ -18,8 +18,11 @@ from sqlalchemy import select
 from contest.accounts.models import User
 from contest.attempts.models import Answer
 from contest.db import utcnow
-from contest.leaderboards import export_jobs, export_pages, exports
-from contest.leaderboards.export_jobs import ExportJob, JobStatus, run_export, start_export
+from contest.leaderboards.exports import jobs as export_jobs
+from contest.leaderboards.exports import rows as exports
+from contest.leaderboards.exports.jobs import run_export, start_export
+from contest.leaderboards.models import ExportJob, JobStatus
+from contest.leaderboards.web import export_pages
 from contest.rounds.models import Contest
 from contest.units.models import Unit
 from tests.integration.attempts.conftest import make_round

@@ -13,8 +13,9 @@ from sqlalchemy import select
 
 from contest.attempts.models import Attempt, Status
 from contest.db import utcnow
-from contest.leaderboards import extension, results
 from contest.leaderboards.models import Aggregate
+from contest.leaderboards.results.freeze import freeze
+from contest.leaderboards.runtime import extension
 from tests.factories import PASSWORD
 from tests.integration.leaderboards.conftest import make_attempt
 from tests.integration.leaderboards.test_contest_boards import two_rounds
@@ -36,7 +37,7 @@ def fresh(app) -> None:
     """Forget this process's few-second caches, as another request a few seconds later would."""
     ext = extension(app)
     ext.units.clear()
-    ext.boards.views.clear()
+    ext.boards.forget_views()
 
 
 def finish(session, boards, round_, user, *, score: int, duration_ms: int, number: int, finished_at=None) -> Attempt:
@@ -210,7 +211,7 @@ def test_a_result_recorded_between_the_freeze_and_its_copy_is_taken_off_the_copi
            finished_at=frozen_at + timedelta(milliseconds=5))
     finish(db_session, boards, first, people["Nguyễn Văn An"], score=5, duration_ms=2_000, number=3,
            finished_at=frozen_at + timedelta(milliseconds=6))
-    results.freeze(db_session, boards, round_id=r1, actor_id=None, now=frozen_at)
+    freeze(db_session, boards, round_id=r1, actor_id=None, now=frozen_at)
     fresh(app)
     rows = public.get(f"/api/rounds/{r1}/leaderboard").json["rows"]
     assert [(row["name"], row["duration_ms"]) for row in rows] == [

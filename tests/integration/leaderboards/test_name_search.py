@@ -8,8 +8,8 @@ import unicodedata
 import pytest
 
 from contest.accounts.models import User
-from contest.leaderboards import extension
-from contest.leaderboards.pages import search_entrants
+from contest.leaderboards.queries.boards import search_entrants
+from contest.leaderboards.runtime import extension
 from tests.factories import make_user
 from tests.integration.leaderboards.conftest import make_attempt
 from tests.integration.leaderboards.test_boards_api import league

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from contest.accounts.models import Role, User
 from contest.audit.models import AuditEntry
-from contest.leaderboards import exports
-from contest.leaderboards.export_jobs import ExportJob
+from contest.leaderboards.exports import rows as exports
+from contest.leaderboards.models import ExportJob
 from contest.privacy.disclosure import ACTION
 from tests.factories import PASSWORD, make_user
 from tests.integration.leaderboards.test_boards_api import league

@@ -13,12 +13,14 @@ from contest.attempts.models import Attempt
 from contest.audit.models import AuditEntry
 from contest.db import utcnow
 from contest.errors import DomainError
-from contest.leaderboards import results, settings
-from contest.leaderboards.encoding import decode
+from contest.leaderboards.keys.encoding import decode
+from contest.leaderboards.keys.ranking import LIVE
 from contest.leaderboards.models import Aggregate, ContestBoard, RankingRule
-from contest.leaderboards.ranking import LIVE
 from contest.leaderboards.recording import Leaderboards
-from contest.leaderboards.store import family_of_contest
+from contest.leaderboards.results import settings
+from contest.leaderboards.results.freeze import freeze
+from contest.leaderboards.results.publish import publish
+from contest.leaderboards.stores.families import family_of_contest
 from tests.factories import make_tree, make_user
 from tests.integration.attempts.conftest import make_round
 from tests.integration.leaderboards.conftest import make_attempt
@@ -85,7 +87,7 @@ def test_a_new_tie_break_order_reranks_the_round_and_contest_boards_at_once(clie
 def test_frozen_copies_are_reranked_as_of_the_freeze(client, db_session, boards):
     round_, people = closed_league(db_session)
     url, contest_url = f"/api/rounds/{round_.id}/leaderboard", f"/api/contests/{round_.contest_id}/leaderboard"
-    results.freeze(db_session, boards, round_id=round_.id, actor_id=None, now=utcnow())
+    freeze(db_session, boards, round_id=round_.id, actor_id=None, now=utcnow())
     late = make_attempt(db_session, round_, make_user(db_session, full_name="Muộn"), score=5, duration_ms=1_000,
                         finished_at=utcnow() + timedelta(seconds=1))  # after the freeze: on no frozen board
     db_session.commit()
@@ -138,7 +140,7 @@ def test_when_the_order_may_change(app, db_session, boards):
     assert change(SUBMITTED_FIRST, round_.opens_at - timedelta(minutes=2))  # well before it opens
     assert change(["duration", "prediction"], now)  # after the close, before any publication
 
-    published = results.publish(db_session, boards, None, round_id=round_.id, actor_id=None, reason="", now=now)
+    published = publish(db_session, boards, None, round_id=round_.id, actor_id=None, reason="", now=now)
     assert published.tie_breaks == ["duration", "prediction", "submitted"]
     refused(now, "published with this tie-break order")
     assert db_session.get(RankingRule, round_.id).tie_breaks == ["duration", "prediction", "submitted"]
@@ -151,7 +153,7 @@ def test_the_contest_aggregate_rebuilds_its_boards_and_is_audited(client, db_ses
     _, contest, _ = two_rounds(db_session, None)
     url = f"/api/contests/{contest.id}/leaderboard"
     # A frozen round: the public reads the contest's public board (every attempt was before the freeze).
-    results.freeze(db_session, boards, round_id=contest.rounds[0].id, actor_id=None, now=utcnow())
+    freeze(db_session, boards, round_id=contest.rounds[0].id, actor_id=None, now=utcnow())
 
     def rows():
         page = client.get(url).json

@@ -13,10 +13,11 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from contest.db import utcnow
-from contest.leaderboards.encoding import encode
+from contest.leaderboards.keys.encoding import encode
+from contest.leaderboards.keys.ranking import Ranking, Result
 from contest.leaderboards.models import Aggregate
-from contest.leaderboards.ranking import Ranking, Result
-from contest.leaderboards.store import Placement, Ranked, family_of_contest, family_of_round
+from contest.leaderboards.stores.families import family_of_contest, family_of_round
+from contest.leaderboards.stores.interface import Placement, Ranked
 from contest.rounds.models import Round
 from tests.integration.leaderboards.conftest import STORES, drop, make_attempt, make_store
 from tests.integration.leaderboards.test_contest_boards import two_rounds

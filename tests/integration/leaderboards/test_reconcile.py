@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from contest.db import utcnow
 from contest.leaderboards.reconcile import reconcile_live_rounds
-from contest.leaderboards.store import family_of_contest, family_of_round
+from contest.leaderboards.stores.families import family_of_contest, family_of_round
 from tests.factories import make_tree, make_user
 from tests.integration.attempts.conftest import make_bank, make_round
 from tests.integration.leaderboards.test_results import take

@@ -161,7 +161,7 @@ def test_frozen_boards_for_the_public_live_ones_for_organisers(client, db_sessio
 
     # The store lost the frozen copy (a restart of the embedded mode): it is rebuilt as of the freeze.
     boards.store.clear(f"r{round_.id}f")
-    boards.views.clear()
+    boards.forget_views()
     assert names(client.get(f"/api/rounds/{round_.id}/leaderboard"))[0] == "Phạm Dung"
 
     assert client.post(f"/organiser/rounds/{round_.id}/unfreeze").status_code == 302

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contest.leaderboards.encoding import encode
-from contest.leaderboards.ranking import Ranking, Result
-from contest.leaderboards.store import Placement
+from contest.leaderboards.keys.encoding import encode
+from contest.leaderboards.keys.ranking import Ranking, Result
+from contest.leaderboards.stores.interface import Placement
 from tests.integration.leaderboards.conftest import STORES, drop, make_store
 
 LIVE = Ranking()

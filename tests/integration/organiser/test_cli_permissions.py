@@ -8,8 +8,8 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from contest.organiser import permissions
-from contest.organiser.permissions import OPERATOR, Action, can, cli_requires
+from contest.access import permissions
+from contest.access.permissions import OPERATOR, Action, can, cli_requires
 
 # Flask-Migrate's schema commands: the deployer's, not the app's, and they change no contest data.
 LIBRARY_GROUPS = {"db"}

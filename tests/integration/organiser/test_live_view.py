@@ -9,7 +9,7 @@ import pytest
 
 from contest.attempts.models import Answer, Attempt, Status
 from contest.db import utcnow
-from contest.organiser.presence import LocalPresence, RedisPresence
+from contest.presence import LocalPresence, RedisPresence
 from tests.factories import make_tree, make_user
 from tests.integration.attempts.conftest import make_bank, make_round
 from tests.integration.rounds.conftest import log_in

@@ -12,14 +12,15 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from contest.access.guards import admin_required, organiser_required
+from contest.access.permissions import Action, requires, rounds_drawing
 from contest.accounts.models import Role, StaffRole, User
 from contest.attempts.runtime import runtime
 from contest.audit.models import AuditEntry
 from contest.db import utcnow
-from contest.leaderboards import export_pages
-from contest.leaderboards.export_jobs import ExportJob, export_dir, run_export
-from contest.organiser.access import admin_required, organiser_required
-from contest.organiser.permissions import Action, requires, rounds_drawing
+from contest.leaderboards.exports.jobs import export_dir, run_export
+from contest.leaderboards.models import ExportJob
+from contest.leaderboards.web import export_pages
 from contest.rounds.models import Contest, OrganiserContest
 from question_bank.models import Question
 from tests.factories import make_unit, make_user

@@ -14,9 +14,8 @@ from contest.accounts.models import Role, User
 from contest.audit.models import AuditEntry
 from contest.db import utcnow
 from contest.errors import DomainError
-from contest.leaderboards import extension
-from contest.leaderboards.export_jobs import ExportJob, JobStatus
-from contest.leaderboards.models import PublishedRow
+from contest.leaderboards.models import ExportJob, JobStatus, PublishedRow
+from contest.leaderboards.runtime import extension
 from contest.privacy import retention
 from contest.privacy.retention import ACTION, DISABLED_HASH, retire_personal_data
 from contest.rounds.models import Round

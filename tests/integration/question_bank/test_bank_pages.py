@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from contest.accounts.models import Role, StaffRole
-from question_bank import views
+from question_bank import pages as views
 from question_bank.import_jobs import ImportJob
 from question_bank.models import Question, Topic
 from question_bank.vocabulary import Difficulty

@@ -13,7 +13,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from contest.accounts.models import Role, StaffRole
-from question_bank import views
+from question_bank import pages as views
 from question_bank.import_jobs import ImportJob, ImportStatus
 from question_bank.models import Question
 from question_bank.parsing import plan_in_worker

@@ -4,9 +4,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from contest.attempts.payloads import BadPayload, answer_payload, too_large
+from contest.attempts.payloads import answer_payload
 from contest.attempts.timing import accepts_answers, deadline_for, duration_ms
 from contest.realtime.flood import FloodGuard
+from contest.web import BadPayload, too_large
 
 T0 = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
 

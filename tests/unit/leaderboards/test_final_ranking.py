@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contest.leaderboards.final import Tried, corrected_score, rank_entrants, true_value
-from contest.leaderboards.ranking import Ranking, TieBreak
+from contest.leaderboards.keys.ranking import Ranking, TieBreak
+from contest.leaderboards.results.final import Tried, corrected_score, rank_entrants, true_value
 from contest.leaderboards.watch import BoardKey, BoardTicker, BoardWatchers, Snapshots
 from contest.rounds.models import Prediction
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contest.leaderboards.ranking import (
+from contest.leaderboards.keys.ranking import (
     DEFAULT_TIE_BREAKS,
     DURATION,
     PREDICTION,

@@ -8,8 +8,8 @@ import itertools
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contest.leaderboards.encoding import DOUBLE_BITS, decode, encode, entrant_of, layout_for
-from contest.leaderboards.ranking import DURATION, PREDICTION, SCORE, SUBMITTED, Ranking, Result, TieBreak
+from contest.leaderboards.keys.encoding import DOUBLE_BITS, decode, encode, entrant_of, layout_for
+from contest.leaderboards.keys.ranking import DURATION, PREDICTION, SCORE, SUBMITTED, Ranking, Result, TieBreak
 
 RANKINGS = [Ranking(order, final) for order in itertools.permutations(TieBreak) for final in (False, True)]
 

@@ -1,0 +1,190 @@
+"""Public pages (no login): a contest and its rounds, a round's leaderboard of people (live over ``/board``),
+its unit rankings with charts, the contest's own leaderboard and unit rankings (its rounds added up as the contest
+says; no live updates or activity chart), and the entrant's own rank on their result page (``entrant_rank``).
+
+Every page reads what the public sees (live, frozen or the latest published version: ``stores.families``,
+and for the contest's board, unit rankings and the chart the same cut of each round: ``cutoffs``), even when an
+organiser reads it: organisers see the live data on their own pages. Names come out in the contest's style, and
+phone, citizen ID and birth date are never read.
+"""
+
+from __future__ import annotations
+
+from babel.numbers import format_decimal
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import get_locale
+from flask_login import current_user
+from sqlalchemy import select
+
+from contest.db import utcnow
+from contest.errors import DomainError
+from contest.extensions import db
+from contest.leaderboards.keys.cutoffs import FROZEN
+from contest.leaderboards.queries.boards import (
+    SNAPSHOT_ROWS,
+    BoardQuery,
+    ContestBoardQuery,
+    contest_leaderboard,
+    round_leaderboard,
+    search_entrants,
+)
+from contest.leaderboards.queries.units import SORT_KEYS
+from contest.leaderboards.runtime import extension
+from contest.rounds.models import Contest, Round
+from contest.units.models import Unit
+from contest.web import whole_number
+
+bp = Blueprint("leaderboards_pages", __name__)
+PAGE_SIZE = SNAPSHOT_ROWS  # the first page is what the live snapshot redraws
+CHART_UNITS = 30
+
+
+@bp.app_template_filter("thousands")
+def thousands(value: int | None) -> str:
+    """12345 -> '12.345' in Vietnamese, '12,345' in English."""
+    return "–" if value is None else format_decimal(value, locale=get_locale())
+
+
+@bp.app_template_global("entrant_rank")
+def entrant_rank(round_id: int) -> dict | None:
+    """The logged-in entrant's ``{rank, total, state, frozen_at}`` on the round's public board; None if they are
+    not on it, except on a frozen board: then ``rank`` is None and the page says why.
+
+    A rank is a place among other entrants, so it is always the public one: while the board is frozen, the
+    entrant's place on the frozen board (from their results until the freeze), never their live place, which
+    would move with the results the freeze hides. Their own score of the attempt is on the page anyway."""
+    if not current_user.is_authenticated:
+        return None
+    ext = extension(current_app)
+    try:
+        view = ext.boards.public_round_view(db.session, round_id)
+    except Exception:  # a result page must render even when the boards cannot be read
+        current_app.logger.exception("rank of entrant %s in round %s", current_user.id, round_id)
+        return None
+    if view is None:
+        return None
+    mine = ext.boards.store.rank(view.family, None, current_user.id)
+    if mine is None and view.state != FROZEN:
+        return None
+    return {"rank": mine.rank if mine else None, "total": ext.boards.store.count(view.family, None),
+            "state": view.state, "frozen_at": view.frozen_at}
+
+
+@bp.get("/contests")
+def contests():
+    listed = db.session.scalars(select(Contest).order_by(Contest.created_at.desc())).all()
+    return render_template("leaderboards/contests.html", contests=listed, now=utcnow())
+
+
+@bp.get("/contests/<int:contest_id>")
+def contest(contest_id: int):
+    shown = db.session.get(Contest, contest_id) or abort(404)
+    return render_template("leaderboards/contest.html", contest=shown, now=utcnow())
+
+
+@bp.get("/rounds/<int:round_id>/board")
+def board(round_id: int):
+    """``?level=&unit=&q=&page=``: the first page is rendered here; board.js keeps it live and pages through
+    ``/api/rounds/<id>/leaderboard``."""
+    round_ = db.session.get(Round, round_id) or abort(404)
+    ext = extension(current_app)
+    unit_id = _arg_int("unit")
+    page_no = _arg_int("page") or 1
+    text = (request.args.get("q") or "").strip()[:100]
+    query = BoardQuery(round_id, None, unit_id, (page_no - 1) * PAGE_SIZE, PAGE_SIZE)
+    try:
+        page = round_leaderboard(db.session, ext.boards, ext.names, query, me=None, now=utcnow())
+        found = search_entrants(db.session, ext.boards, ext.names, round_id=round_id, unit_id=unit_id,
+                                text=text) if text else None
+    except DomainError as error:
+        abort(404 if error.code == "not_found" else 400)
+    levels, choices = _choices(round_.contest)
+    return render_template("leaderboards/board.html", round=round_, contest=round_.contest, page=page,
+                           page_no=page_no, page_size=PAGE_SIZE, levels=levels, choices=choices, text=text,
+                           found=found, searchable=round_.contest.name_style == "full", now=utcnow(),
+                           **_round_links(round_id))
+
+
+@bp.get("/contests/<int:contest_id>/board")
+def contest_board(contest_id: int):
+    """``?unit=&page=``: the contest's leaderboard of people (no search by name, no live updates)."""
+    shown = db.session.get(Contest, contest_id) or abort(404)
+    ext = extension(current_app)
+    page_no = _arg_int("page") or 1
+    query = ContestBoardQuery(contest_id, None, _arg_int("unit"), (page_no - 1) * PAGE_SIZE, PAGE_SIZE)
+    try:
+        page = contest_leaderboard(db.session, ext.boards, ext.names, query, me=None, now=utcnow())
+    except DomainError as error:
+        abort(404 if error.code == "not_found" else 400)
+    levels, choices = _choices(shown)
+    return render_template("leaderboards/board.html", round=None, contest=shown, page=page, page_no=page_no,
+                           page_size=PAGE_SIZE, levels=levels, choices=choices, text="", found=None,
+                           searchable=False, now=utcnow(), **_contest_links(contest_id))
+
+
+@bp.get("/rounds/<int:round_id>/units")
+def units(round_id: int):
+    """``?level=&sort=&order=``: unit rankings, a participation chart and entrants over time."""
+    round_ = db.session.get(Round, round_id) or abort(404)
+    sort = request.args.get("sort", "participation")
+    order = request.args.get("order", "desc")
+    ranked = _ranked(sort, order, round_id=round_id)
+    return render_template("leaderboards/units.html", round=round_, contest=round_.contest, ranked=ranked,
+                           sort=sort, order=order, sort_keys=SORT_KEYS, chart=_chart(ranked),
+                           activity=extension(current_app).units.activity(db.session, round_id),
+                           **_round_links(round_id))
+
+
+@bp.get("/contests/<int:contest_id>/units")
+def contest_units(contest_id: int):
+    """``?level=&sort=&order=``: the contest's unit rankings and the participation chart."""
+    shown = db.session.get(Contest, contest_id) or abort(404)
+    sort = request.args.get("sort", "participation")
+    order = request.args.get("order", "desc")
+    ranked = _ranked(sort, order, contest_id=contest_id)
+    return render_template("leaderboards/units.html", round=None, contest=shown, ranked=ranked, sort=sort,
+                           order=order, sort_keys=SORT_KEYS, chart=_chart(ranked), activity=None,
+                           **_contest_links(contest_id))
+
+
+def _ranked(sort: str, order: str, **scope) -> dict:
+    if sort not in SORT_KEYS or order not in ("asc", "desc"):
+        abort(400)
+    try:
+        return extension(current_app).units.rankings(db.session, **scope, level=request.args.get("level") or None,
+                                                     now=utcnow(), sort=sort, descending=order == "desc")
+    except DomainError as error:
+        abort(404 if error.code == "not_found" else 400)
+
+
+def _chart(ranked: dict) -> dict:
+    by_rate = [row for row in ranked["rows"] if row["participation"] is not None]
+    measure = "participation" if by_rate else "entrants"
+    chart_rows = sorted(by_rate or ranked["rows"], key=lambda row: -(row[measure] or 0))[:CHART_UNITS]
+    return {"measure": measure, "labels": [row["name"] for row in chart_rows],
+            "values": [round(row[measure] * 100, 1) if measure == "participation" else row[measure]
+                       for row in chart_rows]}
+
+
+def _round_links(round_id: int) -> dict:
+    """What board.html and units.html link to, for a round's pages or (``_contest_links``) a contest's."""
+    return {"scope": {"round_id": round_id}, "board_endpoint": "leaderboards_pages.board",
+            "units_endpoint": "leaderboards_pages.units", "api_endpoint": "leaderboards_api.leaderboard"}
+
+
+def _contest_links(contest_id: int) -> dict:
+    return {"scope": {"contest_id": contest_id}, "board_endpoint": "leaderboards_pages.contest_board",
+            "units_endpoint": "leaderboards_pages.contest_units", "api_endpoint": "leaderboards_api.contest_board"}
+
+
+def _choices(contest: Contest) -> tuple[list[str], dict]:
+    levels = list(contest.board_levels or ())
+    return levels, {level: db.session.execute(select(Unit.id, Unit.name).where(Unit.level == level)
+                                              .order_by(Unit.name)).all() for level in levels}
+
+
+def _arg_int(name: str) -> int | None:
+    try:
+        return whole_number(request.args.get(name), low=1)
+    except ValueError:
+        abort(400)
