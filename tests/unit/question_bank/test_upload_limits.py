@@ -52,7 +52,9 @@ def test_a_lying_dimension_does_not_let_a_million_rows_through():
     data = crafted_xlsx(sheet_xml([HEADER, *question_rows(30_000)], dimension="A1:F2"))
     error, seconds = refused(data, "xlsx")
     assert str(error) == "the file has more than 20000 rows; split it into smaller files"
-    assert seconds < 5
+    # The message proves the count stopped the read; the bound only catches a read gone quadratic (2-3 s on a quiet
+    # machine, 8-26 s while other work loaded the two cores).
+    assert seconds < 40
 
 
 def test_a_lying_dimension_no_longer_cuts_the_data_short():
