@@ -95,6 +95,15 @@ class Defaults:
     # process serves nobody: kept well under the answer ack time-out, and past it the request is answered 503.
     SQLITE_BUSY_TIMEOUT_S = 0.25
     SWEEP_INTERVAL_S = 5.0
+    # Per account on /play (contest.realtime.guards): connections (a new one beyond closes the oldest), and events
+    # per window across processes, on top of each connection's own token bucket (contest.realtime.flood).
+    PLAY_MAX_CONNECTIONS_PER_ACCOUNT = 3
+    PLAY_ACCOUNT_EVENTS = 100
+    PLAY_ACCOUNT_WINDOW_S = 10.0
+    # A connection whose outgoing packets pile up past this many (its client does not read) is closed
+    # (contest.realtime.outgoing), and so is one whose socket stays unwritable this long.
+    SOCKETIO_OUTGOING_QUEUE_MAX = 256
+    SOCKETIO_UNWRITABLE_S = 20.0
     BOARD_RECONCILE_S = 30.0  # how often the leader checks live boards against the database
     # Redis connections per process and kind of work (see contest/redis_pools.py), and how long a request waits
     # for a free one before it is answered 503 with Retry-After.

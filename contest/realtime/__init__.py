@@ -10,7 +10,10 @@ _registered: set[str] = set()
 
 
 def init_app(app: Flask) -> None:
+    from contest.realtime import guards
     from contest.realtime.play import PlayNamespace
+
+    guards.init_app(app)
 
     # Namespace handlers live on the shared SocketIO object and are re-bound by each init_app.
     if "/play" not in _registered:
