@@ -58,8 +58,8 @@ def _disconnect_soon(namespace, sid: str) -> None:
 
 
 def event(*, login: bool = True):
-    """Wrap a namespace handler ``(self, data, user_id)``: rate limit (the connection's and its account's), check login, pass a dict payload, and
-    turn every failure into an ``ok: false`` acknowledgement.
+    """Wrap a namespace handler ``(self, data, user_id)``: rate limit (the connection's and its account's), check
+    login, pass a dict payload, and turn every failure into an ``ok: false`` acknowledgement.
 
     The user is the one authenticated when the socket connected (``self.users``): looking them up again
     for every event would cost a query and hold a database connection while the answer waits for its commit.
