@@ -10,10 +10,11 @@ _registered: set[str] = set()
 
 
 def init_app(app: Flask) -> None:
-    from contest.realtime import guards
+    from contest.realtime import guards, outgoing
     from contest.realtime.play import PlayNamespace
 
     guards.init_app(app)
+    outgoing.install(app.config["SOCKETIO_OUTGOING_QUEUE_MAX"], app.config["SOCKETIO_UNWRITABLE_S"])
 
     # Namespace handlers live on the shared SocketIO object and are re-bound by each init_app.
     if "/play" not in _registered:
