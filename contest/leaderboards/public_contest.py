@@ -29,7 +29,7 @@ from contest.leaderboards.recording import (
     finished_attempts,
     unit_ancestors,
 )
-from contest.leaderboards.store import family_of_contest
+from contest.leaderboards.store import Placement, family_of_contest
 from contest.rounds.models import Round
 
 
@@ -103,21 +103,21 @@ def rebuild_public(boards: Leaderboards, session: Session, contest_id: int, cuts
                                   source=public_rows(contest_id, cuts))
 
 
-def record_public(boards: Leaderboards, session: Session, attempt: Attempt, contest_id: int,
-                  aggregate: Aggregate) -> None:
-    """Place the entrant of a just finalised ``attempt`` again on the public contest board, if there is one and
-    the public sees the attempt. The cut-offs are read, not cached: an attempt recorded by the live board
-    before a freeze's copy is in the copy, and one recorded after it is placed here by the freeze's rules."""
+def public_placement(boards: Leaderboards, session: Session, attempt: Attempt, contest_id: int,
+                     aggregate: Aggregate) -> tuple[str, Placement] | None:
+    """Where to place the entrant of a just finalised ``attempt`` again on the public contest board (its family
+    and placement, the caller records it), if there is one and the public sees the attempt. The cut-offs are
+    read, not cached: an attempt recorded by the live board before a freeze's copy is in the copy, and one
+    recorded after it is placed here by the freeze's rules."""
     cuts = public_cuts(session, contest_id=contest_id)
     if not cuts:
-        return
+        return None
     cut = cuts.get(attempt.round_id)
     if cut is not None and not cut.shows(attempt.finished_at):
-        return  # the rush after a freeze costs one small query per attempt, nothing more
+        return None  # the rush after a freeze costs one small query per attempt, nothing more
     rows = session.execute(public_rows(contest_id, cuts, attempt.user_id)).all()
     placement = boards._contest_placement(session, rows, aggregate)
-    if placement is not None:
-        boards.store.record(public_family(contest_id), placement, replace=True)
+    return None if placement is None else (public_family(contest_id), placement)
 
 
 def contest_round_frozen(session: Session, boards: Leaderboards, *, contest_id: int, round_id: int,

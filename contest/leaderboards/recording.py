@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 from contest.accounts.models import User
 from contest.attempts.models import Attempt, Status
 from contest.attempts.timing import epoch_ms
+from contest.db import release_connection
 from contest.leaderboards.cache import TtlCache
 from contest.leaderboards.encoding import encode, layout_for
 from contest.leaderboards.models import Aggregate, ContestBoard, RankingRule
@@ -104,11 +105,13 @@ class Leaderboards:
     def _record(self, session: Session, attempt: Attempt) -> None:
         if attempt.score is None or attempt.finished_at is None:
             return
+        from contest.leaderboards.public_contest import public_placement  # it builds on this module
+
         info = self.round_info(session, attempt.round_id)
         units = self.units_of(session, attempt.user_id)
         result = result_of(attempt.user_id, attempt.id, attempt.score, attempt.duration_ms, attempt.finished_at)
-        self.store.record(family_of_round(info.round_id), Placement(attempt.user_id, encode(info.ranking, result),
-                                                                    units))
+        writes = [(family_of_round(info.round_id), Placement(attempt.user_id, encode(info.ranking, result), units),
+                   False)]
         rows = session.execute(finished_attempts().where(Round.contest_id == info.contest_id,
                                                  Attempt.user_id == attempt.user_id)).all()
         # Read, not cached: an organiser may change it at any time, and another process's cached value would
@@ -116,10 +119,15 @@ class Leaderboards:
         aggregate = contest_aggregate(session, info.contest_id)
         placement = self._contest_placement(session, rows, aggregate)
         if placement is not None:
-            self.store.record(family_of_contest(info.contest_id), placement, replace=True)
-        from contest.leaderboards.public_contest import record_public  # it builds on this module
-
-        record_public(self, session, attempt, info.contest_id, aggregate)
+            writes.append((family_of_contest(info.contest_id), placement, True))
+        public = public_placement(self, session, attempt, info.contest_id, aggregate)
+        if public is not None:
+            writes.append((*public, True))
+        # Every read is done: a slow or hung Redis is waited for holding no database connection (issue 11: a
+        # flood of submits on a hung Redis emptied the pool).
+        release_connection(session)
+        for family, placed, replace in writes:
+            self.store.record(family, placed, replace=replace)
 
     # -- rebuilding ------------------------------------------------------------------------------------------
 
