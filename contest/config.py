@@ -104,10 +104,14 @@ class Defaults:
     PLAY_MAX_CONNECTIONS_PER_ACCOUNT = 3
     PLAY_ACCOUNT_EVENTS = 100
     PLAY_ACCOUNT_WINDOW_S = 10.0
+    # Of those, the events that cost database work beyond an answer's (attempt_start, attempt_resume,
+    # attempt_submit): an entrant sends a handful per attempt; a flooding account's cost the others nothing.
+    PLAY_ACCOUNT_HEAVY_EVENTS = 10
     # A connection whose outgoing packets pile up past this many (its client does not read) is closed
     # (contest.realtime.outgoing), and so is one whose socket stays unwritable this long.
     SOCKETIO_OUTGOING_QUEUE_MAX = 256
     SOCKETIO_UNWRITABLE_S = 20.0
+    SOCKETIO_SEND_BUFFER_BYTES = 64 * 1024  # each websocket's kernel send buffer (0: the kernel's own, up to MBs)
     BOARD_RECONCILE_S = 30.0  # how often the leader checks live boards against the database
     # Redis connections per process and kind of work (see contest/redis_pools.py), and how long a request waits
     # for a free one before it is answered 503 with Retry-After.

@@ -9,8 +9,9 @@ events then held the process's database connections and every other entrant on i
   holding that connection. Connections of a process that died stay in the set, but they are the oldest, so they
   are the first ones "closed" (a no-op) and never keep a live one out.
 * **Events**: at most ``PLAY_ACCOUNT_EVENTS`` per ``PLAY_ACCOUNT_WINDOW_S`` per account (a fixed window counted in
-  Redis, one round trip), on top of the per-connection token bucket. A refusal is ``rate_limited`` and costs no
-  database work, so a flooding account degrades only itself.
+  Redis, one round trip), and of those at most ``PLAY_ACCOUNT_HEAVY_EVENTS`` of the events that read the
+  database (``HEAVY_EVENTS``), on top of the per-connection token bucket. A refusal is ``rate_limited`` and costs
+  no database work, so a flooding account degrades only itself.
 
 Redis is never a dependency of correctness: its commands have a short time-out, and after a failure this process
 counts in memory (per process, so the limits are only looser) for ``REDIS_RETRY_S`` before trying Redis again.
@@ -36,6 +37,8 @@ log = logging.getLogger(__name__)
 REDIS_TIMEOUT_S = 0.5
 REDIS_RETRY_S = 5.0  # after a failure, how long this process counts in memory before trying Redis again
 CONNECTIONS_TTL_S = 24 * 3600  # an account's set of connections outlives any contest day, then goes
+# Events whose handler reads the database (an answer's path reads nothing: its attempt is cached in the process).
+HEAVY_EVENTS = frozenset({"attempt_start", "attempt_resume", "attempt_submit"})
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class AccountLimits:
     max_connections: int = 3
     events: int = 100
     window_s: float = 10.0
+    heavy_events: int = 10
 
 
 @dataclass
@@ -68,14 +72,16 @@ class LocalCounts:
             if not held:
                 del self.connections[user_id]
 
-    def count_event(self, user_id: int, window: int) -> int:
+    def count_event(self, user_id: int, window: int, heavy: bool) -> tuple[int, int]:
+        """Events and heavy events of the account in ``window`` so far, this one included."""
         entry = self.windows.get(user_id)
         if entry is None or entry[0] != window:
-            entry = self.windows[user_id] = [window, 0]
+            entry = self.windows[user_id] = [window, 0, 0]
             if len(self.windows) > 50_000:  # old windows of accounts gone quiet
                 self.windows = {user: counted for user, counted in self.windows.items() if counted[0] >= window}
         entry[1] += 1
-        return entry[1]
+        entry[2] += heavy
+        return entry[1], entry[2]
 
 
 class RedisCounts:
@@ -100,12 +106,14 @@ class RedisCounts:
     def disconnected(self, sid: str, user_id: int) -> None:
         self.client.zrem(f"{self.prefix}conns:{user_id}", sid)
 
-    def count_event(self, user_id: int, window: int, window_s: float) -> int:
+    def count_event(self, user_id: int, window: int, window_s: float, heavy: bool) -> tuple[int, int]:
         key = f"{self.prefix}events:{user_id}:{window}"
         pipe = self.client.pipeline(transaction=False)
-        pipe.incr(key)
+        pipe.hincrby(key, "all", 1)
+        pipe.hincrby(key, "heavy", int(heavy))
         pipe.expire(key, int(window_s) + 2)
-        return int(pipe.execute()[0])
+        counted, heavy_counted, _ = pipe.execute()
+        return int(counted), int(heavy_counted)
 
 
 class AccountGuard:
@@ -140,20 +148,23 @@ class AccountGuard:
             except redis.RedisError:
                 self._redis_failed(now)
 
-    def allow(self, sid: str, user_id: int | None, now: float) -> bool:
-        """Whether one more event of connection ``sid`` (of ``user_id``, None when anonymous) may run now."""
+    def allow(self, sid: str, user_id: int | None, now: float, event: str = "") -> bool:
+        """Whether one more ``event`` of connection ``sid`` (of ``user_id``, None when anonymous) may run now."""
         if not flood_guard.allow(sid, now):
             return False
         if user_id is None:
             return True
-        window = int(now // self.limits.window_s)
+        window, heavy = int(now // self.limits.window_s), event in HEAVY_EVENTS
+        counted = None
         shared = self._shared(now)
         if shared is not None:
             try:
-                return shared.count_event(user_id, window, self.limits.window_s) <= self.limits.events
+                counted = shared.count_event(user_id, window, self.limits.window_s, heavy)
             except redis.RedisError:
                 self._redis_failed(now)
-        return self.local.count_event(user_id, window) <= self.limits.events
+        if counted is None:
+            counted = self.local.count_event(user_id, window, heavy)
+        return counted[0] <= self.limits.events and (not heavy or counted[1] <= self.limits.heavy_events)
 
     def _shared(self, now: float) -> RedisCounts | None:
         return self.shared if self.shared is not None and now >= self.redis_down_until else None
@@ -166,10 +177,11 @@ class AccountGuard:
 account_guard = AccountGuard()
 
 
-def allow_event(sid: str, user_id: int | None, now: float) -> bool:
+def allow_event(sid: str, user_id: int | None, now: float, event: str = "") -> bool:
     """The per-event check of a ``/play`` or ``/board`` connection: its own rate, then its account's (``now``:
-    epoch seconds, ``time.time()``, as every process must agree on the windows)."""
-    return account_guard.allow(sid, user_id, now)
+    epoch seconds, ``time.time()``, as every process must agree on the windows; ``event``: its name, as some
+    events cost more than others)."""
+    return account_guard.allow(sid, user_id, now, event)
 
 
 def close_connections(sids: list[str], namespace: str) -> None:
@@ -191,7 +203,8 @@ def init_app(app) -> None:
     """Configure the guard from the app's settings (``PLAY_*``), on Redis when ``REDIS_URL`` is set."""
     limits = AccountLimits(max_connections=int(app.config["PLAY_MAX_CONNECTIONS_PER_ACCOUNT"]),
                            events=int(app.config["PLAY_ACCOUNT_EVENTS"]),
-                           window_s=float(app.config["PLAY_ACCOUNT_WINDOW_S"]))
+                           window_s=float(app.config["PLAY_ACCOUNT_WINDOW_S"]),
+                           heavy_events=int(app.config["PLAY_ACCOUNT_HEAVY_EVENTS"]))
     shared = None
     if app.config["REDIS_URL"]:
         from contest.redis_pools import blocking_pool

@@ -10,6 +10,10 @@ forever by sending pongs blindly: +0.6 MB/s for 5 such sockets, measured. Here a
 * its writer has been stuck in one ``send`` for ``SOCKETIO_UNWRITABLE_S`` seconds (checked on each packet queued,
   and Engine.IO queues a ping every 25 s, so even a quiet connection is checked).
 
+Each websocket's kernel send buffer is set to ``SOCKETIO_SEND_BUFFER_BYTES`` (64 KB) instead of growing to a
+few MB: plenty for acknowledgements and board snapshots, and a client that stops reading blocks the writer after
+64 KB, so the rules above notice in seconds, not after megabytes.
+
 Closing shuts the TCP socket down, which wakes the blocked writer, so the queue and its packets are freed; the
 disconnect handlers run in a greenlet of their own, never inside the emit that noticed (which may be iterating
 over a room). Python-engineio has no hook for its socket class, so ``install`` replaces ``engineio.socket.Socket``
@@ -56,6 +60,7 @@ class TimedWrites:
 class BoundedSocket(_EngineSocket):
     queue_max = 256
     unwritable_s = 20.0
+    send_buffer_bytes = 64 * 1024
 
     def __init__(self, server, sid):
         super().__init__(server, sid)
@@ -101,11 +106,17 @@ class BoundedSocket(_EngineSocket):
 
     def _websocket_handler(self, ws):
         self.raw = raw_socket(ws)
+        if self.raw is not None and self.send_buffer_bytes:
+            try:
+                self.raw.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, self.send_buffer_bytes)
+            except OSError:
+                pass  # not a TCP socket: the queue cap still holds
         return super()._websocket_handler(TimedWrites(ws, self))
 
 
-def install(queue_max: int, unwritable_s: float) -> None:
+def install(queue_max: int, unwritable_s: float, send_buffer_bytes: int) -> None:
     """Make every Engine.IO connection of this process a ``BoundedSocket`` with these limits."""
     BoundedSocket.queue_max = max(1, int(queue_max))
     BoundedSocket.unwritable_s = float(unwritable_s)
+    BoundedSocket.send_buffer_bytes = int(send_buffer_bytes)
     engineio.socket.Socket = BoundedSocket

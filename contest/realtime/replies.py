@@ -71,7 +71,7 @@ def event(*, login: bool = True):
             try:
                 users = getattr(self, "users", None)  # namespaces nobody logs in to keep none
                 user_id = users.get(request.sid) if users else None
-                if not allow_event(request.sid, user_id, time.time()):
+                if not allow_event(request.sid, user_id, time.time(), handler.__name__.removeprefix("on_")):
                     raise DomainError("rate_limited")
                 if user_id is not None and not self.login_open(request.sid):
                     return _login_ended(self, request.sid)

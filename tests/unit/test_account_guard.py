@@ -61,3 +61,12 @@ def test_a_failing_redis_falls_back_to_the_process_and_is_not_asked_again_at_onc
     accounts.allow("b", 1, 506.0)
     assert DownRedis.calls == 2  # and tries Redis again afterwards
     flood_guard.buckets.clear()
+
+
+def test_events_that_read_the_database_have_a_tighter_window_of_their_own():
+    accounts = guard(events=100, heavy_events=3, window_s=10.0)
+    flood_guard.buckets.clear()
+    starts = [accounts.allow("s", 9, 2000.0 + n / 100, "attempt_start") for n in range(6)]
+    assert starts == [True, True, True, False, False, False]
+    assert accounts.allow("s", 9, 2000.1, "answer")  # answers go on
+    flood_guard.buckets.clear()
