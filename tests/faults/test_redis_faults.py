@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from tests.faults.rounds import (
     Load,
     Probe,
@@ -44,25 +46,27 @@ def check(name: str, live, round_id: int, load: Load, board: Probe, entry: Probe
     assert finalised_s <= FINALISED_S
 
 
-def test_redis_killed_and_restarted(live, cookies):
-    round_id = live.new_round("Redis killed", minutes=1.0)
-    board, entry = probes(live.url, round_id)
-    with board, entry, Load(live.url, round_id, cookies) as load:
-        load.at(12)
-        live.redis.kill()
-        time.sleep(3)
-        live.redis.start()
-        restarted = time.time()
-    check("Redis killed and restarted after 3 s", live, round_id, load, board, entry, restarted)
+def kill_and_restart(redis) -> None:
+    redis.kill()
+    time.sleep(3)
+    redis.start()
 
 
-def test_redis_hung_for_15_s(live, cookies):
-    round_id = live.new_round("Redis hung", minutes=1.0)
+def hang(redis) -> None:
+    redis.freeze()
+    time.sleep(HUNG_S)
+    redis.thaw()
+
+
+@pytest.mark.parametrize(("name", "at_s", "fault"), [
+    ("Redis killed and restarted after 3 s", 12, kill_and_restart),
+    ("Redis hung (SIGSTOP) for 15 s", 10, hang),
+], ids=["killed", "hung"])
+def test_redis_fault_under_a_round(live, cookies, name, at_s, fault):
+    round_id = live.new_round(name, minutes=1.0)
     board, entry = probes(live.url, round_id)
     with board, entry, Load(live.url, round_id, cookies) as load:
-        load.at(10)
-        live.redis.freeze()
-        time.sleep(HUNG_S)
-        live.redis.thaw()
-        thawed = time.time()
-    check("Redis hung (SIGSTOP) for 15 s", live, round_id, load, board, entry, thawed)
+        load.at(at_s)
+        fault(live.redis)
+        back = time.time()
+    check(name, live, round_id, load, board, entry, back)
