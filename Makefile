@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app contest
 
-.PHONY: run test test-js install lint messages translations clean serve bench cluster cluster-stop
+.PHONY: run test test-js install lint messages translations clean serve bench cluster cluster-stop faults
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,7 @@ run: install
 	$(BIN)/python wsgi.py
 
 test: install
-	$(BIN)/python -m pytest -q -n 2 -m "not postgres and not browser and not server"
+	$(BIN)/python -m pytest -q -n 2 -m "not postgres and not browser and not server and not faults"
 
 # nginx on http://127.0.0.1:8080 in front of one answering process per core and a board process, on PostgreSQL
 # (DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/olympiad) and Redis (REDIS_URL). SEED=10000 seeds.
@@ -57,6 +57,10 @@ bench: install
 	$(BIN)/python -m bench.harness --url http://127.0.0.1:8080 --server-pid $$(cat instance/cluster/answer-5001.pid) \
 	    --bare --round-id auto --entrants $(ENTRANTS) --think $(THINK) --ramp $(RAMP) --login-rate 40 \
 	    --sessions instance/cluster/bench-sessions.json --database-url "$(BENCH_DATABASE_URL)"
+
+# The fault stage (.ci/run stage e): private PostgreSQL, Redis and nginx; prints each fault's recovery times.
+faults: install
+	$(BIN)/python -m pytest -q -s -m faults tests/faults
 
 lint: install
 	$(BIN)/ruff check .

@@ -32,6 +32,7 @@ class Plan:
     deadline: float
     ack_timeout_s: float = 30.0
     connect_timeout_s: float = 15.0
+    record_acks: bool = False  # keep [attempt id, slot, seq] of each acknowledged answer in the tally
 
 
 class Refused(Exception):
@@ -291,3 +292,5 @@ def _answer_all(connection: Connection, plan: Plan, tally: Tally, attempt_id, qu
             tally.errors["answer:ack_mismatch"] += 1
             continue
         tally.answers_acked += 1
+        if plan.record_acks:
+            tally.acked_answers.append([attempt_id, question["slot"], seq])

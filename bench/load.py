@@ -32,13 +32,14 @@ class LoadSpec:
     procs: int
     ack_timeout_s: float = 30.0
     seed: int = 1
+    record_acks: bool = False  # the figures then carry ``acked_answers``: [attempt id, slot, seq] of each ack
 
 
 def shares(spec: LoadSpec, start_at: float) -> list[dict]:
     """Each worker's part: entrants dealt round-robin, so together they ramp at the global rate."""
     common = {"url": spec.url, "round_id": spec.round_id, "think_s": spec.think_s, "ramp_per_s": spec.ramp_per_s,
               "start_at": start_at, "deadline": start_at + spec.duration_s, "ack_timeout_s": spec.ack_timeout_s,
-              "seed": spec.seed}
+              "seed": spec.seed, "record_acks": spec.record_acks}
     procs = max(1, min(spec.procs, len(spec.cookies)))
     return [{**common, "entrants": [[index, spec.cookies[index]] for index in range(worker, len(spec.cookies), procs)]}
             for worker in range(procs)]
@@ -67,6 +68,9 @@ def run_load(spec: LoadSpec, server_pid: int | None) -> dict:
                "cpu_s_by_kind": machine_cpu.figures()}
     figures = {"wall_s": round(wall, 1), **load_figures(tally, spec.think_s), "machine": machine}
     figures["server"] = _server_figures(server_pid, rss_before, sampler.peak_kib, cpu_before, wall, tally)
+    if spec.record_acks:
+        figures["acked_answers"] = tally.acked_answers
+        figures["answer_acked_at"] = tally.answer_acked_at
     return figures
 
 

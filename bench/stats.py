@@ -62,6 +62,9 @@ class Tally:
     windows: dict[str, list[float]] = field(default_factory=dict)
     answer_acked_at: list[float] = field(default_factory=list)  # parallel to latency_ms["answer"]
     start_acked_at: list[float] = field(default_factory=list)
+    # [attempt id, slot, seq] of every acknowledged answer, when the run keeps them (LoadSpec.record_acks): the
+    # fault tests look each one up in the database.
+    acked_answers: list[list] = field(default_factory=list)
     cpu_s: float = 0.0
 
     def timed(self, name: str, sent: float, acked: float) -> None:
@@ -92,6 +95,7 @@ class Tally:
             total.server_events.update(part["server_events"])
             total.answer_acked_at.extend(part["answer_acked_at"])
             total.start_acked_at.extend(part.get("start_acked_at", []))
+            total.acked_answers.extend(part.get("acked_answers", []))
             for name, values in part["latency_ms"].items():
                 total.latency_ms[name].extend(values)
             for name, (first, last) in part["windows"].items():

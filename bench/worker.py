@@ -3,8 +3,8 @@ tally as one JSON line on stdout. The harness starts ``--procs`` of them so that
 too, is not what limits the figures.
 
 The share: ``{"url", "round_id", "think_s", "ramp_per_s", "start_at", "deadline", "ack_timeout_s", "seed",
-"entrants": [[global index, cookie header or null], ...]}``; entrant ``i`` connects at ``start_at + i / ramp``,
-so several workers together ramp at the global rate.
+"record_acks" (optional), "entrants": [[global index, cookie header or null], ...]}``; entrant ``i`` connects at
+``start_at + i / ramp``, so several workers together ramp at the global rate.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from bench.stats import Tally  # noqa: E402
 
 def run(share: dict) -> Tally:
     plan = Plan(url=share["url"], round_id=share["round_id"], think_s=share["think_s"], deadline=share["deadline"],
-                ack_timeout_s=share["ack_timeout_s"])
+                ack_timeout_s=share["ack_timeout_s"], record_acks=share.get("record_acks", False))
     tally = Tally()
     entrants = share["entrants"]
     finish = FinishLine(len(entrants))

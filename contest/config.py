@@ -109,6 +109,10 @@ class Defaults:
     ANSWER_FAST_PATH = True
     # Answers stored per group commit at most, and how often overdue attempts are finalised.
     ANSWER_BATCH_MAX = 500
+    # How long an answer waits for its group commit before it is answered ``unavailable``: well under the
+    # clients' 10 s acknowledgement time-out (contest/static/js/attempt.js), so that during a database outage
+    # they get the clear refusal rather than a time-out (measured: at 10 s every answer of a 10 s outage timed out).
+    ANSWER_STORE_WAIT_S = 5.0
     SOCKETIO_MAX_MESSAGE_BYTES = 4 * 1024 * 1024
     # NORMAL or FULL; see contest.db.set_sqlite_synchronous for what each promises.
     SQLITE_SYNCHRONOUS = "NORMAL"
@@ -116,6 +120,19 @@ class Defaults:
     # process serves nobody: kept well under the answer ack time-out, and past it the request is answered 503.
     SQLITE_BUSY_TIMEOUT_S = 0.25
     SWEEP_INTERVAL_S = 5.0
+    # Per account on /play (contest.realtime.guards): connections (a new one beyond closes the oldest), and events
+    # per window across processes, on top of each connection's own token bucket (contest.realtime.flood).
+    PLAY_MAX_CONNECTIONS_PER_ACCOUNT = 3
+    PLAY_ACCOUNT_EVENTS = 100
+    PLAY_ACCOUNT_WINDOW_S = 10.0
+    # Of those, the events that cost database work beyond an answer's (attempt_start, attempt_resume,
+    # attempt_submit): an entrant sends a handful per attempt; a flooding account's cost the others nothing.
+    PLAY_ACCOUNT_HEAVY_EVENTS = 10
+    # A connection whose outgoing packets pile up past this many (its client does not read) is closed
+    # (contest.realtime.outgoing), and so is one whose socket stays unwritable this long.
+    SOCKETIO_OUTGOING_QUEUE_MAX = 256
+    SOCKETIO_UNWRITABLE_S = 20.0
+    SOCKETIO_SEND_BUFFER_BYTES = 64 * 1024  # each websocket's kernel send buffer (0: the kernel's own, up to MBs)
     BOARD_RECONCILE_S = 30.0  # how often the leader checks live boards against the database
     # Redis connections per process and kind of work (see contest/redis_pools.py), and how long a request waits
     # for a free one before it is answered 503 with Retry-After.

@@ -19,11 +19,13 @@ from flask import Flask
 SOCKET_TIMEOUT_S = 2.0
 
 
-def blocking_pool(url: str, *, size: int, timeout_s: float, decode_responses: bool = False) -> redis.ConnectionPool:
-    """A pool of at most ``size`` connections to ``url``; a caller waits up to ``timeout_s`` for a free one."""
+def blocking_pool(url: str, *, size: int, timeout_s: float, decode_responses: bool = False,
+                  socket_timeout_s: float = SOCKET_TIMEOUT_S) -> redis.ConnectionPool:
+    """A pool of at most ``size`` connections to ``url``; a caller waits up to ``timeout_s`` for a free one, and
+    up to ``socket_timeout_s`` for Redis to connect or answer."""
     return redis.BlockingConnectionPool.from_url(
         url, max_connections=size, timeout=timeout_s, decode_responses=decode_responses,
-        socket_timeout=SOCKET_TIMEOUT_S, socket_connect_timeout=SOCKET_TIMEOUT_S, health_check_interval=30)
+        socket_timeout=socket_timeout_s, socket_connect_timeout=socket_timeout_s, health_check_interval=30)
 
 
 def client(app: Flask, url: str, kind: str, *, decode_responses: bool = True) -> redis.Redis:

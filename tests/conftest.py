@@ -19,6 +19,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 from contest import create_app
 from contest.config import database_uri
 from contest.extensions import db, socketio
+from contest.realtime.guards import LocalCounts, account_guard
 
 FAST_HASH = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_KIB": 64}
 
@@ -84,6 +85,13 @@ def _isolated(fn):
         return contextvars.Context().run(fn, *args, **kwargs)
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def _fresh_account_limits():
+    """Each test's entrants start with no connections or events counted: users of rolled-back tests share ids, and
+    the per-account windows (contest.realtime.guards) would otherwise carry one test's events into the next."""
+    account_guard.local = LocalCounts()
 
 
 @pytest.fixture

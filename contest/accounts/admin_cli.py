@@ -6,13 +6,13 @@ from __future__ import annotations
 import click
 from flask import current_app
 
+from contest.access.permissions import Action, cli_requires
 from contest.accounts import admin_service
 from contest.accounts.cli import fail, users
 from contest.accounts.service import find_user
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db
-from contest.access.permissions import Action, cli_requires
 from contest.realtime.notifier import SocketIONotifier
 
 

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, contains_eager
 
+from contest.access.permissions import entrant_filter
 from contest.accounts import identity, reset_codes
 from contest.accounts.consent import CONSENT_VERSION
 from contest.accounts.logins import LoginNotifier, end_user_logins
@@ -32,7 +33,6 @@ from contest.attempts.models import Attempt
 from contest.audit import service as audit
 from contest.db import release_connection
 from contest.errors import DomainError
-from contest.access.permissions import entrant_filter
 from contest.rounds.models import Contest, Round
 from contest.search_text import fold
 from contest.units.models import Unit

@@ -33,7 +33,8 @@ def start_background(app: Flask) -> None:
 
     with app.app_context():
         rt = runtime()
-        rt.writer = GroupCommitWriter(writer_engine(db.engine), max_batch=app.config["ANSWER_BATCH_MAX"]).start()
+        rt.writer = GroupCommitWriter(writer_engine(db.engine), max_batch=app.config["ANSWER_BATCH_MAX"],
+                                      timeout_s=float(app.config["ANSWER_STORE_WAIT_S"])).start()
     start_sweeper(app, app.config["SWEEP_INTERVAL_S"])
 
 

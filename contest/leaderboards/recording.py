@@ -15,6 +15,7 @@ import time
 from sqlalchemy.orm import Session
 
 from contest.attempts.models import Attempt
+from contest.db import release_connection
 from contest.leaderboards import reads
 from contest.leaderboards.boards import SETTINGS_TTL_S, Boards
 from contest.leaderboards.keys.encoding import encode
@@ -56,8 +57,8 @@ class Leaderboards(Boards):
         info = self.round_info(session, attempt.round_id)
         units = self.units_of(session, attempt.user_id)
         result = result_of(attempt.user_id, attempt.id, attempt.score, attempt.duration_ms, attempt.finished_at)
-        self.store.record(family_of_round(info.round_id), Placement(attempt.user_id, encode(info.ranking, result),
-                                                                    units))
+        writes = [(family_of_round(info.round_id), Placement(attempt.user_id, encode(info.ranking, result), units),
+                   False)]
         rows = session.execute(reads.finished_attempts().where(Round.contest_id == info.contest_id,
                                                                Attempt.user_id == attempt.user_id)).all()
         # Read, not cached: an organiser may change it at any time, and another process's cached value would
@@ -65,20 +66,26 @@ class Leaderboards(Boards):
         aggregate = reads.contest_aggregate(session, info.contest_id)
         placement = self.contest_placement(session, rows, aggregate)
         if placement is not None:
-            self.store.record(family_of_contest(info.contest_id), placement, replace=True)
-        self._record_public(session, attempt, info.contest_id, aggregate)
+            writes.append((family_of_contest(info.contest_id), placement, True))
+        public = self._public_placement(session, attempt, info.contest_id, aggregate)
+        if public is not None:
+            writes.append((public_family(info.contest_id), public, True))
+        # Every read is done: a slow or hung Redis is waited for holding no database connection (a flood of
+        # submits on a hung Redis emptied the pool).
+        release_connection(session)
+        for family, placed, replace in writes:
+            self.store.record(family, placed, replace=replace)
 
-    def _record_public(self, session: Session, attempt: Attempt, contest_id: int, aggregate: Aggregate) -> None:
-        """Place the entrant again on the public contest board, if there is one and the public sees the attempt.
-        The cut-offs are read, not cached: an attempt recorded by the live board before a freeze's copy is in the
-        copy, and one recorded after it is placed here by the freeze's rules."""
+    def _public_placement(self, session: Session, attempt: Attempt, contest_id: int,
+                          aggregate: Aggregate) -> Placement | None:
+        """Where to place the entrant again on the public contest board, if there is one and the public sees the
+        attempt. The cut-offs are read, not cached: an attempt recorded by the live board before a freeze's copy
+        is in the copy, and one recorded after it is placed here by the freeze's rules."""
         cuts = reads.public_cuts(session, contest_id=contest_id)
         if not cuts:
-            return
+            return None
         cut = cuts.get(attempt.round_id)
         if cut is not None and not cut.shows(attempt.finished_at):
-            return  # the rush after a freeze costs one small query per attempt, nothing more
+            return None  # the rush after a freeze costs one small query per attempt, nothing more
         rows = session.execute(reads.public_rows(contest_id, cuts, attempt.user_id)).all()
-        placement = self.contest_placement(session, rows, aggregate)
-        if placement is not None:
-            self.store.record(public_family(contest_id), placement, replace=True)
+        return self.contest_placement(session, rows, aggregate)

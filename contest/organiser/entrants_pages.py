@@ -13,17 +13,17 @@ from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from contest.access.permissions import Action, current_unit_scope, requires
 from contest.accounts import admin_service, entrant_lists
 from contest.accounts.admin_forms import ConfirmForm, EntrantEditForm, StudentListForm
-from contest.accounts.views import show_field_errors
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db, socketio
 from contest.input_guard import upload_limit
 from contest.job_pages import job_page
-from contest.access.permissions import Action, current_unit_scope, requires
 from contest.realtime.notifier import SocketIONotifier
 from contest.units.service import unit_paths
+from contest.web import show_field_errors
 from question_bank.parsing import plan_in_worker
 from question_bank.upload_jobs import WAITING, ImportStatus, UploadSettings, run_in_app, upload_settings
 

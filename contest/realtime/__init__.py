@@ -10,7 +10,12 @@ _registered: set[str] = set()
 
 
 def init_app(app: Flask) -> None:
+    from contest.realtime import guards, outgoing
     from contest.realtime.play import PlayNamespace
+
+    guards.init_app(app)
+    outgoing.install(app.config["SOCKETIO_OUTGOING_QUEUE_MAX"], app.config["SOCKETIO_UNWRITABLE_S"],
+                     app.config["SOCKETIO_SEND_BUFFER_BYTES"])
 
     # Namespace handlers live on the shared SocketIO object and are re-bound by each init_app.
     if "/play" not in _registered:

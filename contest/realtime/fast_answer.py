@@ -7,9 +7,11 @@ answer needs nothing from it when all it depends on is in memory already: whose 
 the attempt (``AttemptCache``). Such an answer is checked and stored here.
 
 Everything else goes the ordinary way, through ``PlayNamespace.on_answer`` under Flask-SocketIO, which checks it
-all again: a cache miss (it needs the database), a login due for its re-check, a rate-limited connection, and every
-refusal, whose message is translated from the entrant's request. So the two paths cannot disagree about what is
-accepted: the fast one only ever accepts, and only what the ordinary one would.
+all again: a cache miss (it needs the database), a login due for its re-check, and every refusal of the answer
+itself, whose message is translated from the entrant's request. So the two paths cannot disagree about what is
+accepted: the fast one accepts only what the ordinary one would. Its own refusals are the ones that come after
+the checks: the rate limit (``guards.allow_event``, counted once per event, so it is not sent on to be counted
+again) and a store that failed.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from contest.attempts.payloads import answer_payload
 from contest.attempts.runtime import EXTENSION
 from contest.db import utcnow
 from contest.errors import DomainError
-from contest.realtime.flood import flood_guard
+from contest.realtime.guards import allow_event
 from contest.realtime.replies import MAX_PAYLOAD_CHARS, ack, refuse
 from contest.web import BadPayload, too_large
 
@@ -58,8 +60,9 @@ def answer_in_memory(namespace, sid: str, *args) -> dict | None:
         keys = service.checked_choice(state, user_id=user_id, answer=answer, now=now)
     except DomainError:
         return None
-    if not flood_guard.allow(sid):
-        return None
+    if not allow_event(sid, user_id, time.time(), "answer"):  # counted once: refused here, not sent on
+        with app.request_context(environ):
+            return refuse(DomainError("rate_limited"))
     try:
         if rt.writer.needs_app_context:  # the inline writer of `flask` commands and tests, not a server's
             with app.app_context():

@@ -19,6 +19,7 @@ from contest.overload import OVERLOAD_ERRORS, reason_of, tally
 from contest.presence import presence
 from contest.realtime.fast_answer import answer_in_memory
 from contest.realtime.flood import flood_guard
+from contest.realtime.guards import account_guard, close_connections
 from contest.realtime.logins import LoginWatch
 from contest.realtime.notifier import user_room
 from contest.realtime.replies import ack, event, overloaded
@@ -54,11 +55,14 @@ class PlayNamespace(Namespace):
             join_room(user_room(user_id))
             self.logins.track(request.sid, login_id, time.monotonic())
             presence().connected()
+            close_connections(account_guard.connected(request.sid, current_user.id, time.time()), self.namespace)
         return True
 
     def on_disconnect(self, *args):
-        if self.users.pop(request.sid, None) is not None:
+        user_id = self.users.pop(request.sid, None)
+        if user_id is not None:
             presence().disconnected()
+            account_guard.disconnected(request.sid, user_id, time.time())
         self.logins.forget(request.sid)
         flood_guard.forget(request.sid)
 

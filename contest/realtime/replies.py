@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from functools import wraps
 
 from flask import request
@@ -16,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from contest.errors import DomainError, bad_field
 from contest.extensions import db, socketio
 from contest.overload import OVERLOAD_ERRORS, reason_of, retry_after, tally
-from contest.realtime.flood import flood_guard
+from contest.realtime.guards import allow_event
 from contest.web import BadPayload, too_large
 
 log = logging.getLogger(__name__)
@@ -57,8 +58,8 @@ def _disconnect_soon(namespace, sid: str) -> None:
 
 
 def event(*, login: bool = True):
-    """Wrap a namespace handler ``(self, data, user_id)``: rate limit, check login, pass a dict payload, and
-    turn every failure into an ``ok: false`` acknowledgement.
+    """Wrap a namespace handler ``(self, data, user_id)``: rate limit (the connection's and its account's), check
+    login, pass a dict payload, and turn every failure into an ``ok: false`` acknowledgement.
 
     The user is the one authenticated when the socket connected (``self.users``): looking them up again
     for every event would cost a query and hold a database connection while the answer waits for its commit.
@@ -68,10 +69,10 @@ def event(*, login: bool = True):
         @wraps(handler)
         def wrapped(self, data=None, *extra):
             try:
-                if not flood_guard.allow(request.sid):
-                    raise DomainError("rate_limited")
                 users = getattr(self, "users", None)  # namespaces nobody logs in to keep none
                 user_id = users.get(request.sid) if users else None
+                if not allow_event(request.sid, user_id, time.time(), handler.__name__.removeprefix("on_")):
+                    raise DomainError("rate_limited")
                 if user_id is not None and not self.login_open(request.sid):
                     return _login_ended(self, request.sid)
                 if login and user_id is None:

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from contest.attempts.models import Answer, Attempt
 from contest.db import utcnow
 from contest.realtime.flood import flood_guard
+from contest.realtime.guards import account_guard
 from tests.factories import PASSWORD
 
 
@@ -108,6 +109,7 @@ payloads = st.one_of(json_values, st.fixed_dictionaries(
        payload=payloads)
 def test_random_payloads_never_break_the_server(alice_socket, world, event, payload):
     flood_guard.buckets.clear()
+    account_guard.local.windows.clear()
     reply = alice_socket.call(event, payload)
     assert isinstance(reply, dict) and reply["ok"] in (True, False)
     if not reply["ok"]:
