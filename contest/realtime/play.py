@@ -55,7 +55,7 @@ class PlayNamespace(Namespace):
             join_room(user_room(user_id))
             self.logins.track(request.sid, login_id, time.monotonic())
             presence().connected()
-            close_connections(account_guard.connected(request.sid, current_user.id, time.time()), self.namespace)
+            close_connections(account_guard.connected(request.sid, user_id, time.time()), self.namespace)
         return True
 
     def on_disconnect(self, *args):
