@@ -8,14 +8,15 @@ from flask_babel import lazy_gettext as _l
 
 def init_app(app: Flask) -> None:
     from contest.accounts import admin_cli, reset_pages  # noqa: F401  (admin_cli adds its commands to users)
+    from contest.accounts.api import api
     from contest.accounts.cli import users
     from contest.accounts.logins import user_for_token
-    from contest.accounts.views import api, bp
+    from contest.accounts.pages import bp
     from contest.db import utcnow
     from contest.errors import DomainError
     from contest.extensions import csrf, db, login_manager
 
-    login_manager.login_view = "accounts.login"
+    login_manager.login_view = "accounts_pages.login"
     login_manager.login_message = _l("Please log in first.")
     login_manager.login_message_category = "info"
 
@@ -30,7 +31,7 @@ def init_app(app: Flask) -> None:
     def unauthorized():
         if request.path.startswith("/api/"):
             return jsonify({"ok": False, "error": DomainError("not_authenticated").to_dict()}), 401
-        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+        return redirect(url_for("accounts_pages.login", next=request.full_path.rstrip("?")))
 
     csrf.exempt(api)
     app.register_blueprint(bp)

@@ -12,11 +12,11 @@ from contest import mail
 from contest.accounts import admin_service
 from contest.accounts.admin_forms import EmailResetForm, ResetForm
 from contest.accounts.consent import CONSENT_VERSION, text_for
-from contest.accounts.views import show_field_errors
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db, limiter, socketio
 from contest.realtime.notifier import SocketIONotifier
+from contest.web import show_field_errors
 
 bp = Blueprint("reset", __name__, url_prefix="/reset")
 reset_limit = limiter.limit(lambda: current_app.config["RESET_LIMIT_PER_IP"], methods=["POST"])
@@ -42,7 +42,7 @@ def reset():
             show_field_errors(form, error)
         else:
             flash(_("Your new password is set. Log in with it."), "success")
-            return redirect(url_for("accounts.login"))
+            return redirect(url_for("accounts_pages.login"))
     form.consent_version.data = CONSENT_VERSION
     return render_template("accounts/reset.html", form=form,
                            consent_text=text_for(CONSENT_VERSION, str(get_locale())))

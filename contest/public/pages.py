@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
-from contest.accounts.views import safe_next
+from contest.accounts.pages import safe_next
 from contest.i18n import LANG_COOKIE
 
 bp = Blueprint("public_pages", __name__)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from contest import create_app
 from contest import extensions as ext
-from contest.accounts import views
+from contest.accounts import pages
 from contest.accounts.consent import CONSENT_VERSION
 from contest.audit.models import AuditEntry
 from contest.db import utcnow
@@ -101,7 +101,7 @@ def test_wrong_passwords_slow_down_that_address_only_and_form_and_api_count_toge
 
     # Once the wait is over the attacker may guess again, and the next wait is twice as long.
     later = utcnow() + timedelta(seconds=5)
-    monkeypatch.setattr(views, "utcnow", lambda: later)
+    monkeypatch.setattr(pages, "utcnow", lambda: later)
     assert api_guess("0911000001").status_code == 401
     assert api_guess("0911000001").headers["Retry-After"] == "2"
 

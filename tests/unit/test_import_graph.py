@@ -27,8 +27,7 @@ DOMAINS = ["contest.audit", "question_bank", "contest.units", "contest.access", 
            "contest.demo"]
 EDGE_MODULES = {"__init__", "api", "pages", "cli", "forms"}
 EDGE_SUFFIXES = ("_api", "_pages", "_cli")  # entrants_pages.py: an edge named for what it serves
-# Pages and JSON in one file, to be split into pages.py and api.py once the entrant administration has landed there.
-UNSPLIT_EDGES = {"contest.accounts.views"}
+UNSPLIT_EDGES: set[str] = set()  # modules holding pages and JSON together: none left
 SHARED, MODELS, SERVICES, EDGES, TOP_TIER = range(5)
 
 
