@@ -13,7 +13,6 @@ from contest.accounts import logins, service, throttle
 from contest.accounts.consent import CONSENT_VERSION, TEXTS, text_for
 from contest.accounts.forms import ChangePasswordForm, LoginForm, LogoutForm, RegisterForm
 from contest.accounts.models import User
-from contest.api import json_body, ok
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db, limiter
@@ -21,28 +20,29 @@ from contest.realtime.notifier import SocketIONotifier
 from contest.units.service import leaf_units, unit_paths
 from contest.web import show_field_errors
 
-bp = Blueprint("accounts", __name__)
-api = Blueprint("accounts_api", __name__, url_prefix="/api")
+bp = Blueprint("accounts_pages", __name__)
 
 
-def _limit(setting: str, **kwargs):
+def limit(setting: str, **kwargs):
+    """A Flask-Limiter limit on POST read from ``setting`` when a request comes (tests change it)."""
     return limiter.limit(lambda: current_app.config[setting], methods=["POST"], **kwargs)
 
 
 # Only the generous per-address limit here: wrong passwords for one account are slowed down by the throttle
 # (contest.accounts.throttle), per account and address, so a rival cannot lock the owner out.
-login_limit = _limit("LOGIN_LIMIT_PER_IP")
+login_limit = limit("LOGIN_LIMIT_PER_IP")
 
 
-def _log_in(login: str, password: str) -> User:
+def log_in(login: str, password: str) -> User:
+    """The user for ``login`` and ``password``, through the per-account and address throttle."""
     return throttle.log_in(db.session, throttle.app_throttle(), login, password,
                            address=request.remote_addr or "", now=utcnow())
 
 
-def _start_session(user: User) -> None:
+def start_session(user: User) -> None:
     """A new login record, its token in the session and remember cookies, and a fresh CSRF token: a token a
     visitor was handed before logging in must not carry over into their login."""
-    _end_current_login()  # logging in again over a login: that one ends
+    end_current_login()  # logging in again over a login: that one ends
     logins.open_login(db.session, user, now=utcnow())
     csrf_key = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")  # Flask-WTF's key in both
     session.pop(csrf_key, None)
@@ -51,12 +51,14 @@ def _start_session(user: User) -> None:
     session.permanent = True
 
 
-def _end_session() -> None:
-    _end_current_login()
+def end_session() -> None:
+    """End this browser's login and log it out."""
+    end_current_login()
     logout_user()
 
 
-def _end_current_login() -> None:
+def end_current_login() -> None:
+    """End the login this request is under, if any, everywhere its sockets are."""
     if current_user.is_authenticated and current_user.login_id is not None:
         logins.end_login(db.session, current_user.login_id, now=utcnow(), notifier=SocketIONotifier())
 
@@ -74,7 +76,8 @@ def safe_next(default: str) -> str:
 
 
 def home_for(user: User) -> str:
-    return url_for("organiser_pages.home") if user.is_organiser else url_for("accounts.profile")
+    """Where a user lands after logging in: the organiser pages or their account."""
+    return url_for("organiser_pages.home") if user.is_organiser else url_for("accounts_pages.profile")
 
 
 def _registration_refused(_response) -> bool:
@@ -82,8 +85,8 @@ def _registration_refused(_response) -> bool:
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@_limit("REGISTER_LIMIT_PER_IP")
-@_limit("REGISTER_CONFLICT_LIMIT_PER_IP", deduct_when=_registration_refused)
+@limit("REGISTER_LIMIT_PER_IP")
+@limit("REGISTER_CONFLICT_LIMIT_PER_IP", deduct_when=_registration_refused)
 def register():
     """Registration. A phone/email/CCCD that is taken gets a generic field error, and an address told so too
     often is slowed down (REGISTER_CONFLICT_LIMIT_PER_IP), so the form is no cheap directory of who is in."""
@@ -104,9 +107,9 @@ def register():
             g.registration_conflict = error.code == "conflict"
             show_field_errors(form, error)
         else:
-            _start_session(user)
+            start_session(user)
             flash(_("Welcome, %(name)s! Your account is ready.", name=user.full_name), "success")
-            return redirect(url_for("accounts.profile"))
+            return redirect(url_for("accounts_pages.profile"))
     leaves = leaf_units(db.session, limit=5000)
     paths = unit_paths(db.session, leaves)
     units = [(unit.id, paths[unit.id]) for unit in leaves]
@@ -135,14 +138,14 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = _log_in(form.login.data, form.password.data)
+            user = log_in(form.login.data, form.password.data)
         except DomainError as error:
             flash(str(error.message), "error")
             if error.retry_after is not None:
                 page = render_template("accounts/login.html", form=form)
                 return page, 429, {"Retry-After": str(error.retry_after)}
         else:
-            _start_session(user)
+            start_session(user)
             return redirect(safe_next(home_for(user)))
     return render_template("accounts/login.html", form=form)
 
@@ -150,7 +153,7 @@ def login():
 @bp.post("/logout")
 def logout():
     if LogoutForm().validate_on_submit():
-        _end_session()
+        end_session()
     return redirect(url_for("public_pages.home"))
 
 
@@ -173,37 +176,7 @@ def change_password():
         except DomainError as error:
             show_field_errors(form, error)
         else:
-            _start_session(current_user._get_current_object())  # every login ended, this browser's too
+            start_session(current_user._get_current_object())  # every login ended, this browser's too
             flash(_("Your password has been changed."), "success")
-            return redirect(url_for("accounts.profile"))
+            return redirect(url_for("accounts_pages.profile"))
     return render_template("accounts/password.html", form=form)
-
-
-def _user_json(user: User) -> dict:
-    return {"id": user.id, "full_name": user.full_name, "role": user.role.value, "unit_id": user.unit_id}
-
-
-@api.post("/session")
-@login_limit
-def api_login():
-    """``{login, password}`` -> sets the session cookie; ``{"ok": true, "user": {...}}``."""
-    body = json_body()
-    login, password = body.get("login"), body.get("password")
-    if not isinstance(login, str) or not isinstance(password, str):
-        raise DomainError("bad_request", _("Send login and password as strings."))
-    user = _log_in(login, password)
-    _start_session(user)
-    return ok(user=_user_json(user))
-
-
-@api.delete("/session")
-def api_logout():
-    _end_session()
-    return ok()
-
-
-@api.get("/session")
-def api_whoami():
-    if not current_user.is_authenticated:
-        raise DomainError("not_authenticated")
-    return ok(user=_user_json(current_user))
