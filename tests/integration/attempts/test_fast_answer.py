@@ -64,9 +64,11 @@ def test_a_cache_miss_takes_the_ordinary_path(alice_socket, world, db_session, r
     assert len(flask_answers) == (1 if fast_setting else 2)  # the miss put the attempt back in the cache
 
 
-def refusals(sock, attempt_id: int, other_id: int) -> dict:
+def refusals(sock, attempt: dict, other_id: int) -> dict:
     """Every kind of answer the server must refuse, and its reply."""
-    ok = {"attempt_id": attempt_id, "slot": 0, "choice": ["A"], "seq": 1}
+    single = next(question["slot"] for question in attempt["questions"] if not question["multiple"])
+    attempt_id = attempt["id"]
+    ok = {"attempt_id": attempt_id, "slot": single, "choice": ["A"], "seq": 1}
     return {name: sock.call("answer", *payload) for name, payload in {
         "not a dict": (["A"],),
         "two arguments": (ok, ok),
@@ -74,7 +76,7 @@ def refusals(sock, attempt_id: int, other_id: int) -> dict:
         "long labels": ({**ok, "choice": ["ABC"]},),
         "too large": ({**ok, "pad": "x" * 20_000},),
         "no such slot": ({**ok, "slot": 99},),
-        "invalid choice": ({**ok, "choice": ["A", "B"]},),
+        "invalid choice": ({**ok, "choice": ["A", "B"]},),  # two options for a single-answer question
         "unknown label": ({**ok, "choice": ["Z"]},),
         "no such attempt": ({**ok, "attempt_id": 10**9},),
         "someone else's attempt": ({**ok, "attempt_id": other_id},),
@@ -87,7 +89,7 @@ def test_refusals_match_the_ordinary_path(app, alice_socket, world, db_session, 
     replies = {}
     for setting in (True, False):
         monkeypatch.setitem(app.config, fast_answer.SETTING, setting)
-        replies[setting] = refusals(alice_socket, attempt["id"], bobs)
+        replies[setting] = refusals(alice_socket, attempt, bobs)
     assert replies[True] == replies[False]
     assert all(reply["ok"] is False for reply in replies[True].values()), replies[True]
     assert replies[True]["someone else's attempt"]["error"]["code"] == "forbidden"
