@@ -181,10 +181,12 @@ def _finalise(session: Session, rt: AttemptRuntime, attempt: Attempt, round_: Ro
     session.refresh(attempt)
     rt.cache.close(attempt.id)
     if changed:
-        rt.boards.attempt_finalised(session, attempt)
+        # Read before the boards: they give the connection back (committing), after which each read of ``attempt``
+        # would load it again.
         user_id = attempt.user_id
         payload = {"attempt_id": attempt.id, "reason": "submitted" if status == Status.SUBMITTED else "deadline",
                    "result": result_of(attempt)}
+        rt.boards.attempt_finalised(session, attempt)
         release_connection(session)  # emitting may yield to other greenlets: hold no connection meanwhile
         rt.notifier.attempt_closed(user_id, payload)
     return bool(changed)
