@@ -1,5 +1,6 @@
 """Per-account limits (contest.realtime.guards): the connection cap closes the oldest, the event window is per
-account across connections, and a failing Redis falls back to counting in the process."""
+account across connections and costs no Redis round trip, and a failing Redis falls back to counting the
+connections in the process."""
 
 from __future__ import annotations
 
@@ -58,7 +59,7 @@ def test_a_failing_redis_falls_back_to_the_process_and_is_not_asked_again_at_onc
     assert accounts.connected("c", 1, 500.2) == ["a"]
     assert [accounts.allow("b", 1, 500.3) for _ in range(7)].count(True) == 5
     assert DownRedis.calls == 1  # one failure, then the process counts alone for a while
-    accounts.allow("b", 1, 506.0)
+    accounts.connected("d", 1, 506.0)
     assert DownRedis.calls == 2  # and tries Redis again afterwards
     flood_guard.buckets.clear()
 
@@ -69,4 +70,14 @@ def test_events_that_read_the_database_have_a_tighter_window_of_their_own():
     starts = [accounts.allow("s", 9, 2000.0 + n / 100, "attempt_start") for n in range(6)]
     assert starts == [True, True, True, False, False, False]
     assert accounts.allow("s", 9, 2000.1, "answer")  # answers go on
+    flood_guard.buckets.clear()
+
+
+def test_an_event_is_counted_without_asking_redis():
+    # The per-event path of 10,000 answering entrants: a round trip each was 7.6 % of a process's CPU.
+    DownRedis.calls = 0
+    accounts = guard(RedisCounts(DownRedis(), "test:"), events=3, window_s=10.0)
+    flood_guard.buckets.clear()
+    assert [accounts.allow("s", 4, 700.0 + n / 100) for n in range(5)] == [True, True, True, False, False]
+    assert DownRedis.calls == 0
     flood_guard.buckets.clear()
