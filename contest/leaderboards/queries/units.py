@@ -133,12 +133,18 @@ class RankingPage:
 def ranking_page(rows: list[dict], *, page: int = 1, per_page: int = PAGE_ROWS, text: str = "") -> RankingPage:
     """Page ``page`` of ``rows`` (a page past the end is the last one); ``text`` keeps the units whose name or
     code holds every word of it, accents and case ignored (a school finding itself among thousands)."""
-    words = fold(text).split()
-    if words:
-        rows = [row for row in rows if all(word in fold(f"{row['name']} {row['code']}") for word in words)]
+    rows = matching(rows, text)
     pages = max(1, -(-len(rows) // per_page))
     page = min(max(page, 1), pages)
     return RankingPage(rows[(page - 1) * per_page:page * per_page], page, pages, len(rows), text)
+
+
+def matching(rows: list[dict], text: str) -> list[dict]:
+    """The rows whose unit's name or code holds every word of ``text`` (accents and case ignored); all when empty."""
+    words = fold(text).split()
+    if not words:
+        return rows
+    return [row for row in rows if all(word in fold(f"{row['name']} {row['code']}") for word in words)]
 
 
 def unit_rows(session: Session, round_id: int, level: str) -> list[dict]:
