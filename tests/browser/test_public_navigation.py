@@ -54,12 +54,14 @@ def test_two_taps_from_home_to_a_board_and_a_unit_ranking(page: Page, tmp_path):
     page.locator("#contest-list .board-link").first.click()  # tap 2
     expect(page).to_have_url(re.compile(r"/rounds/\d+/board$"))
     expect(page.locator("#board-table")).to_be_visible()
+    fits_the_phone(page)
 
     page.goto("/")
     page.click("#nav-boards")
     page.locator("#contest-list .units-link").first.click()
     expect(page).to_have_url(re.compile(r"/rounds/\d+/units$"))
     expect(page.locator("#units-table")).to_be_visible()
+    fits_the_phone(page)
 
     page.goto("/")  # the home page's own links: one tap
     page.locator("#current-contests .units-link").first.click()

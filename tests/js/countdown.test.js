@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { label, remaining } from "../../contest/static/js/countdown.js";
+import { label, remaining, start } from "../../contest/static/js/countdown.js";
 
 const at = Date.parse("2026-12-03T15:00:00Z");
 
@@ -21,4 +21,27 @@ test("the label names days in the page's words and shows the rest as a clock", (
   assert.equal(label(remaining(at + 90_061_000, at), words), "1 ngày 01:01:01");
   assert.equal(label(remaining(at + 59_000, at), words), "00:00:59");
   assert.equal(label(remaining(at - 1, at), words), "đã bắt đầu");
+});
+
+test("start writes each countdown beside its time, in the page's words, and ticks", () => {
+  const spans = [];
+  const fakeTime = (iso, data) => ({
+    dataset: data,
+    getAttribute: (name) => (name === "datetime" ? iso : null),
+    after: (node) => spans.push(node),
+  });
+  const times = [
+    fakeTime("2026-12-03T16:01:01Z", { in: "còn %(left)s", days: "%(n)s ngày", done: "đã đến giờ" }),
+    fakeTime("2026-12-03T14:00:00Z", { in: "còn %(left)s", days: "%(n)s ngày", done: "đã đến giờ" }),
+  ];
+  const root = { ownerDocument: { createElement: () => ({}) }, querySelectorAll: () => times };
+  let now = at;
+  let tick;
+  const stop = start(root, () => now, (fn) => { tick = fn; return 1; });
+  assert.deepEqual(spans.map((span) => span.textContent), [" (còn 01:01:01)", " (đã đến giờ)"]);
+  now += 1000;
+  tick();
+  assert.equal(spans[0].textContent, " (còn 01:01:00)");
+  assert.equal(spans[0].className, "countdown");
+  stop();
 });
