@@ -95,6 +95,8 @@ class Defaults:
     SLIP_CODE_DAYS = 14
     RESET_LIMIT_PER_IP = "60 per hour"
     ENTRANT_UPLOAD_MAX_BYTES = 8 * 1024 * 1024  # a list of 20,000 students is ~2 MB
+    # A contest's banner image (contest.rounds.content checks 2 MB itself: this leaves room for the form around it).
+    BANNER_UPLOAD_MAX_BYTES = 3 * 1024 * 1024
     # Mail (contest.mail): SMTP when MAIL_SERVER is set, else every message goes to the log (and the app's outbox).
     MAIL_SERVER = ""
     MAIL_PORT = 587

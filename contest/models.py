@@ -12,13 +12,14 @@ from contest.leaderboards.models import (
     PublishedRow,
     RankingRule,
 )
-from contest.rounds.models import Contest, OrganiserContest, Round
+from contest.rounds.models import Contest, ContestHome, NewsPost, OrganiserContest, Round
 from contest.units.models import Unit
 from question_bank.import_jobs import ImportJob
 from question_bank.models import Question, QuestionRevision, RoundItemStat, Topic
 
 __all__ = [
-    "Answer", "Attempt", "AuditEntry", "BoardFreeze", "Contest", "ContestBoard", "EntrantListJob", "ExportJob",
-    "ImportJob", "LoginSession", "OrganiserContest", "PasswordReset", "PublishedResult", "PublishedRow", "Question",
-    "QuestionRevision", "RankingRule", "Role", "Round", "RoundItemStat", "Topic", "Unit", "User",
+    "Answer", "Attempt", "AuditEntry", "BoardFreeze", "Contest", "ContestBoard", "ContestHome", "EntrantListJob",
+    "ExportJob", "ImportJob", "LoginSession", "NewsPost", "OrganiserContest", "PasswordReset", "PublishedResult",
+    "PublishedRow", "Question", "QuestionRevision", "RankingRule", "Role", "Round", "RoundItemStat", "Topic", "Unit",
+    "User",
 ]

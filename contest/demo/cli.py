@@ -17,6 +17,7 @@ from contest.attempts.runtime import runtime
 from contest.db import utcnow
 from contest.demo.people import demo_people
 from contest.extensions import db
+from contest.rounds import content
 from contest.rounds.models import Contest, Prediction
 from contest.rounds.service import RoundSpec, create_contest, create_round
 from contest.units.cli import read_unit_file, report
@@ -28,6 +29,18 @@ DEMO_ORGANISER = "admin@example.org"
 DEMO_ORGANISER_PASSWORD = "demo-admin-pass"
 DEMO_ENTRANT_PASSWORD = "demo-pass"
 DEMO_CONTEST = "Tìm hiểu chuyển đổi số (demo)"
+DEMO_RULES = """# Đối tượng
+Học sinh, sinh viên và đoàn viên thanh niên trong tỉnh.
+
+# Cách thi
+- Mỗi tuần một vòng thi gồm 10 câu trắc nghiệm, làm trong 10 phút.
+- Mỗi thí sinh có tối đa 3 lượt; lượt có kết quả tốt nhất được tính.
+- Xếp hạng theo số câu đúng, rồi theo thời gian làm bài.
+"""
+DEMO_PRIZES = """- 01 giải Nhất mỗi tuần
+- 02 giải Nhì, 03 giải Ba
+- Giải tập thể cho trường có tỷ lệ tham gia cao nhất
+"""
 SEED = 20251127
 
 demo = AppGroup("demo", help="Demo data.")
@@ -63,7 +76,16 @@ def _seed_contest(now) -> None:
     spec = RoundSpec(title="Tuần 1", opens_at=now, closes_at=now + timedelta(days=7), time_limit_s=600,
                      question_count=10, attempts_allowed=3, prediction=Prediction.FULL_MARKS)
     round_ = create_round(db.session, runtime().bank, contest_id=contest.id, spec=spec, now=now)
+    _seed_home(contest.id, now)
     click.echo(f"contest {contest.id} with round {round_.id} open until {round_.closes_at:%Y-%m-%d %H:%M} UTC")
+
+
+def _seed_home(contest_id: int, now) -> None:
+    """The demo contest's rules, prizes and a news post, as the demo admin writes them."""
+    admin = db.session.scalar(select(User).where(User.email == DEMO_ORGANISER))
+    content.save_texts(db.session, admin, contest_id=contest_id, now=now, rules=DEMO_RULES, prizes=DEMO_PRIZES)
+    content.save_news(db.session, admin, contest_id=contest_id, now=now, published_at=now,
+                      title="Khai mạc cuộc thi", body="Tuần 1 đã mở: mỗi thí sinh có **3 lượt** thi, 10 phút mỗi lượt.")
 
 
 def _seed_organiser() -> None:

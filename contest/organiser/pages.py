@@ -43,7 +43,15 @@ def home():
 @bp.get("/staff")
 @requires(Action.STAFF)
 def staff():
-    return render_template("organiser/staff.html", staff=service.list_staff(db.session), role_names=ROLE_NAMES)
+    """``?q=&page=``: staff accounts, a page at a time, found by name or email."""
+    text = (request.args.get("q") or "").strip()[:100]
+    try:
+        page = whole_number(request.args.get("page")) or 1
+    except ValueError:
+        page = 1
+    listed = service.list_staff(db.session, page=page, text=text)
+    return render_template("organiser/staff.html", staff=listed.rows, listed=listed, text=text,
+                           role_names=ROLE_NAMES)
 
 
 @bp.route("/staff/new", methods=["GET", "POST"])

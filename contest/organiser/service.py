@@ -20,6 +20,7 @@ from contest.rounds.service import check_contest_ids, set_organiser_contests
 from contest.units.models import Unit
 
 AUDIT_PAGE = 50
+STAFF_PAGE = 50
 
 
 def create_organiser(session: Session, *, email: str, full_name: str, password: str, now: datetime,
@@ -59,16 +60,33 @@ def set_staff_role(session: Session, *, user_id: int, staff_role: StaffRole, sco
     return user
 
 
-def list_staff(session: Session) -> list[dict]:
-    """Organisers and admins, with their unit scope and the titles of the contests they are limited to."""
-    staff = list(session.scalars(select(User).where(User.role.in_([Role.ORGANISER, Role.ADMIN]))
-                                 .order_by(User.role, User.full_name, User.id)))
+@dataclass(frozen=True)
+class StaffPage:
+    rows: list[dict]  # {user, contests: [title]}
+    page: int
+    pages: int
+    total: int
+
+
+def list_staff(session: Session, *, page: int = 1, per_page: int = STAFF_PAGE, text: str = "") -> StaffPage:
+    """Organisers and admins, ``per_page`` at a time (a unit organiser per school makes thousands), with their unit
+    scope and the titles of the contests they are limited to; ``text`` finds them by name or email."""
+    where = [User.role.in_([Role.ORGANISER, Role.ADMIN])]
+    words = text.split()
+    for word in words:
+        pattern = f"%{word.replace('%', '').replace('_', '')}%"
+        where.append(User.full_name.ilike(pattern) | User.email.ilike(pattern))
+    total = session.scalar(select(func.count()).select_from(User).where(*where)) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    staff = list(session.scalars(select(User).where(*where).order_by(User.role, User.full_name, User.id)
+                                 .offset((page - 1) * per_page).limit(per_page)))
     contests: dict[int, list[str]] = {}
     for user_id, title in session.execute(
             select(OrganiserContest.user_id, Contest.title).join(Contest, Contest.id == OrganiserContest.contest_id)
-            .order_by(Contest.title)):
+            .where(OrganiserContest.user_id.in_([user.id for user in staff])).order_by(Contest.title)):
         contests.setdefault(user_id, []).append(title)
-    return [{"user": user, "contests": contests.get(user.id, [])} for user in staff]
+    return StaffPage([{"user": user, "contests": contests.get(user.id, [])} for user in staff], page, pages, total)
 
 
 def group_units(session: Session, limit: int = 2000) -> list[tuple[str, str]]:

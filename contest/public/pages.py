@@ -3,14 +3,22 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from contest.accounts.pages import safe_next
+from contest.db import utcnow
+from contest.extensions import db
 from contest.i18n import LANG_COOKIE
+from contest.rounds.content import latest_news
+from contest.rounds.queries import current_contests
 
 bp = Blueprint("public_pages", __name__)
 
 
 @bp.get("/")
 def home():
-    return render_template("public/home.html")
+    """The current contests: their open and upcoming rounds with countdowns, and links to every board."""
+    now = utcnow()
+    cards = current_contests(db.session, now=now)
+    news = latest_news(db.session, [card.contest.id for card in cards], now=now)
+    return render_template("public/home.html", cards=cards, news=news, now=now)
 
 
 @bp.get("/lang/<code>")

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateTimeLocalField,
     DecimalField,
@@ -152,3 +153,23 @@ def read_cells(data, topics: list[tuple[int, str]], difficulties) -> tuple[list[
             elif int(text):
                 cells.append({"topic_id": topic_id, "difficulty": difficulty.value, "count": int(text)})
     return cells, raw, bad
+
+
+class HomeTextsForm(FlaskForm):
+    """A contest's rules and prize list (Markdown; the service checks their length)."""
+
+    rules = TextAreaField(_l("Rules (Markdown)"), render_kw={"rows": 10})
+    prizes = TextAreaField(_l("Prizes (Markdown)"), render_kw={"rows": 6})
+
+
+class BannerForm(FlaskForm):
+    banner = FileField(_l("Banner image (PNG, JPEG, WebP or GIF, at most 2 MB)"),
+                       validators=[FileRequired(_l("Choose an image file."))],
+                       render_kw={"accept": "image/png,image/jpeg,image/webp,image/gif"})
+
+
+class NewsForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[InputRequired(_l("Enter a title."))])
+    body = TextAreaField(_l("Text (Markdown)"), render_kw={"rows": 8})
+    published_at = DateTimeLocalField(_l("Published at (Vietnam time)"), format=LOCAL_FORMAT,
+                                      validators=[InputRequired(_l("Enter the date and time."))])

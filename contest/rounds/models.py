@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.db import intpk, utcnow
@@ -90,3 +90,35 @@ class OrganiserContest(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"), primary_key=True,
                                             index=True)
+
+
+class ContestHome(db.Model):
+    """What the contest's public home page shows beside its rounds: rules and prizes (Markdown, rendered through
+    the sanitiser: ``contest.markup``) and a banner image, stored here so every process serves the same bytes.
+    ``banner_hash`` (sha256 of the bytes) versions the banner's URL, so it can be cached for a year."""
+
+    __tablename__ = "contest_homes"
+
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"), primary_key=True)
+    rules: Mapped[str] = mapped_column(Text, default="")
+    prizes: Mapped[str] = mapped_column(Text, default="")
+    banner: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    banner_type: Mapped[str | None] = mapped_column(String(32))
+    banner_hash: Mapped[str | None] = mapped_column(String(64))
+    banner_width: Mapped[int | None] = mapped_column(Integer)
+    banner_height: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class NewsPost(db.Model):
+    """A news post on a contest's home page (Markdown body). The public sees it from ``published_at`` on."""
+
+    __tablename__ = "contest_news"
+
+    id: Mapped[intpk]
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    published_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -32,9 +32,11 @@ from contest.leaderboards.placements import ancestors
 from contest.leaderboards.queries.activity import activity as entrants_over_time
 from contest.leaderboards.reads import contest_aggregate, public_cuts
 from contest.rounds.models import Contest, Round
+from contest.search_text import fold
 from contest.units.models import Unit
 
 SORT_KEYS = ("entrants", "attempts", "participation", "average_score", "full_marks")
+PAGE_ROWS = 100  # a page of a unit ranking: a level of 6,000 schools is 61 pages, not one 800 KB table
 
 
 @dataclass
@@ -115,6 +117,34 @@ class UnitRankings:
 
     def clear(self) -> None:
         self._cache.clear()
+
+
+@dataclass(frozen=True)
+class RankingPage:
+    """One page of a ranking's rows (each keeps its rank in the whole ranking)."""
+
+    rows: list[dict]
+    page: int
+    pages: int
+    total: int  # rows matching ``text``
+    text: str
+
+
+def ranking_page(rows: list[dict], *, page: int = 1, per_page: int = PAGE_ROWS, text: str = "") -> RankingPage:
+    """Page ``page`` of ``rows`` (a page past the end is the last one); ``text`` keeps the units whose name or
+    code holds every word of it, accents and case ignored (a school finding itself among thousands)."""
+    rows = matching(rows, text)
+    pages = max(1, -(-len(rows) // per_page))
+    page = min(max(page, 1), pages)
+    return RankingPage(rows[(page - 1) * per_page:page * per_page], page, pages, len(rows), text)
+
+
+def matching(rows: list[dict], text: str) -> list[dict]:
+    """The rows whose unit's name or code holds every word of ``text`` (accents and case ignored); all when empty."""
+    words = fold(text).split()
+    if not words:
+        return rows
+    return [row for row in rows if all(word in fold(f"{row['name']} {row['code']}") for word in words)]
 
 
 def unit_rows(session: Session, round_id: int, level: str) -> list[dict]:

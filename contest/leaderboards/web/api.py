@@ -20,11 +20,13 @@ from contest.leaderboards.queries.boards import (
     contest_leaderboard,
     round_leaderboard,
 )
+from contest.leaderboards.queries.units import matching
 from contest.leaderboards.runtime import extension
 from contest.web import whole_number
 
 bp = Blueprint("leaderboards_api", __name__, url_prefix="/api")
 MAX_AGE_S = 2
+UNITS_MAX_LIMIT = 1000
 
 
 @bp.get("/rounds/<int:round_id>/leaderboard")
@@ -68,7 +70,7 @@ def board_args() -> tuple:
 
 
 def _units(**scope):
-    return _cacheable(units_page(public=True, **scope), private=False)
+    return _cacheable(sliced(units_page(public=True, **scope)), private=False)
 
 
 def units_page(*, public: bool, **scope) -> dict:
@@ -80,6 +82,14 @@ def units_page(*, public: bool, **scope) -> dict:
     return extension(current_app).units.rankings(db.session, **scope, level=request.args.get("level") or None,
                                                  now=utcnow(), sort=request.args.get("sort", "entrants"),
                                                  descending=order == "desc", public=public)
+
+
+def sliced(ranked: dict) -> dict:
+    """The request's part of a unit ranking: ``q`` keeps the units whose name or code holds its words, ``offset``
+    and ``limit`` a slice of those rows (every row by default); ``total`` counts the rows kept by ``q``."""
+    offset, limit = _whole("offset", 0, 0, 10_000_000), _whole("limit", None, 1, UNITS_MAX_LIMIT)
+    rows = matching(ranked["rows"], (request.args.get("q") or "").strip()[:100])
+    return {**ranked, "total": len(rows), "rows": rows[offset:None if limit is None else offset + limit]}
 
 
 def _whole(name: str, default: int | None, low: int, high: int | None = None) -> int | None:

@@ -11,9 +11,10 @@ phone, citizen ID and birth date are never read.
 from __future__ import annotations
 
 from babel.numbers import format_decimal
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 
 from contest.db import utcnow
@@ -28,9 +29,12 @@ from contest.leaderboards.queries.boards import (
     round_leaderboard,
     search_entrants,
 )
-from contest.leaderboards.queries.units import SORT_KEYS
+from contest.leaderboards.queries.units import SORT_KEYS, RankingPage, ranking_page
 from contest.leaderboards.runtime import extension
+from contest.markup import render as render_markdown
+from contest.rounds.content import banner_bytes, home_of, news_page
 from contest.rounds.models import Contest, Round
+from contest.rounds.queries import contests_page
 from contest.units.models import Unit
 from contest.web import whole_number
 
@@ -70,16 +74,43 @@ def entrant_rank(round_id: int) -> dict | None:
             "state": view.state, "frozen_at": view.frozen_at}
 
 
+@bp.app_template_filter("markdown")
+def markdown_filter(text: str | None) -> Markup:
+    """An organiser's Markdown as sanitised HTML (``contest.markup``)."""
+    return render_markdown(text)
+
+
 @bp.get("/contests")
 def contests():
-    listed = db.session.scalars(select(Contest).order_by(Contest.created_at.desc())).all()
-    return render_template("leaderboards/contests.html", contests=listed, now=utcnow())
+    """``?q=&page=``: every contest, newest first, with its open and upcoming rounds and links to its boards."""
+    text = (request.args.get("q") or "").strip()[:100]
+    listed = contests_page(db.session, now=utcnow(), text=text, page=_arg_int("page") or 1)
+    return render_template("leaderboards/contests.html", listed=listed, text=text, now=utcnow())
 
 
 @bp.get("/contests/<int:contest_id>")
 def contest(contest_id: int):
+    """The contest's home: banner, rules, news, prizes, its rounds and their boards."""
     shown = db.session.get(Contest, contest_id) or abort(404)
-    return render_template("leaderboards/contest.html", contest=shown, now=utcnow())
+    now = utcnow()
+    news = news_page(db.session, contest_id, now=now, page=_arg_int("news") or 1)
+    return render_template("leaderboards/contest.html", contest=shown, now=now, home=home_of(db.session, contest_id),
+                           news=news)
+
+
+@bp.get("/contests/<int:contest_id>/banner")
+def banner(contest_id: int):
+    """The contest's banner image, served by the app. With ``?v=`` (the start of its hash, as the pages link it)
+    it is cached for a year: a new banner has a new address."""
+    found = banner_bytes(db.session, contest_id) or abort(404)
+    data, content_type, digest = found
+    response = Response(data, mimetype=content_type)
+    response.set_etag(digest)
+    versioned = request.args.get("v") and digest.startswith(request.args["v"])
+    response.headers["Cache-Control"] = ("public, max-age=31536000, immutable" if versioned
+                                         else "public, max-age=300")
+    response.headers["Content-Security-Policy"] = "default-src 'none'"
+    return response.make_conditional(request)
 
 
 @bp.get("/rounds/<int:round_id>/board")
@@ -124,25 +155,28 @@ def contest_board(contest_id: int):
 
 @bp.get("/rounds/<int:round_id>/units")
 def units(round_id: int):
-    """``?level=&sort=&order=``: unit rankings, a participation chart and entrants over time."""
+    """``?level=&sort=&order=&q=&page=``: unit rankings (``PAGE_ROWS`` a page; ``q`` finds units by name or code),
+    a participation chart and entrants over time."""
     round_ = db.session.get(Round, round_id) or abort(404)
     sort = request.args.get("sort", "participation")
     order = request.args.get("order", "desc")
     ranked = _ranked(sort, order, round_id=round_id)
     return render_template("leaderboards/units.html", round=round_, contest=round_.contest, ranked=ranked,
-                           sort=sort, order=order, sort_keys=SORT_KEYS, chart=_chart(ranked),
+                           listed=_listed(ranked), sort=sort, order=order, sort_keys=SORT_KEYS, chart=_chart(ranked),
                            activity=extension(current_app).units.activity(db.session, round_id),
                            **_round_links(round_id))
 
 
 @bp.get("/contests/<int:contest_id>/units")
 def contest_units(contest_id: int):
-    """``?level=&sort=&order=``: the contest's unit rankings and the participation chart."""
+    """``?level=&sort=&order=&q=&page=``: the contest's unit rankings (paged as ``units``) and the participation
+    chart."""
     shown = db.session.get(Contest, contest_id) or abort(404)
     sort = request.args.get("sort", "participation")
     order = request.args.get("order", "desc")
     ranked = _ranked(sort, order, contest_id=contest_id)
-    return render_template("leaderboards/units.html", round=None, contest=shown, ranked=ranked, sort=sort,
+    return render_template("leaderboards/units.html", round=None, contest=shown, ranked=ranked,
+                           listed=_listed(ranked), sort=sort,
                            order=order, sort_keys=SORT_KEYS, chart=_chart(ranked), activity=None,
                            **_contest_links(contest_id))
 
@@ -155,6 +189,11 @@ def _ranked(sort: str, order: str, **scope) -> dict:
                                                      now=utcnow(), sort=sort, descending=order == "desc")
     except DomainError as error:
         abort(404 if error.code == "not_found" else 400)
+
+
+def _listed(ranked: dict) -> RankingPage:
+    """The page of the ranking's rows this request asks for (``?page=&q=``)."""
+    return ranking_page(ranked["rows"], page=_arg_int("page") or 1, text=(request.args.get("q") or "").strip()[:100])
 
 
 def _chart(ranked: dict) -> dict:

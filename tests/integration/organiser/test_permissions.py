@@ -122,7 +122,7 @@ def requests_of(app, world):
     rounds = world["rounds"]
     fixed = {"question_id": world["question"].id, "topic_id": world["question"].topic_id,
              "user_id": world["staff"]["unit_s1"].id, "job_id": 999_999, "what": "units", "fmt": "csv",
-             "action": "freeze"}
+             "action": "freeze", "post_id": 999_999}
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         if not rule.rule.startswith(ORGANISER_PREFIXES):
             continue
