@@ -12,13 +12,22 @@ from contest.leaderboards.models import (
     PublishedRow,
     RankingRule,
 )
+from contest.prizes.models import (
+    Certificate,
+    CertificateJob,
+    CertificateTemplate,
+    PrizeAward,
+    PrizeAwardSet,
+    PrizeRule,
+)
 from contest.rounds.models import Contest, OrganiserContest, Round
 from contest.units.models import Unit
 from question_bank.import_jobs import ImportJob
 from question_bank.models import Question, QuestionRevision, RoundItemStat, Topic
 
 __all__ = [
-    "Answer", "Attempt", "AuditEntry", "BoardFreeze", "Contest", "ContestBoard", "EntrantListJob", "ExportJob",
+    "Answer", "Attempt", "AuditEntry", "BoardFreeze", "Certificate", "CertificateJob", "CertificateTemplate",
+    "PrizeAward", "PrizeAwardSet", "PrizeRule", "Contest", "ContestBoard", "EntrantListJob", "ExportJob",
     "ImportJob", "LoginSession", "OrganiserContest", "PasswordReset", "PublishedResult", "PublishedRow", "Question",
     "QuestionRevision", "RankingRule", "Role", "Round", "RoundItemStat", "Topic", "Unit", "User",
 ]
