@@ -47,6 +47,10 @@ def login(client, login_name: str) -> None:
     assert response.json["ok"], response.json
 
 
+def logout(client) -> None:
+    assert client.delete("/api/session", json={}).json == {"ok": True}
+
+
 def organiser(session, *, email: str, contest: Contest | None = None, staff_role: StaffRole = StaffRole.CONTEST,
               scope=None):
     user = make_user(session, role=Role.ORGANISER, email=email, staff_role=staff_role, scope=scope, commit=True)

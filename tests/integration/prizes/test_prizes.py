@@ -17,7 +17,7 @@ from contest.prizes.models import PrizeAwardSet
 from contest.prizes.service import awards_of, latest_set, set_rules
 from contest.rounds.models import NameStyle
 from tests.factories import make_user
-from tests.integration.prizes.conftest import login, make_contest, organiser, publish_round, take
+from tests.integration.prizes.conftest import login, logout, make_contest, organiser, publish_round, take
 
 RULES = {"first": "1", "second": "1", "third": "1", "consolation": "0", "min_score": "1", "one_per_contest": "1"}
 
@@ -124,12 +124,12 @@ def test_rules_pages_are_scoped_checked_and_audited(client, db_session, boards, 
     login(client, "other@example.vn")
     assert client.post(f"/organiser/contests/{contest.id}/prizes", data=RULES).status_code == 403
     assert client.post(f"/organiser/rounds/{week.id}/prizes", data=RULES).status_code == 403
-    client.delete("/api/session")
+    logout(client)
     organiser(db_session, email="unit@example.vn", staff_role=StaffRole.UNIT, scope=tree["d1"])
     login(client, "unit@example.vn")
     assert client.post(f"/organiser/contests/{contest.id}/prizes", data=RULES).status_code == 403
     assert client.get(f"/organiser/rounds/{week.id}/prizes").status_code == 200  # read-only
-    client.delete("/api/session")
+    logout(client)
     organiser(db_session, email="boss@example.vn", contest=contest)
     login(client, "boss@example.vn")
     bad = client.post(f"/organiser/contests/{contest.id}/prizes", data={**RULES, "first": "nhiều"},
@@ -193,13 +193,13 @@ def test_the_prize_export_has_contacts_for_contest_staff_and_only_a_subtree_for_
     assert audit_of(db_session, "personal_data.disclosed")[-1].details["what"] == "export.prizes"
     xlsx = client.get(f"/organiser/rounds/{week.id}/prizes.xlsx")
     assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
-    client.delete("/api/session")
+    logout(client)
     organiser(db_session, email="unit@example.vn", staff_role=StaffRole.UNIT, scope=tree["d2"])
     login(client, "unit@example.vn")
     rows = parse(client.get(f"/organiser/rounds/{week.id}/prizes.csv"))
     assert "phone" not in rows[0] and [r[7] for r in rows[1:]] == ["Lê Cường"]
     assert audit_of(db_session, "prizes.export")[-1].details["contacts"] is False
-    client.delete("/api/session")
+    logout(client)
     other, _ = make_contest(db_session, title="Khác")
     organiser(db_session, email="other@example.vn", contest=other)
     login(client, "other@example.vn")
