@@ -26,8 +26,8 @@ from contest.prizes.service import awards_of, latest_set
 from contest.rounds.models import Round
 from contest.units.models import Unit
 
-HEADER = ("prize_version", "results_version", "prize_code", "prize", "place", "rank", "entrant_id", "name", "unit_code",
-          "unit_path", "score", "value")
+HEADER = ("prize_version", "results_version", "prize_code", "prize", "level", "place", "rank", "entrant_id", "name",
+          "unit_code", "unit_path", "score", "value")
 CONTACTS = ("phone", "email", "citizen_id", "birth_date")
 
 
@@ -47,9 +47,9 @@ def prize_rows(session: Session, prize_set: PrizeAwardSet, *, contacts: bool,
         if within is not None and unit_id not in within:
             continue
         label = prize_label(award.prize, award.level, paths.get(award.unit_id, "").rpartition(" / ")[2])
-        row = (prize_set.version, prize_set.results_version, award.prize, label, award.place, award.rank, award.user_id,
-               person.full_name if person else "", codes.get(unit_id, ""), paths.get(unit_id, ""), award.score,
-               award.value)
+        row = (prize_set.version, prize_set.results_version, award.prize, label, award.level, award.place,
+               award.rank, award.user_id, person.full_name if person else "", codes.get(unit_id, ""),
+               paths.get(unit_id, ""), award.score, award.value)
         if contacts:
             row += ((person.phone or "", person.email or "", person.citizen_id or "",
                      person.birth_date.isoformat() if person.birth_date else "") if person else ("", "", "", ""))

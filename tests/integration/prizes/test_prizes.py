@@ -186,7 +186,7 @@ def test_the_prize_export_has_contacts_for_contest_staff_and_only_a_subtree_for_
     login(client, "boss@example.vn")
     rows = parse(client.get(f"/organiser/rounds/{week.id}/prizes.csv"))
     assert rows[0][-4:] == ["phone", "email", "citizen_id", "birth_date"]
-    assert [(r[2], r[3], r[7], r[-4]) for r in rows[1:]] == [
+    assert [(r[2], r[3], r[8], r[-4]) for r in rows[1:]] == [
         ("first", "Giải Nhất", "Nguyễn Thị Hồng Nhung", who["Nguyễn Thị Hồng Nhung"].phone),
         ("second", "Giải Nhì", "Trần Bình", who["Trần Bình"].phone),
         ("third", "Giải Ba", "Lê Cường", who["Lê Cường"].phone)]
@@ -197,7 +197,7 @@ def test_the_prize_export_has_contacts_for_contest_staff_and_only_a_subtree_for_
     organiser(db_session, email="unit@example.vn", staff_role=StaffRole.UNIT, scope=tree["d2"])
     login(client, "unit@example.vn")
     rows = parse(client.get(f"/organiser/rounds/{week.id}/prizes.csv"))
-    assert "phone" not in rows[0] and [r[7] for r in rows[1:]] == ["Lê Cường"]
+    assert "phone" not in rows[0] and [r[8] for r in rows[1:]] == ["Lê Cường"]
     assert audit_of(db_session, "prizes.export")[-1].details["contacts"] is False
     logout(client)
     other, _ = make_contest(db_session, title="Khác")
