@@ -48,27 +48,34 @@ def _form_of(rules) -> dict:
             "unit_prizes": "\n".join(f"{u['level']}, {u['by']}, {u['places']}" for u in data["unit_prizes"])}
 
 
-@bp.route("/contests/<int:contest_id>/prizes", methods=["GET", "POST"])
+@bp.get("/contests/<int:contest_id>/prizes")
 @requires(Action.CONTEST_VIEW)
 def contest_rules(contest_id: int):
     """The contest's prize rules (every round's unless a round has its own) and certificate template."""
+    return _contest_page(contest_or_abort(contest_id))
+
+
+@bp.post("/contests/<int:contest_id>/prizes")
+@requires(Action.CONTEST_MANAGE)
+def save_contest_rules(contest_id: int):
+    """Set the contest's prize rules (the prizes of its published rounds are recomputed)."""
     contest = contest_or_abort(contest_id)
-    errors, form = {}, None
-    if request.method == "POST":
-        try:
-            set_rules(db.session, current_user, contest_id=contest_id, round_id=None, raw=request.form,
-                      now=utcnow())
-            flash(_("The prize rules are saved; the prizes of published rounds are recomputed."), "success")
-            return redirect(url_for("prizes_organiser_pages.contest_rules", contest_id=contest_id))
-        except DomainError as error:
-            db.session.rollback()
-            if error.code == "forbidden":
-                abort(403)
-            errors, form = error.fields, request.form
-    row = rule_row(db.session, contest_id, None)
-    return render_template("prizes/organiser_contest.html", contest=contest, errors=errors,
+    try:
+        set_rules(db.session, current_user, contest_id=contest_id, round_id=None, raw=request.form, now=utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        if error.code == "forbidden":
+            abort(403)
+        return _contest_page(contest, errors=error.fields, form=request.form)
+    flash(_("The prize rules are saved; the prizes of published rounds are recomputed."), "success")
+    return redirect(url_for("prizes_organiser_pages.contest_rules", contest_id=contest_id))
+
+
+def _contest_page(contest, *, errors=None, form=None):
+    row = rule_row(db.session, contest.id, None)
+    return render_template("prizes/organiser_contest.html", contest=contest, errors=errors or {},
                            form=form or _form_of(from_json(row.rules if row else None)), measures=UNIT_MEASURES,
-                           template=template_of(db.session, contest_id), placeholders=PLACEHOLDERS,
+                           template=template_of(db.session, contest.id), placeholders=PLACEHOLDERS,
                            tie_breaks=TIE_BREAKS), 400 if errors else 200
 
 
@@ -97,29 +104,37 @@ def certificate_template(contest_id: int):
     return redirect(url_for("prizes_organiser_pages.contest_rules", contest_id=contest_id))
 
 
-@bp.route("/rounds/<int:round_id>/prizes", methods=["GET", "POST"])
+@bp.get("/rounds/<int:round_id>/prizes")
 @requires(Action.ROUND_VIEW)
 def round_rules(round_id: int):
     """The round's rules (its own or the contest's), its award set versions with their changelogs, the export
     and the certificates job."""
+    return _round_page(round_or_abort(round_id))
+
+
+@bp.post("/rounds/<int:round_id>/prizes")
+@requires(Action.ROUND_MANAGE)
+def save_round_rules(round_id: int):
+    """Set the round's own prize rules (``clear``: follow the contest's again); its prizes are recomputed."""
     round_ = round_or_abort(round_id)
-    errors, form = {}, None
-    if request.method == "POST":
-        try:
-            set_rules(db.session, current_user, contest_id=round_.contest_id, round_id=round_id, raw=request.form,
-                      now=utcnow())
-            flash(_("The prize rules are saved; the prizes of published rounds are recomputed."), "success")
-            return redirect(url_for("prizes_organiser_pages.round_rules", round_id=round_id))
-        except DomainError as error:
-            db.session.rollback()
-            if error.code == "forbidden":
-                abort(403)
-            errors, form = error.fields, request.form
+    try:
+        set_rules(db.session, current_user, contest_id=round_.contest_id, round_id=round_id, raw=request.form,
+                  now=utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        if error.code == "forbidden":
+            abort(403)
+        return _round_page(round_, errors=error.fields, form=request.form)
+    flash(_("The prize rules are saved; the prizes of published rounds are recomputed."), "success")
+    return redirect(url_for("prizes_organiser_pages.round_rules", round_id=round_id))
+
+
+def _round_page(round_, *, errors=None, form=None):
     rules, source = effective_rules(db.session, round_)
     contest = db.session.get(Contest, round_.contest_id)
-    sets = award_sets(db.session, round_id)
+    sets = award_sets(db.session, round_.id)
     shown = lines(db.session, awards_of(db.session, sets[0].id), contest.name_style) if sets else []
-    return render_template("prizes/organiser_round.html", round=round_, errors=errors, source=source,
+    return render_template("prizes/organiser_round.html", round=round_, errors=errors or {}, source=source,
                            form=form or _form_of(rules), measures=UNIT_MEASURES, sets=sets, shown=shown,
                            tie_breaks=TIE_BREAKS), 400 if errors else 200
 
