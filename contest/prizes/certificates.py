@@ -18,6 +18,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from contest.access.permissions import Action, can, unit_scope
@@ -209,15 +210,21 @@ def issue(session: Session, round_: Round, statements_by_user: Mapping[int, dict
 
     found = existing()
     missing = [user_id for user_id in statements_by_user if user_id not in found]
-    for start in range(0, len(missing), 1000):
-        session.execute(insert(Certificate), [
-            {"code": new_code(), "user_id": user_id, "round_id": round_.id, "results_version": results_version,
-             "prize_version": prize_version, "kind": statements_by_user[user_id]["kind"],
-             "stated": statements_by_user[user_id], "created_at": now} for user_id in missing[start:start + 1000]])
-    if missing:
+    if not missing:
+        return found
+    try:
+        for start in range(0, len(missing), 1000):
+            session.execute(insert(Certificate), [
+                {"code": new_code(), "user_id": user_id, "round_id": round_.id, "results_version": results_version,
+                 "prize_version": prize_version, "kind": statements_by_user[user_id]["kind"],
+                 "stated": statements_by_user[user_id], "created_at": now}
+                for user_id in missing[start:start + 1000]])
         session.commit()
-        found = existing()
-    return found
+    except IntegrityError:
+        # Issued meanwhile by another request or job (the same entrant and versions): theirs stands.
+        session.rollback()
+        return issue(session, round_, statements_by_user, now=now)
+    return existing()
 
 
 def own_certificate(session: Session, user_id: int, round_id: int, *, now: datetime) -> Certificate:
