@@ -63,6 +63,7 @@ def create_app(config: dict | None = None) -> Flask:
         leaderboards,
         organiser,
         privacy,
+        prizes,
         public,
         realtime,
         rounds,
@@ -71,6 +72,6 @@ def create_app(config: dict | None = None) -> Flask:
 
     overload.init_app(app)
     for module in (api, accounts, units, public, organiser, question_bank, rounds, leaderboards, attempts, realtime,
-                   demo, privacy):
+                   demo, privacy, prizes):
         module.init_app(app)
     return app

@@ -12,14 +12,23 @@ from contest.leaderboards.models import (
     PublishedRow,
     RankingRule,
 )
+from contest.prizes.models import (
+    Certificate,
+    CertificateJob,
+    CertificateTemplate,
+    PrizeAward,
+    PrizeAwardSet,
+    PrizeRule,
+)
 from contest.rounds.models import Contest, ContestHome, NewsPost, OrganiserContest, Round
 from contest.units.models import Unit
 from question_bank.import_jobs import ImportJob
 from question_bank.models import Question, QuestionRevision, RoundItemStat, Topic
 
 __all__ = [
-    "Answer", "Attempt", "AuditEntry", "BoardFreeze", "Contest", "ContestBoard", "ContestHome", "EntrantListJob",
-    "ExportJob", "ImportJob", "LoginSession", "NewsPost", "OrganiserContest", "PasswordReset", "PublishedResult",
+    "Answer", "Attempt", "AuditEntry", "BoardFreeze", "Certificate", "CertificateJob", "CertificateTemplate",
+    "Contest", "ContestBoard", "ContestHome", "EntrantListJob", "ExportJob", "ImportJob", "LoginSession", "NewsPost",
+    "OrganiserContest", "PasswordReset", "PrizeAward", "PrizeAwardSet", "PrizeRule", "PublishedResult",
     "PublishedRow", "Question", "QuestionRevision", "RankingRule", "Role", "Round", "RoundItemStat", "Topic", "Unit",
     "User",
 ]

@@ -2,10 +2,16 @@
 after an appeal) publishes a new version, since published versions are never changed. The public then reads the
 latest version's family (``stores.families``). Each publication is one unit of work with an audit entry (who, when,
 why) committed with the rows it publishes.
+
+What follows from a new version in packages above this one (the prizes, recomputed from it) registers with
+``on_published``; each such hook runs after the version is committed and the boards reloaded, in its own unit of
+work, so a failing hook never takes a publication back (it is logged and the next publication runs it again).
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -23,6 +29,15 @@ from contest.rounds.models import Round
 from question_bank.models import Question
 
 INSERT_CHUNK = 5000
+log = logging.getLogger(__name__)
+# name -> hook(session, result, actor_id=..., now=...): what runs after each publication (``on_published``).
+PUBLISHED_HOOKS: dict[str, Callable] = {}
+
+
+def on_published(name: str, hook: Callable) -> None:
+    """Run ``hook(session, result, actor_id=, now=)`` after every publication (a correction too); registering the
+    same name again replaces the hook."""
+    PUBLISHED_HOOKS[name] = hook
 
 
 def review(session: Session, round_id: int, questions, *, now: datetime) -> FinalRanking:
@@ -74,6 +89,12 @@ def publish(session: Session, boards: Leaderboards, questions, *, round_id: int,
     boards.load_published(session, round_id, version)
     boards.public_contest_changed(session, round_.contest_id)
     boards.forget_views()
+    for name, hook in list(PUBLISHED_HOOKS.items()):
+        try:
+            hook(session, result, actor_id=actor_id, now=now)
+        except Exception:
+            session.rollback()
+            log.exception("after publishing round %s version %s: %s failed", round_id, version, name)
     return result
 
 
