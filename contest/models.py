@@ -2,8 +2,9 @@
 
 from contest.accounts.entrant_lists import EntrantListJob
 from contest.accounts.models import LoginSession, PasswordReset, Role, User
-from contest.attempts.models import Answer, Attempt
+from contest.attempts.models import Answer, Attempt, AttemptDevice
 from contest.audit.models import AuditEntry
+from contest.fairplay.models import FairplayReview, FairplaySettings, SpentChallenge
 from contest.leaderboards.models import (
     BoardFreeze,
     ContestBoard,
@@ -18,7 +19,8 @@ from question_bank.import_jobs import ImportJob
 from question_bank.models import Question, QuestionRevision, RoundItemStat, Topic
 
 __all__ = [
-    "Answer", "Attempt", "AuditEntry", "BoardFreeze", "Contest", "ContestBoard", "EntrantListJob", "ExportJob",
-    "ImportJob", "LoginSession", "OrganiserContest", "PasswordReset", "PublishedResult", "PublishedRow", "Question",
-    "QuestionRevision", "RankingRule", "Role", "Round", "RoundItemStat", "Topic", "Unit", "User",
+    "Answer", "Attempt", "AttemptDevice", "AuditEntry", "BoardFreeze", "Contest", "ContestBoard", "EntrantListJob",
+    "ExportJob", "FairplayReview", "FairplaySettings", "ImportJob", "LoginSession", "OrganiserContest",
+    "PasswordReset", "PublishedResult", "PublishedRow", "Question",
+    "QuestionRevision", "RankingRule", "Role", "Round", "RoundItemStat", "SpentChallenge", "Topic", "Unit", "User",
 ]
