@@ -59,13 +59,15 @@ class Action(enum.StrEnum):
     ENTRANTS_VIEW = "entrants.view"  # search entrants, an entrant's page and attempts (a unit role: their subtree)
     ENTRANTS_MANAGE = "entrants.manage"  # fix name/unit/birth date, (de)activate, give a password reset code
     ENTRANTS_IMPORT = "entrants.import"  # upload a list of students, print their slips
+    FAIRPLAY_REVIEW = "fairplay.review"  # the review queue of flagged attempts (a unit role: their subtree's)
+    FAIRPLAY_DECIDE = "fairplay.decide"  # compute the signals, clear or confirm a flag, the contest's thresholds
 
 
 READ_ONLY = frozenset({Action.HOME, Action.CONTEST_LIST, Action.CONTEST_VIEW, Action.ROUND_VIEW,
-                       Action.ROUND_EXPORT, Action.ENTRANTS_VIEW})
+                       Action.ROUND_EXPORT, Action.ENTRANTS_VIEW, Action.FAIRPLAY_REVIEW})
 RULES: dict[StaffRole, frozenset[Action]] = {
     StaffRole.CONTEST: READ_ONLY | {Action.CONTEST_CREATE, Action.CONTEST_MANAGE, Action.ROUND_MANAGE,
-                                    Action.BANK_STATS},
+                                    Action.BANK_STATS, Action.FAIRPLAY_DECIDE},
     StaffRole.BANK: frozenset({Action.HOME, Action.BANK_VIEW, Action.BANK_EDIT, Action.BANK_EXPORT,
                                Action.BANK_STATS}),
     StaffRole.UNIT: READ_ONLY,
