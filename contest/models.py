@@ -7,18 +7,20 @@ from contest.audit.models import AuditEntry
 from contest.leaderboards.models import (
     BoardFreeze,
     ContestBoard,
+    Disqualification,
     ExportJob,
     PublishedResult,
     PublishedRow,
     RankingRule,
 )
-from contest.rounds.models import Contest, OrganiserContest, Round
+from contest.rounds.models import Contest, OrganiserContest, Round, RoundAdjustment
 from contest.units.models import Unit
 from question_bank.import_jobs import ImportJob
 from question_bank.models import Question, QuestionRevision, RoundItemStat, Topic
 
 __all__ = [
-    "Answer", "Attempt", "AuditEntry", "BoardFreeze", "Contest", "ContestBoard", "EntrantListJob", "ExportJob",
-    "ImportJob", "LoginSession", "OrganiserContest", "PasswordReset", "PublishedResult", "PublishedRow", "Question",
-    "QuestionRevision", "RankingRule", "Role", "Round", "RoundItemStat", "Topic", "Unit", "User",
+    "Answer", "Attempt", "AuditEntry", "BoardFreeze", "Contest", "ContestBoard", "Disqualification", "EntrantListJob",
+    "ExportJob", "ImportJob", "LoginSession", "OrganiserContest", "PasswordReset", "PublishedResult", "PublishedRow",
+    "Question", "QuestionRevision", "RankingRule", "Role", "Round", "RoundAdjustment", "RoundItemStat", "Topic",
+    "Unit", "User",
 ]
