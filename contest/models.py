@@ -8,19 +8,20 @@ from contest.fairplay.models import FairplayReview, FairplaySettings, SpentChall
 from contest.leaderboards.models import (
     BoardFreeze,
     ContestBoard,
+    Disqualification,
     ExportJob,
     PublishedResult,
     PublishedRow,
     RankingRule,
 )
-from contest.rounds.models import Contest, OrganiserContest, Round
+from contest.rounds.models import Contest, OrganiserContest, Round, RoundAdjustment
 from contest.units.models import Unit
 from question_bank.import_jobs import ImportJob
 from question_bank.models import Question, QuestionRevision, RoundItemStat, Topic
 
 __all__ = [
-    "Answer", "Attempt", "AttemptDevice", "AuditEntry", "BoardFreeze", "Contest", "ContestBoard", "EntrantListJob",
-    "ExportJob", "FairplayReview", "FairplaySettings", "ImportJob", "LoginSession", "OrganiserContest",
-    "PasswordReset", "PublishedResult", "PublishedRow", "Question",
-    "QuestionRevision", "RankingRule", "Role", "Round", "RoundItemStat", "SpentChallenge", "Topic", "Unit", "User",
+    "Answer", "Attempt", "AttemptDevice", "AuditEntry", "BoardFreeze", "Contest", "ContestBoard", "Disqualification",
+    "EntrantListJob", "ExportJob", "FairplayReview", "FairplaySettings", "ImportJob", "LoginSession",
+    "OrganiserContest", "PasswordReset", "PublishedResult", "PublishedRow", "Question", "QuestionRevision",
+    "RankingRule", "Role", "Round", "RoundAdjustment", "RoundItemStat", "SpentChallenge", "Topic", "Unit", "User",
 ]

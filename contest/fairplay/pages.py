@@ -4,11 +4,12 @@ services (``contest.fairplay.review``) check the scope and audit every change.""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from contest.access.permissions import Action, requires
+from contest.attempts.runtime import runtime
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db
@@ -16,6 +17,7 @@ from contest.fairplay import review
 from contest.fairplay.evidence import evidence
 from contest.fairplay.models import ReviewStatus
 from contest.fairplay.signals import Thresholds
+from contest.leaderboards.runtime import extension
 from contest.rounds.models import Contest
 
 bp = Blueprint("fairplay_pages", __name__, url_prefix="/organiser/contests/<int:contest_id>/fairplay")
@@ -58,13 +60,15 @@ def decide(contest_id: int, attempt_id: int):
     decision = request.form.get("decision", "")
     try:
         review.decide(db.session, current_user, contest_id, attempt_id, decision=decision,
-                      reason=request.form.get("reason", ""), now=utcnow())
+                      reason=request.form.get("reason", ""), now=utcnow(), boards=extension(current_app).boards,
+                      questions=runtime().questions)
     except DomainError as error:
         if error.code == "forbidden":
             abort(403)
         flash("; ".join(str(message) for message in error.fields.values()) or str(error.message), "error")
         return redirect(url_for("fairplay_pages.queue", contest_id=contest_id))
-    flash(_("Confirmed: the attempt is marked as cheating.") if decision == "confirm"
+    flash(_("Confirmed: the entrant is disqualified from the round, off the boards, and published results have a "
+            "new version.") if decision == "confirm"
           else _("Cleared: nothing wrong with this attempt."), "success")
     return redirect(url_for("fairplay_pages.queue", contest_id=contest_id))
 

@@ -7,10 +7,10 @@ organiser sees and decides only the attempts of entrants in their subtree (anyth
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -23,6 +23,7 @@ from contest.errors import DomainError
 from contest.fairplay.models import FairplayReview, FairplaySettings, ReviewStatus
 from contest.fairplay.scan import contest_summaries, contest_thresholds
 from contest.fairplay.signals import Thresholds, flagged, strength
+from contest.leaderboards.results.disqualify import disqualify
 from contest.rounds.models import Contest, Round
 
 REASON_LENGTH = 1000
@@ -102,9 +103,11 @@ def queue(session: Session, user, contest_id: int, *, status: ReviewStatus = Rev
 
 
 def decide(session: Session, user, contest_id: int, attempt_id: int, *, decision: str, reason: str, now: datetime,
-           disqualify: Callable[[Session, FairplayReview, str], None] | None = None) -> FairplayReview:
-    """Clear or confirm a flagged attempt with a reason (audited). Confirming hands the entrant to ``disqualify``
-    (the results' disqualification: boards at once, a new published version) when there is one."""
+           boards=None, questions=None) -> FairplayReview:
+    """Clear or confirm a flagged attempt with a reason (audited). Confirming disqualifies the entrant from the
+    attempt's round through the results' disqualification (``leaderboards.results.disqualify``: off the boards at
+    once, a new version of a published round), in the same commit; ``boards``/``questions``: its collaborators. An
+    entrant already disqualified there is confirmed all the same."""
     _allowed(session, user, Action.FAIRPLAY_DECIDE, contest_id)
     if decision not in DECISIONS:
         raise DomainError("bad_request", _l("Choose to clear or to confirm."))
@@ -127,8 +130,14 @@ def decide(session: Session, user, contest_id: int, attempt_id: int, *, decision
                  target_type="attempt", target_id=attempt_id,
                  details={"contest_id": contest_id, "user_id": review.user_id, "strength": review.strength,
                           "reason": reason, "findings": [f["code"] for f in review.findings]})
-    if decision == "confirm" and disqualify is not None:
-        disqualify(session, review, reason)
+    if decision == "confirm":
+        try:
+            disqualify(session, actor=user, entrant_id=review.user_id, round_id=review.round_id,
+                       reason=_("Fair-play review: %(reason)s", reason=reason), now=now, boards=boards,
+                       questions=questions)  # commits the decision with the disqualification
+        except DomainError as error:
+            if error.code != "conflict":
+                raise
     session.commit()
     return review
 

@@ -1,7 +1,7 @@
 """fair play: attempt devices, review queue, thresholds, spent challenges
 
 Revision ID: 244a266fb986
-Revises: e3f1a7c5d920
+Revises: 3e26a375c028
 Create Date: 2026-12-03 15:05:59.604229
 
 """
@@ -13,7 +13,7 @@ import contest.db
 
 # revision identifiers, used by Alembic.
 revision = '244a266fb986'
-down_revision = 'e3f1a7c5d920'
+down_revision = '3e26a375c028'  # re-chained after merging seasonops (its migration is also on e3f1a7c5d920)
 branch_labels = None
 depends_on = None
 

@@ -16,9 +16,14 @@ from contest.db import utcnow
 from contest.errors import DomainError
 from contest.fairplay import review
 from contest.fairplay.models import FairplayReview, ReviewStatus
+from contest.leaderboards import reads
+from contest.leaderboards.models import Disqualification, PublishedRow
+from contest.leaderboards.results.publish import publish
 from question_bank.models import Question
 from tests.factories import PASSWORD, make_tree, make_user
 from tests.integration.attempts.conftest import make_bank, make_round
+from tests.integration.leaderboards.conftest import boards, store  # noqa: F401  (fixtures)
+from tests.integration.leaderboards.test_results import closed_round  # noqa: F401  (fixture)
 
 
 def played(session, round_, user, gaps: list[float], *, device: str, address: str = "10.0.0.1") -> int:
@@ -141,3 +146,29 @@ def test_thresholds_are_the_contests_own_and_change_what_is_flagged(client, db_s
     assert review.scan_contest(db_session, w["organiser"], w["contest_id"], now=utcnow()).flagged == 0
     entry = db_session.scalar(select(AuditEntry).where(AuditEntry.action == "fairplay.settings"))
     assert entry.details["after"] == {"flag_strength": 9.0}
+
+
+def test_confirming_disqualifies_through_the_results_with_a_new_published_version(db_session, boards, rt,
+                                                                                   closed_round):  # noqa: F811
+    """The round's four entrants answered instantly (through the service, all at one moment): An's five answers
+    in no time are flagged; confirming takes An off the boards and publishes version 2 without them."""
+    _tree, round_, people = closed_round
+    publish(db_session, boards, rt.questions, round_id=round_.id, actor_id=None, reason="", now=utcnow())
+    organiser = make_user(db_session, role=Role.ORGANISER, staff_role=StaffRole.CONTEST, commit=True)
+    review.scan_contest(db_session, organiser, round_.contest_id, now=utcnow())
+    an = people["An"]
+    flagged_ids = {row.review.attempt_id for row in review.queue(db_session, organiser, round_.contest_id)}
+    assert an.id in flagged_ids
+
+    review.decide(db_session, organiser, round_.contest_id, an.id, decision="confirm",
+                  reason="5 câu trong 0 giây", now=utcnow(), boards=boards, questions=rt.questions)
+
+    standing = db_session.scalar(select(Disqualification).where(Disqualification.user_id == an.user_id))
+    assert standing.round_id == round_.id and "5 câu trong 0 giây" in standing.reason
+    latest = reads.latest_version(db_session, round_.id)
+    assert latest.version == 2 and "5 câu trong 0 giây" in latest.reason
+    ranked = set(db_session.scalars(select(PublishedRow.user_id).where(PublishedRow.result_id == latest.id)))
+    assert an.user_id not in ranked and len(ranked) == 3
+    view = boards.public_round_view(db_session, round_.id)
+    assert boards.store.rank(view.family, None, an.user_id) is None
+    assert db_session.get(FairplayReview, an.id).status == ReviewStatus.CONFIRMED

@@ -35,7 +35,7 @@ ORGANISER_PREFIXES = ("/organiser",)
 VIEWER = {Action.HOME, Action.CONTEST_LIST, Action.CONTEST_VIEW, Action.ROUND_VIEW, Action.ROUND_EXPORT,
           Action.ENTRANTS_VIEW, Action.FAIRPLAY_REVIEW}
 CONTEST = VIEWER | {Action.CONTEST_CREATE, Action.CONTEST_MANAGE, Action.ROUND_MANAGE, Action.BANK_STATS,
-                    Action.FAIRPLAY_DECIDE}
+                    Action.DISQUALIFY, Action.ROUND_ALLOW, Action.FAIRPLAY_DECIDE}
 BANK = {Action.HOME, Action.BANK_VIEW, Action.BANK_EDIT, Action.BANK_EXPORT, Action.BANK_STATS}
 # role key -> (actions allowed, contests allowed: None every one)
 EXPECTED = {
@@ -46,7 +46,8 @@ EXPECTED = {
     "bank_a": (BANK, {"A"}),
     "unit_d1": (VIEWER, None),
     "unit_s1": (VIEWER, None),
-    "manager_d1": (VIEWER | {Action.ENTRANTS_MANAGE, Action.ENTRANTS_IMPORT}, None),
+    "manager_d1": (VIEWER | {Action.ENTRANTS_MANAGE, Action.ENTRANTS_IMPORT, Action.DISQUALIFY,
+                             Action.ROUND_ALLOW}, None),
 }
 
 
