@@ -148,8 +148,8 @@ def test_thresholds_are_the_contests_own_and_change_what_is_flagged(client, db_s
     assert entry.details["after"] == {"flag_strength": 9.0}
 
 
-def test_confirming_disqualifies_through_the_results_with_a_new_published_version(db_session, boards, rt,
-                                                                                   closed_round):  # noqa: F811
+def test_confirming_disqualifies_through_the_results_with_a_new_published_version(
+        db_session, boards, rt, closed_round):  # noqa: F811  (fixtures)
     """The round's four entrants answered instantly (through the service, all at one moment): An's five answers
     in no time are flagged; confirming takes An off the boards and publishes version 2 without them."""
     _tree, round_, people = closed_round

@@ -123,7 +123,8 @@ def requests_of(app, world):
     contest A's and once on contest B's."""
     rounds = world["rounds"]
     fixed = {"question_id": world["question"].id, "topic_id": world["question"].topic_id,
-             "user_id": world["staff"]["unit_s1"].id, "job_id": 999_999, "attempt_id": 999_999, "what": "units", "fmt": "csv",
+             "user_id": world["staff"]["unit_s1"].id, "job_id": 999_999,
+             "attempt_id": 999_999, "what": "units", "fmt": "csv",
              "action": "freeze"}
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         if not rule.rule.startswith(ORGANISER_PREFIXES):
