@@ -102,7 +102,7 @@ def register():
             consent_version=form.consent_version.data or "",
         )
         try:
-            user = service.register_entrant(db.session, data, now=utcnow())
+            user = service.register_entrant(db.session, data, now=utcnow(), address=request.remote_addr or "")
         except DomainError as error:
             g.registration_conflict = error.code == "conflict"
             show_field_errors(form, error)
