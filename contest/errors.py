@@ -14,6 +14,7 @@ HTTP_STATUS = {
     "validation": 400,
     "not_authenticated": 401,
     "forbidden": 403,
+    "pow_required": 403,  # the door's proof of work is missing, wrong, expired or spent (contest.fairplay.door)
     "review_closed": 403,  # the round's review setting does not show the answers yet
     "not_found": 404,
     "conflict": 409,
@@ -36,6 +37,7 @@ DEFAULT_MESSAGES = {
     "validation": _l("Some fields are not valid."),
     "not_authenticated": _l("Please log in first."),
     "forbidden": _l("You are not allowed to do that."),
+    "pow_required": _l("The page's automatic check did not finish. Please try again."),
     "not_found": _l("Not found."),
     "conflict": _l("That conflicts with existing data."),
     "round_not_open": _l("The round is not open."),

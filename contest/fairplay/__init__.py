@@ -7,6 +7,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from contest.fairplay.api import api
     from contest.fairplay.pages import bp
 
+    app.register_blueprint(api)
     app.register_blueprint(bp)
