@@ -65,11 +65,13 @@ def contest_summaries(session: Session, contest_id: int, *, now: datetime,
                        epoch_seconds(Answer.answered_at, dialect))
                 .where(Answer.attempt_id.between(first, last))):
             answers[attempt_id].append((at, slot, choice))
+        ours = {row[0] for row in attempts}  # the id range may hold other contests' attempts too
         for attempt_id, device, address in connection.execute(
                 select(AttemptDevice.attempt_id, AttemptDevice.device_id, AttemptDevice.address)
                 .where(AttemptDevice.attempt_id.between(first, last))):
-            devices[attempt_id].add(device)
-            addresses[attempt_id].add(address)
+            if attempt_id in ours:
+                devices[attempt_id].add(device)
+                addresses[attempt_id].add(address)
         for attempt_id, user_id, round_id, started, duration_ms, score, max_score, paper in attempts:
             facts = []
             for at, slot, choice in sorted(answers.get(attempt_id, ())):

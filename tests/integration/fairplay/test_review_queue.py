@@ -172,3 +172,9 @@ def test_confirming_disqualifies_through_the_results_with_a_new_published_versio
     view = boards.public_round_view(db_session, round_.id)
     assert boards.store.rank(view.family, None, an.user_id) is None
     assert db_session.get(FairplayReview, an.id).status == ReviewStatus.CONFIRMED
+
+
+def test_the_scan_command_updates_the_queue(app, db_session, contest_world):
+    result = app.test_cli_runner().invoke(args=["fairplay", "scan", str(contest_world["contest_id"])])
+    assert result.exit_code == 0 and "7 attempts, 3 flagged (3 new)" in result.output
+    assert app.test_cli_runner().invoke(args=["fairplay", "scan", "999999"]).exit_code == 1
