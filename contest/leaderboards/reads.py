@@ -51,7 +51,7 @@ def not_disqualified(contest_id):
 def contest_of(round_id):
     """The contest id of ``round_id`` (a value, or a column such as ``Attempt.round_id``) as a scalar subquery,
     for ``not_disqualified`` without a join."""
-    return select(Round.contest_id).where(Round.id == round_id).scalar_subquery()
+    return select(Round.contest_id).where(Round.id == round_id).correlate_except(Round).scalar_subquery()
 
 
 def finished_attempts():
