@@ -44,6 +44,11 @@ def device_of(raw: object, login_id: int | None) -> str:
     return f"login:{login_id}"
 
 
+def named(device: str) -> bool:
+    """Whether the client named this device itself (a page's id), rather than being one device per login."""
+    return not device.startswith("login:")
+
+
 def sent_device(raw: object) -> str | None:
     """The device id in a payload when it is well formed, else None (use the connection's)."""
     return raw if isinstance(raw, str) and DEVICE_ID.fullmatch(raw) else None

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from contest.attempts import timing
 from contest.attempts.answer_store import AnswerRow, StoreFailed
-from contest.attempts.devices import Client
+from contest.attempts.devices import Client, named
 from contest.attempts.models import Answer, Attempt, AttemptDevice, Status
 from contest.attempts.paper import (
     PaperQuestion,
@@ -98,7 +98,8 @@ def resume_attempt(session: Session, rt: AttemptRuntime, *, user_id: int, attemp
 def claim(session: Session, rt: AttemptRuntime, attempt: Attempt, client: Client | None, *, now: datetime,
           takeover: bool = True) -> None:
     """Make ``client``'s device the one an attempt in progress belongs to, recording the change; the device it
-    had is told at once (``notifier.attempt_taken_over``) and its answers are refused from then on.
+    had is told at once (``notifier.attempt_taken_over``) and its answers are refused from then on. A client that
+    names no device does not take an attempt from one that did: it may read it, and its answers are refused.
 
     The change is one conditional update on the device read, so two devices taking over at once end with one
     owner and both changes counted."""
@@ -106,6 +107,8 @@ def claim(session: Session, rt: AttemptRuntime, attempt: Attempt, client: Client
         if client is None or attempt.status != Status.IN_PROGRESS or attempt.device_id == client.device:
             return
         previous = attempt.device_id
+        if previous is not None and named(previous) and not named(client.device):
+            return  # a client naming no device (a script's GET) reads the attempt; it takes it from no page
         if previous is not None and not takeover:
             raise DomainError("attempt_taken_over")
         changed = session.execute(

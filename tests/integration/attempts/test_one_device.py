@@ -179,3 +179,15 @@ def test_over_http_the_device_header_decides(app, world, db_session, rt):
     assert laptop.put(put, json={"choice": ["C"], "seq": 3}, headers={"X-Olympiad-Device": LAPTOP}).json["ok"]
     addresses = db_session.scalars(select(AttemptDevice.address).where(AttemptDevice.attempt_id == attempt_id))
     assert set(addresses) == {"127.0.0.1"}  # PROXIES is 0 here: a forged X-Forwarded-For is not believed
+
+
+def test_a_client_naming_no_device_reads_a_pages_attempt_but_cannot_take_or_answer_it(app, world, db_session, rt,
+                                                                                    device_socket):
+    http = logged_in(app)
+    phone = device_socket(http, PHONE_A)
+    attempt = phone.call("attempt_start", {"round_id": world["round"].id})["attempt"]
+    assert http.get(f"/api/attempts/{attempt['id']}").json["ok"]  # the same login's script, no device header
+    assert taken_over_pushes(phone) == []
+    assert answer(phone, attempt["id"], 0, ["A"], 1)["ok"]
+    refused = http.put(f"/api/attempts/{attempt['id']}/answers/1", json={"choice": ["A"], "seq": 2})
+    assert refused.status_code == 409 and refused.json["error"]["code"] == "attempt_taken_over"
