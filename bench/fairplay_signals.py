@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -142,6 +143,8 @@ def main(argv=None) -> None:
 
             db.metadata.drop_all(engine)
     engine.dispose()
+    if not args.keep:
+        shutil.rmtree(scratch, ignore_errors=True)
     print(json.dumps({
         "database": engine.dialect.name, "attempts": len(summaries), "answers": answers, "bots": len(bots),
         "build_s": round(built_s, 1), "compute_s": round(compute_s, 1),
