@@ -16,7 +16,7 @@ import gevent
 import websocket
 from gevent.event import AsyncResult, Event
 
-from bench import wire
+from bench import pacing, wire
 from bench.stats import Tally
 
 NAMESPACE = "/play"
@@ -33,6 +33,7 @@ class Plan:
     ack_timeout_s: float = 30.0
     connect_timeout_s: float = 15.0
     record_acks: bool = False  # keep [attempt id, slot, seq] of each acknowledged answer in the tally
+    pace: str = "fixed"  # bench.pacing: "fixed" (think_s), "farm" (a scripted bot farm) or "human"
 
 
 class Refused(Exception):
@@ -275,8 +276,9 @@ def _answer_all(connection: Connection, plan: Plan, tally: Tally, attempt_id, qu
     due = time.time()
     # Increasing across runs too, so a resumed attempt's stored answers never outrank this run's.
     seq = int(time.time() * 1000)
+    speed = pacing.reading_speed(rng)
     for question in questions:
-        due += plan.think_s
+        due += pacing.delay(plan.pace, rng, chars=pacing.question_chars(question), think_s=plan.think_s, speed=speed)
         sleep_until(due, plan.deadline)
         seq += 1
         choice = [rng.choice(question["options"])["key"]]

@@ -18,6 +18,7 @@ import requests
 
 from bench import db_count
 from bench.load import LoadSpec, run_load
+from bench.pacing import PACES
 from bench.servers import REPO, app_server, bare_server
 from bench.sessions import sessions_for
 from bench.stats import comparison
@@ -42,6 +43,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     load.add_argument("--round-id", default="auto", help="an open round's id, or `auto`: the first of "
                                                          "GET /api/rounds?status=open")
     load.add_argument("--think", type=float, default=2.0, help="seconds between one entrant's answers")
+    load.add_argument("--pace", choices=PACES, default="fixed",
+                      help="fixed: --think apart; farm: a scripted bot farm; human: human-like reading times")
     load.add_argument("--ramp", type=float, default=100.0, help="new connections per second")
     load.add_argument("--duration", type=float, default=300.0, help="cap in seconds on each load run")
     load.add_argument("--procs", type=int, default=2, help="client worker processes")
@@ -90,7 +93,8 @@ def open_round_id(url: str, cookie: str | None) -> int:
 
 def spec_for(args: argparse.Namespace, url: str, round_id, cookies: list[str | None]) -> LoadSpec:
     return LoadSpec(url=url, round_id=round_id, cookies=cookies, think_s=args.think, ramp_per_s=args.ramp,
-                    duration_s=args.duration, procs=args.procs, ack_timeout_s=args.ack_timeout, seed=args.seed)
+                    duration_s=args.duration, procs=args.procs, ack_timeout_s=args.ack_timeout, seed=args.seed,
+                    pace=args.pace)
 
 
 def count_or_reason(count, database_url: str, round_id) -> tuple[int | None, str | None]:

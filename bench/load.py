@@ -33,13 +33,14 @@ class LoadSpec:
     ack_timeout_s: float = 30.0
     seed: int = 1
     record_acks: bool = False  # the figures then carry ``acked_answers``: [attempt id, slot, seq] of each ack
+    pace: str = "fixed"  # bench.pacing: how long each entrant takes over a question
 
 
 def shares(spec: LoadSpec, start_at: float) -> list[dict]:
     """Each worker's part: entrants dealt round-robin, so together they ramp at the global rate."""
     common = {"url": spec.url, "round_id": spec.round_id, "think_s": spec.think_s, "ramp_per_s": spec.ramp_per_s,
               "start_at": start_at, "deadline": start_at + spec.duration_s, "ack_timeout_s": spec.ack_timeout_s,
-              "seed": spec.seed, "record_acks": spec.record_acks}
+              "seed": spec.seed, "record_acks": spec.record_acks, "pace": spec.pace}
     procs = max(1, min(spec.procs, len(spec.cookies)))
     return [{**common, "entrants": [[index, spec.cookies[index]] for index in range(worker, len(spec.cookies), procs)]}
             for worker in range(procs)]

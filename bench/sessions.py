@@ -21,6 +21,16 @@ from bench.stats import latency_summary
 RETRIES_WHEN_LIMITED = 3
 
 
+def door_work(session: requests.Session, url: str, timeout_s: float) -> dict:
+    """The proof of work ``POST /api/session`` asks for when the door's is on (docs/contract.md), solved here."""
+    from contest.fairplay.door import solve
+
+    pow_ = session.get(f"{url}/api/pow", params={"purpose": "login"}, timeout=timeout_s).json().get("pow")
+    if not pow_:
+        return {}
+    return {"pow_challenge": pow_["challenge"], "pow_solution": solve(pow_["challenge"], pow_["bits"])}
+
+
 def login_schedule(count: int, rate_per_s: float, start: float) -> list[float]:
     """When each of ``count`` logins is due, ``rate_per_s`` a second from ``start``."""
     return [start + index / rate_per_s for index in range(count)]
@@ -77,15 +87,20 @@ class LoginPhase:
         session = getattr(self._local, "session", None) or requests.Session()
         self._local.session = session
         time.sleep(max(0.0, due - time.time()))
+        body = {"login": login, "password": self.password}
         for _ in range(RETRIES_WHEN_LIMITED + 1):
             session.cookies.clear()
             sent = time.time()
             try:
-                reply = session.post(f"{self.url}/api/session", json={"login": login, "password": self.password},
-                                     timeout=self.timeout_s)
+                reply = session.post(f"{self.url}/api/session", json=body, timeout=self.timeout_s)
+                code = self._error_code(reply)
+                if code == "pow_required" and "pow_solution" not in body:  # the door asks for work: do it, once
+                    body = {**body, **door_work(session, self.url, self.timeout_s)}
+                    reply = session.post(f"{self.url}/api/session", json=body, timeout=self.timeout_s)
             except requests.RequestException:
                 self._error("connect_failed")
                 return None
+            body = {key: value for key, value in body.items() if not key.startswith("pow_")}  # each one is single-use
             if reply.status_code == 429:
                 self._error("rate_limited")
                 time.sleep(min(10.0, float(reply.headers.get("Retry-After", "1") or 1)))

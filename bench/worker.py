@@ -28,7 +28,8 @@ from bench.stats import Tally  # noqa: E402
 
 def run(share: dict) -> Tally:
     plan = Plan(url=share["url"], round_id=share["round_id"], think_s=share["think_s"], deadline=share["deadline"],
-                ack_timeout_s=share["ack_timeout_s"], record_acks=share.get("record_acks", False))
+                ack_timeout_s=share["ack_timeout_s"], record_acks=share.get("record_acks", False),
+                pace=share.get("pace", "fixed"))
     tally = Tally()
     entrants = share["entrants"]
     finish = FinishLine(len(entrants))

@@ -60,6 +60,7 @@ def create_app(config: dict | None = None) -> Flask:
         api,
         attempts,
         demo,
+        fairplay,
         leaderboards,
         organiser,
         privacy,
@@ -71,7 +72,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
 
     overload.init_app(app)
-    for module in (api, accounts, units, public, organiser, question_bank, rounds, leaderboards, attempts, realtime,
-                   demo, privacy, prizes):
+    for module in (api, accounts, units, public, organiser, question_bank, rounds, leaderboards, attempts, fairplay,
+                   realtime, demo, privacy, prizes):
         module.init_app(app)
     return app

@@ -66,6 +66,12 @@ class Defaults:
     LOGIN_THROTTLE_MAX_DELAY_S = 300
     LOGIN_THROTTLE_WINDOW_S = 3600
     REGISTER_LIMIT_PER_IP = "120 per hour"
+    # Proof of work at the login and registration doors (contest.fairplay.door): 0 is off; 14 bits is some 16,000
+    # SHA-256 in the page. A registration burst from an address (this many in 10 minutes) adds the extra bits.
+    FAIRPLAY_POW_BITS = 0
+    FAIRPLAY_POW_TTL_S = 600
+    FAIRPLAY_POW_BURST = 10
+    FAIRPLAY_POW_BURST_EXTRA_BITS = 4
     # Registrations refused because the phone/email/CCCD is taken: what probing for who is registered costs.
     REGISTER_CONFLICT_LIMIT_PER_IP = "30 per hour"
     # argon2id at OWASP's minimum (m=19 MiB, t=2, p=1): ~30 ms here, verified off the event loop.

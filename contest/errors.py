@@ -14,6 +14,7 @@ HTTP_STATUS = {
     "validation": 400,
     "not_authenticated": 401,
     "forbidden": 403,
+    "pow_required": 403,  # the door's proof of work is missing, wrong, expired or spent (contest.fairplay.door)
     "review_closed": 403,  # the round's review setting does not show the answers yet
     "not_found": 404,
     "conflict": 409,
@@ -21,6 +22,7 @@ HTTP_STATUS = {
     "attempt_limit": 409,
     "attempt_closed": 409,
     "deadline_passed": 409,
+    "attempt_taken_over": 409,  # the attempt is open on another device now (contest.attempts.devices)
     "busy": 409,  # the same work is running elsewhere: try again later
     "payload_too_large": 413,
     "unsupported_media_type": 415,
@@ -35,12 +37,15 @@ DEFAULT_MESSAGES = {
     "validation": _l("Some fields are not valid."),
     "not_authenticated": _l("Please log in first."),
     "forbidden": _l("You are not allowed to do that."),
+    "pow_required": _l("The page's automatic check did not finish. Please try again."),
     "not_found": _l("Not found."),
     "conflict": _l("That conflicts with existing data."),
     "round_not_open": _l("The round is not open."),
     "attempt_limit": _l("You have used all your attempts for this round."),
     "attempt_closed": _l("This attempt is already closed."),
     "deadline_passed": _l("The time for this attempt is over."),
+    "attempt_taken_over": _l("This attempt is now open on another device: answers from this one are not accepted. "
+                             "Open the attempt again here to take it back."),
     "payload_too_large": _l("The request is too large."),
     "unsupported_media_type": _l("Send a JSON body (Content-Type: application/json)."),
     "rate_limited": _l("Too many requests. Please wait a moment and try again."),

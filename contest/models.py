@@ -2,11 +2,13 @@
 
 from contest.accounts.entrant_lists import EntrantListJob
 from contest.accounts.models import LoginSession, PasswordReset, Role, User
-from contest.attempts.models import Answer, Attempt
+from contest.attempts.models import Answer, Attempt, AttemptDevice
 from contest.audit.models import AuditEntry
+from contest.fairplay.models import FairplayReview, FairplaySettings, SpentChallenge
 from contest.leaderboards.models import (
     BoardFreeze,
     ContestBoard,
+    Disqualification,
     ExportJob,
     PublishedResult,
     PublishedRow,
@@ -20,15 +22,15 @@ from contest.prizes.models import (
     PrizeAwardSet,
     PrizeRule,
 )
-from contest.rounds.models import Contest, ContestHome, NewsPost, OrganiserContest, Round
+from contest.rounds.models import Contest, ContestHome, NewsPost, OrganiserContest, Round, RoundAdjustment
 from contest.units.models import Unit
 from question_bank.import_jobs import ImportJob
 from question_bank.models import Question, QuestionRevision, RoundItemStat, Topic
 
 __all__ = [
-    "Answer", "Attempt", "AuditEntry", "BoardFreeze", "Certificate", "CertificateJob", "CertificateTemplate",
-    "Contest", "ContestBoard", "ContestHome", "EntrantListJob", "ExportJob", "ImportJob", "LoginSession", "NewsPost",
-    "OrganiserContest", "PasswordReset", "PrizeAward", "PrizeAwardSet", "PrizeRule", "PublishedResult",
-    "PublishedRow", "Question", "QuestionRevision", "RankingRule", "Role", "Round", "RoundItemStat", "Topic", "Unit",
-    "User",
+    "Answer", "Attempt", "AttemptDevice", "AuditEntry", "BoardFreeze", "Certificate", "CertificateJob",
+    "CertificateTemplate", "Contest", "ContestBoard", "ContestHome", "Disqualification", "EntrantListJob", "ExportJob",
+    "FairplayReview", "FairplaySettings", "ImportJob", "LoginSession", "NewsPost", "OrganiserContest", "PasswordReset",
+    "PrizeAward", "PrizeAwardSet", "PrizeRule", "PublishedResult", "PublishedRow", "Question", "QuestionRevision",
+    "RankingRule", "Role", "Round", "RoundAdjustment", "RoundItemStat", "SpentChallenge", "Topic", "Unit", "User",
 ]

@@ -176,9 +176,13 @@ class RecordingNotifier:
 
     def __init__(self):
         self.closed: list[tuple[int, dict]] = []
+        self.taken_over: list[tuple[int, str]] = []
 
     def attempt_closed(self, user_id: int, payload: dict) -> None:
         self.closed.append((user_id, payload))
+
+    def attempt_taken_over(self, attempt_id: int, device: str) -> None:
+        self.taken_over.append((attempt_id, device))
 
 
 @pytest.fixture

@@ -3,10 +3,12 @@ that keep a unit organiser's lists inside their subtree.
 
 Roles: admins do everything. An organiser has one ``StaffRole``:
 
-- ``CONTEST``: contests, rounds, results, freeze/publish/correct, whole-round settings and exports;
+- ``CONTEST``: contests, rounds, results, freeze/publish/correct, whole-round settings and exports, pausing and
+  extending rounds in flight, disqualifications, extra time or attempts;
 - ``BANK``: the question bank (questions, topics, import, export) and item statistics;
 - ``UNIT``: read-only, their unit subtree's entrants, participation and results;
-- ``UNIT_MANAGER``: what ``UNIT`` sees, and keeps their subtree's entrants (fix, deactivate, reset codes, lists).
+- ``UNIT_MANAGER``: what ``UNIT`` sees, and keeps their subtree's entrants (fix, deactivate, reset codes, lists,
+  disqualify from their contests, extra time or attempts).
 
 Scopes: an organiser's contests (``OrganiserContest`` rows; none: every contest) and, for unit organisers, the
 subtree of ``User.scope_unit`` (the materialised path: one ``LIKE 'prefix%'`` on the indexed ``units.path``).
@@ -46,7 +48,7 @@ class Action(enum.StrEnum):
     CONTEST_VIEW = "contest.view"
     CONTEST_MANAGE = "contest.manage"  # edit a contest, its aggregate, create and edit its rounds
     ROUND_VIEW = "round.view"  # results, live monitor, live rankings (a unit organiser: their subtree)
-    ROUND_MANAGE = "round.manage"  # freeze, unfreeze, publish, correct, tie-breaks
+    ROUND_MANAGE = "round.manage"  # freeze, unfreeze, publish, correct, tie-breaks, pause, resume, extend
     ROUND_EXPORT = "round.export"  # ranking, units, answers (a unit organiser: their subtree's rows)
     BANK_VIEW = "bank.view"
     BANK_EDIT = "bank.edit"  # create, edit, (de)activate, import, topics
@@ -59,17 +61,23 @@ class Action(enum.StrEnum):
     ENTRANTS_VIEW = "entrants.view"  # search entrants, an entrant's page and attempts (a unit role: their subtree)
     ENTRANTS_MANAGE = "entrants.manage"  # fix name/unit/birth date, (de)activate, give a password reset code
     ENTRANTS_IMPORT = "entrants.import"  # upload a list of students, print their slips
+    FAIRPLAY_REVIEW = "fairplay.review"  # the review queue of flagged attempts (a unit role: their subtree's)
+    FAIRPLAY_DECIDE = "fairplay.decide"  # compute the signals, clear or confirm a flag, the contest's thresholds
+    DISQUALIFY = "entrants.disqualify"  # disqualify from a round or contest, reinstate (their contests, subtree)
+    ROUND_ALLOW = "round.allow"  # extra time or an extra attempt for an entrant or a unit (their subtree)
 
 
 READ_ONLY = frozenset({Action.HOME, Action.CONTEST_LIST, Action.CONTEST_VIEW, Action.ROUND_VIEW,
-                       Action.ROUND_EXPORT, Action.ENTRANTS_VIEW})
+                       Action.ROUND_EXPORT, Action.ENTRANTS_VIEW, Action.FAIRPLAY_REVIEW})
 RULES: dict[StaffRole, frozenset[Action]] = {
     StaffRole.CONTEST: READ_ONLY | {Action.CONTEST_CREATE, Action.CONTEST_MANAGE, Action.ROUND_MANAGE,
-                                    Action.BANK_STATS},
+                                    Action.BANK_STATS, Action.DISQUALIFY, Action.ROUND_ALLOW,
+                                    Action.FAIRPLAY_DECIDE},
     StaffRole.BANK: frozenset({Action.HOME, Action.BANK_VIEW, Action.BANK_EDIT, Action.BANK_EXPORT,
                                Action.BANK_STATS}),
     StaffRole.UNIT: READ_ONLY,
-    StaffRole.UNIT_MANAGER: READ_ONLY | {Action.ENTRANTS_MANAGE, Action.ENTRANTS_IMPORT},
+    StaffRole.UNIT_MANAGER: READ_ONLY | {Action.ENTRANTS_MANAGE, Action.ENTRANTS_IMPORT, Action.DISQUALIFY,
+                                         Action.ROUND_ALLOW},
 }
 ADMIN_ONLY = frozenset({Action.STAFF, Action.AUDIT, Action.END_LOGINS, Action.UNITS_EDIT, Action.DATA_RETENTION,
                         Action.DEMO_SEED})

@@ -1,18 +1,21 @@
-"""``flask users search``, ``set-unit``, ``deactivate`` and ``reset-code``: the entrant administration of the
-organiser pages from the command line, as the server's operator (every unit), audited the same way."""
+"""``flask users search``, ``set-unit``, ``deactivate``, ``reset-code`` and ``disqualify``: the entrant
+administration of the organiser pages from the command line, as the server's operator (every unit), audited the
+same way."""
 
 from __future__ import annotations
 
 import click
 from flask import current_app
 
-from contest.access.permissions import Action, cli_requires
+from contest.access.permissions import OPERATOR, Action, cli_requires
 from contest.accounts import admin_service
 from contest.accounts.cli import fail, users
 from contest.accounts.service import find_user
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db
+from contest.leaderboards.results import disqualify as service
+from contest.leaderboards.runtime import extension
 from contest.realtime.notifier import SocketIONotifier
 
 
@@ -79,3 +82,21 @@ def reset_code(login: str) -> None:
     _user, code, expires = _apply(lambda: admin_service.issue_reset_code(
         db.session, user.id, scope=None, now=utcnow(), minutes=minutes, actor_id=None))
     click.echo(f"{code}\t(user {user.id}, valid until {expires.isoformat(timespec='minutes')}; at /reset)")
+
+
+@users.command("disqualify")
+@cli_requires(Action.DISQUALIFY)
+@click.argument("login")
+@click.option("--round", "round_id", type=int, help="The round to disqualify them from.")
+@click.option("--contest", "contest_id", type=int, help="Or the whole contest.")
+@click.option("--reason", required=True, help="Why (kept, shown to the entrant, in the changelog of results).")
+@click.option("--reinstate", is_flag=True, help="Lift the disqualification instead.")
+def disqualify(login: str, round_id: int | None, contest_id: int | None, reason: str, reinstate: bool) -> None:
+    """Disqualify the entrant with this phone or email from a round or a whole contest (off the boards at once, a
+    new version of published results), or ``--reinstate`` them."""
+    user = _entrant(login)
+    act = service.reinstate if reinstate else service.disqualify
+    _apply(lambda: act(db.session, actor=OPERATOR, entrant_id=user.id, round_id=round_id, contest_id=contest_id,
+                       reason=reason, now=utcnow(), boards=extension(current_app).boards))
+    where = f"round {round_id}" if round_id is not None else f"contest {contest_id}"
+    click.echo(f"user {user.id}: {'reinstated in' if reinstate else 'disqualified from'} {where}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, EmailField, HiddenField, PasswordField, StringField
+from wtforms import BooleanField, DateField, EmailField, HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
 
@@ -14,6 +14,15 @@ class EntrantEditForm(FlaskForm):
     birth_date = DateField(_l("Date of birth"), validators=[InputRequired(_l("Enter the date of birth."))])
     unit_code = StringField(_l("Unit code"), validators=[InputRequired(_l("Enter the code of the unit.")),
                                                          Length(max=32)])
+
+
+class DisqualifyForm(FlaskForm):
+    """Disqualify (or reinstate): ``where`` is ``round:<id>`` or ``contest:<id>``; the reason is required."""
+
+    where = StringField(_l("From"), validators=[InputRequired(_l("Choose a round or the whole contest.")),
+                                                Length(max=40)])
+    reason = TextAreaField(_l("Reason"), validators=[InputRequired(_l("Say why (the reason is kept and shown to "
+                                                                      "the entrant).")), Length(max=1000)])
 
 
 class ConfirmForm(FlaskForm):

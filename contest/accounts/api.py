@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, current_app
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from contest.accounts.models import User
 from contest.accounts.pages import end_session, log_in, login_limit, start_session
 from contest.api import json_body, ok
+from contest.db import utcnow
 from contest.errors import DomainError
+from contest.extensions import db
+from contest.fairplay import door
 
 api = Blueprint("accounts_api", __name__, url_prefix="/api")
 
@@ -26,6 +29,8 @@ def api_login():
     login, password = body.get("login"), body.get("password")
     if not isinstance(login, str) or not isinstance(password, str):
         raise DomainError("bad_request", _("Send login and password as strings."))
+    door.pass_door(db.session, current_app.config, "login", body.get("pow_challenge"), body.get("pow_solution"),
+                   now=utcnow())  # nothing while the proof of work is off
     user = log_in(login, password)
     start_session(user)
     return ok(user=_user_json(user))

@@ -72,6 +72,9 @@ class User(UserMixin, db.Model):
     active: Mapped[flag_true]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # The address the account was registered from (behind the configured proxies): bursts of registrations from
+    # one address are a fair-play signal (contest.fairplay). None for accounts made by organisers or imports.
+    registered_address: Mapped[str | None] = mapped_column(String(45))
     # Decree 13/2023: which consent text (``consent.CONSENT_VERSION``) the entrant agreed to and when; whether a
     # parent or guardian agreed (entrants under 16). None for accounts made before consent was recorded.
     consent_version: Mapped[str | None] = mapped_column(String(16))

@@ -16,6 +16,7 @@ from contest.accounts.models import User
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db, limiter
+from contest.fairplay import door
 from contest.realtime.notifier import SocketIONotifier
 from contest.units.service import leaf_units, unit_paths
 from contest.web import show_field_errors
@@ -31,6 +32,22 @@ def limit(setting: str, **kwargs):
 # Only the generous per-address limit here: wrong passwords for one account are slowed down by the throttle
 # (contest.accounts.throttle), per account and address, so a rival cannot lock the owner out.
 login_limit = limit("LOGIN_LIMIT_PER_IP")
+
+
+def door_challenge(purpose: str) -> dict | None:
+    """The proof-of-work challenge a door's form carries, or None while the door asks none (contest.fairplay.door)."""
+    return door.new_challenge(db.session, current_app.config, purpose, request.remote_addr or "", now=utcnow())
+
+
+def passed_door(purpose: str) -> bool:
+    """Whether the form's proof of work lets it through; if not, a message to the visitor."""
+    try:
+        door.pass_door(db.session, current_app.config, purpose, request.form.get("pow_challenge"),
+                       request.form.get("pow_solution"), now=utcnow())
+    except DomainError as error:
+        flash(str(error.message), "error")
+        return False
+    return True
 
 
 def log_in(login: str, password: str) -> User:
@@ -93,7 +110,7 @@ def register():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = RegisterForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and passed_door("register"):
         data = service.Registration(
             full_name=form.full_name.data, birth_date=form.birth_date.data, phone=form.phone.data,
             password=form.password.data, unit_id=form.unit_id.data, email=form.email.data or "",
@@ -102,7 +119,7 @@ def register():
             consent_version=form.consent_version.data or "",
         )
         try:
-            user = service.register_entrant(db.session, data, now=utcnow())
+            user = service.register_entrant(db.session, data, now=utcnow(), address=request.remote_addr or "")
         except DomainError as error:
             g.registration_conflict = error.code == "conflict"
             show_field_errors(form, error)
@@ -115,7 +132,7 @@ def register():
     units = [(unit.id, paths[unit.id]) for unit in leaves]
     form.consent_version.data = CONSENT_VERSION
     return render_template("accounts/register.html", form=form, units=units,
-                           consent_text=text_for(CONSENT_VERSION, str(get_locale())))
+                           consent_text=text_for(CONSENT_VERSION, str(get_locale())), pow=door_challenge("register"))
 
 
 @bp.get("/privacy")
@@ -136,18 +153,18 @@ def login():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = LoginForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and passed_door("login"):
         try:
             user = log_in(form.login.data, form.password.data)
         except DomainError as error:
             flash(str(error.message), "error")
             if error.retry_after is not None:
-                page = render_template("accounts/login.html", form=form)
+                page = render_template("accounts/login.html", form=form, pow=door_challenge("login"))
                 return page, 429, {"Retry-After": str(error.retry_after)}
         else:
             start_session(user)
             return redirect(safe_next(home_for(user)))
-    return render_template("accounts/login.html", form=form)
+    return render_template("accounts/login.html", form=form, pow=door_challenge("login"))
 
 
 @bp.post("/logout")

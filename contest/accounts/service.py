@@ -38,8 +38,9 @@ class Registration:
     consent_version: str = CONSENT_VERSION
 
 
-def register_entrant(session: Session, form: Registration, *, now: datetime) -> User:
-    """Create an entrant account. Raises ``DomainError('validation'|'conflict')`` naming the bad fields."""
+def register_entrant(session: Session, form: Registration, *, now: datetime, address: str = "") -> User:
+    """Create an entrant account. Raises ``DomainError('validation'|'conflict')`` naming the bad fields.
+    ``address``: where the registration came from (behind the trusted proxies), kept for the fair-play signals."""
     errors: dict[str, object] = {}
     full_name = checked_name(form.full_name, errors, empty=_l("Enter your full name."))
     if form.birth_date is None:
@@ -77,7 +78,7 @@ def register_entrant(session: Session, form: Registration, *, now: datetime) -> 
     _ensure_unique(session, messages=_UNUSABLE, phone=phone, email=email, citizen_id=citizen_id)
     user = User(role=Role.ENTRANT, full_name=full_name, birth_date=form.birth_date, phone=phone,
                 email=email, citizen_id=citizen_id, unit_id=form.unit_id,
-                password_hash=hash_password(form.password), created_at=now)
+                password_hash=hash_password(form.password), created_at=now, registered_address=address[:45] or None)
     record_consent(user, form, now=now)
     session.add(user)
     _commit_unique(session, messages=_UNUSABLE, phone=phone, email=email, citizen_id=citizen_id)

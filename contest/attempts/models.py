@@ -50,6 +50,26 @@ class Attempt(db.Model):
     max_score: Mapped[int] = mapped_column(Integer)
     duration_ms: Mapped[int | None]
     prediction: Mapped[int | None] = mapped_column(BigInteger)
+    # The device the attempt belongs to (contest.attempts.devices): the one that started or last resumed it, and
+    # how many times another device took it over. Older rows (and clients without an id) have None.
+    device_id: Mapped[str | None] = mapped_column(String(64))
+    device_changes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class AttemptDevice(db.Model):
+    """A device an attempt was opened on: its start (``took_over`` false) and every take-over by another device,
+    with a coarse user agent and the client's address as seen behind the configured proxies (``PROXIES``)."""
+
+    __tablename__ = "attempt_devices"
+
+    id: Mapped[bigpk]
+    attempt_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
+                                            ForeignKey("attempts.id"), index=True)
+    device_id: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime]
+    took_over: Mapped[bool] = mapped_column(default=False)
+    agent: Mapped[str] = mapped_column(String(64), default="")
+    address: Mapped[str] = mapped_column(String(45), default="", index=True)
 
 
 class Answer(db.Model):

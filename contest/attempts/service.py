@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from contest.attempts import timing
 from contest.attempts.answer_store import AnswerRow, StoreFailed
-from contest.attempts.models import Answer, Attempt, Status
+from contest.attempts.devices import Client, named
+from contest.attempts.models import Answer, Attempt, AttemptDevice, Status
 from contest.attempts.paper import (
     PaperQuestion,
     Slot,
@@ -36,8 +37,10 @@ from contest.rounds.models import Round
 
 
 def start_attempt(session: Session, rt: AttemptRuntime, *, user_id: int, round_id: int, now: datetime,
-                  rng: random.Random) -> dict:
-    """Start an attempt (or return the one in progress): draw and store a paper, return it without the key."""
+                  rng: random.Random, client: Client | None = None) -> dict:
+    """Start an attempt (or return the one in progress): draw and store a paper, return it without the key.
+
+    ``client``: the device asking; an attempt in progress on another device is taken over by it (``claim``)."""
     round_ = session.get(Round, round_id)
     if round_ is None:
         raise DomainError("not_found", _l("There is no such round."))
@@ -47,6 +50,7 @@ def start_attempt(session: Session, rt: AttemptRuntime, *, user_id: int, round_i
     current = next((a for a in earlier if a.status == Status.IN_PROGRESS), None)
     if current is not None:
         if timing.accepts_answers(now, current.deadline, round_.grace_s):
+            claim(session, rt, current, client, now=now)
             return _view(session, rt, current, round_, now)
         _finalise(session, rt, current, round_, now, Status.EXPIRED)
 
@@ -56,10 +60,13 @@ def start_attempt(session: Session, rt: AttemptRuntime, *, user_id: int, round_i
     slots = rt.bank.draw(session, round_, rng, seen)
     attempt = Attempt(round_id=round_id, user_id=user_id, number=len(earlier) + 1, status=Status.IN_PROGRESS,
                       paper=paper_json(slots), started_at=now, max_score=len(slots),
-                      deadline=timing.deadline_for(now, round_.time_limit_s, round_.closes_at))
+                      deadline=timing.deadline_for(now, round_.time_limit_s, round_.closes_at),
+                      device_id=client.device if client is not None else None, device_changes=0)
     session.add(attempt)
     try:
         session.flush()
+        if client is not None:
+            session.add(_device_row(attempt.id, client, now, took_over=False))
         view = _view(session, rt, attempt, round_, now, answers={})  # built before commit expires the objects
         session.commit()
     except IntegrityError:
@@ -69,42 +76,96 @@ def start_attempt(session: Session, rt: AttemptRuntime, *, user_id: int, round_i
         current = _in_progress(session, round_id, user_id)
         if current is None:
             raise DomainError("attempt_limit") from None
+        claim(session, rt, current, client, now=now)
         return _view(session, rt, current, round_, now)
     return view
 
 
-def resume_attempt(session: Session, rt: AttemptRuntime, *, user_id: int, attempt_id: int, now: datetime) -> dict:
-    """The attempt's paper with every stored answer; finalised first if its time is over."""
+def resume_attempt(session: Session, rt: AttemptRuntime, *, user_id: int, attempt_id: int, now: datetime,
+                   client: Client | None = None, takeover: bool = True) -> dict:
+    """The attempt's paper with every stored answer; finalised first if its time is over.
+
+    ``client``: the device asking, which takes the attempt over from another device (``claim``); with
+    ``takeover`` false (a page catching up after a reconnect) another device's attempt is refused instead."""
     attempt = owned_attempt(session, attempt_id=attempt_id, user_id=user_id)
     round_ = session.get(Round, attempt.round_id)
     if attempt.status == Status.IN_PROGRESS and not timing.accepts_answers(now, attempt.deadline, round_.grace_s):
         _finalise(session, rt, attempt, round_, now, Status.EXPIRED)
+    claim(session, rt, attempt, client, now=now, takeover=takeover)
     return _view(session, rt, attempt, round_, now)
 
 
+def claim(session: Session, rt: AttemptRuntime, attempt: Attempt, client: Client | None, *, now: datetime,
+          takeover: bool = True) -> None:
+    """Make ``client``'s device the one an attempt in progress belongs to, recording the change; the device it
+    had is told at once (``notifier.attempt_taken_over``) and its answers are refused from then on. A client that
+    names no device does not take an attempt from one that did: it may read it, and its answers are refused.
+
+    The change is one conditional update on the device read, so two devices taking over at once end with one
+    owner and both changes counted."""
+    for _ in range(3):
+        if client is None or attempt.status != Status.IN_PROGRESS or attempt.device_id == client.device:
+            return
+        previous = attempt.device_id
+        if previous is not None and named(previous) and not named(client.device):
+            return  # a client naming no device (a script's GET) reads the attempt; it takes it from no page
+        if previous is not None and not takeover:
+            raise DomainError("attempt_taken_over")
+        changed = session.execute(
+            update(Attempt).where(Attempt.id == attempt.id, Attempt.status == Status.IN_PROGRESS,
+                                  Attempt.device_id.is_(None) if previous is None else Attempt.device_id == previous)
+            .values(device_id=client.device, device_changes=Attempt.device_changes + int(previous is not None))
+        ).rowcount
+        if changed:
+            session.add(_device_row(attempt.id, client, now, took_over=previous is not None))
+        session.commit()
+        session.refresh(attempt)
+        if changed:
+            state = rt.cache.get(attempt.id)
+            if state is not None:
+                state.device = client.device
+            if previous is not None:
+                release_connection(session)  # emitting may yield to other greenlets: hold no connection meanwhile
+                rt.notifier.attempt_taken_over(attempt.id, previous)
+            return
+
+
+def _device_row(attempt_id: int, client: Client, now: datetime, *, took_over: bool) -> AttemptDevice:
+    return AttemptDevice(attempt_id=attempt_id, device_id=client.device, at=now, took_over=took_over,
+                         agent=client.agent, address=client.address)
+
+
 def record_answer(session: Session, rt: AttemptRuntime, *, user_id: int, answer: AnswerPayload, now: datetime,
-                  via: str = "ws") -> dict:
+                  via: str = "ws", device: str | None = None, fresh_device: bool = False) -> dict:
     """Validate and durably store one answer; ``{slot, seq}`` once it is committed.
 
     The hot path: the attempt comes from the in-memory cache (the session is touched only on a miss) and
-    the write joins the group commit.
+    the write joins the group commit. ``device``: the sender's, refused (``attempt_taken_over``) unless the attempt
+    belongs to it; ``fresh_device``: read the attempt's device from the database first, as another process may
+    have changed it (the HTTP path, a connection not yet in the attempt's holder room).
     """
     state = rt.cache.get(answer.attempt_id)
     if state is None:
         state = _load_state(session, rt, answer.attempt_id)
+    elif fresh_device and device is not None:
+        state.device = session.scalar(select(Attempt.device_id).where(Attempt.id == answer.attempt_id))
     if state is None:
         raise DomainError("not_found", _l("There is no such attempt."))
-    keys = checked_choice(state, user_id=user_id, answer=answer, now=now)
+    keys = checked_choice(state, user_id=user_id, answer=answer, now=now, device=device)
     release_connection(session)  # hold no database connection while waiting for the group commit
     return store_answer(rt, answer, keys, now=now, via=via)
 
 
-def checked_choice(state: AttemptState, *, user_id: int, answer: AnswerPayload, now: datetime) -> tuple[str, ...]:
-    """The answer's option keys, once the attempt is the user's, open, in time and has that question; pure."""
+def checked_choice(state: AttemptState, *, user_id: int, answer: AnswerPayload, now: datetime,
+                   device: str | None = None) -> tuple[str, ...]:
+    """The answer's option keys, once the attempt is the user's, open, on the sender's ``device`` (when given), in
+    time and has that question; pure."""
     if state.user_id != user_id:
         raise DomainError("forbidden", _l("This attempt is not yours."))
     if not state.open:
         raise DomainError("attempt_closed")
+    if device is not None and state.device is not None and device != state.device:
+        raise DomainError("attempt_taken_over")
     if not timing.accepts_answers(now, state.deadline, state.grace_s):
         raise DomainError("deadline_passed")
     if answer.slot >= len(state.slots):
@@ -231,7 +292,7 @@ def attempt_paper(session: Session, rt: AttemptRuntime, attempt: Attempt) -> tup
 
 def _remember(rt: AttemptRuntime, attempt: Attempt, grace_s: int, slots: tuple[Slot, ...]) -> AttemptState:
     state = AttemptState(attempt.id, attempt.user_id, attempt.round_id, attempt.deadline, grace_s, slots,
-                         open=attempt.status == Status.IN_PROGRESS)
+                         open=attempt.status == Status.IN_PROGRESS, device=attempt.device_id)
     rt.cache.put(state)
     return state
 

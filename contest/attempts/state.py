@@ -1,8 +1,9 @@
 """What the answer path needs to know about an attempt, kept in memory so an answer costs no database read.
 
 The deadline, owner and paper of an attempt never change, so a cached copy is always right about them;
-``open`` turns false when this process finalises the attempt. An attempt finalised by another process is
-caught when this one submits or sweeps it (finalising is a conditional update), and its score was fixed then.
+``open`` turns false when this process finalises the attempt; ``device`` follows take-overs. An attempt finalised
+by another process is caught when this one submits or sweeps it (finalising is a conditional update), and its
+score was fixed then.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ class AttemptState:
     grace_s: int
     slots: tuple[Slot, ...]
     open: bool = True
+    # The device the attempt belongs to (``devices``); changed in place when a device takes it over here. Another
+    # process's take-over reaches this copy through the holder room (``realtime.notifier.holder_room``).
+    device: str | None = None
 
 
 @dataclass

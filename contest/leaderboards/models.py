@@ -1,5 +1,5 @@
 """Ranking settings that belong to rounds and contests (kept here until they move onto ``Round``/``Contest``),
-frozen boards, published, versioned results and export jobs."""
+frozen boards, published, versioned results, disqualifications and export jobs."""
 
 from __future__ import annotations
 
@@ -87,6 +87,26 @@ class PublishedRow(db.Model):
     duration_ms: Mapped[int] = mapped_column(BigInteger)
     finished_at: Mapped[datetime]
     attempts: Mapped[int] = mapped_column(Integer)
+
+
+class Disqualification(db.Model):
+    """An entrant excluded from one round (``round_id``) or from every round of a contest (``round_id`` None),
+    with why. Every read behind the boards and the final ranking leaves their attempts out while it stands
+    (``reads.not_disqualified``). A reinstatement lifts it (``lifted_*``) and keeps the row; disqualifying again
+    adds a new one."""
+
+    __tablename__ = "disqualifications"
+
+    id: Mapped[intpk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id"), index=True)
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    lifted_at: Mapped[datetime | None]
+    lifted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    lift_reason: Mapped[str] = mapped_column(Text, default="")
 
 
 class JobStatus(enum.StrEnum):

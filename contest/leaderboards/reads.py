@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, func, select, union_all
+from sqlalchemy import and_, bindparam, exists, func, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from contest.accounts.models import User
@@ -15,7 +15,15 @@ from contest.attempts.models import Attempt, Status
 from contest.errors import DomainError
 from contest.leaderboards.keys.cutoffs import Cut, published_results, visible_attempts
 from contest.leaderboards.keys.ranking import TieBreak, parse_tie_breaks
-from contest.leaderboards.models import Aggregate, BoardFreeze, ContestBoard, PublishedResult, PublishedRow, RankingRule
+from contest.leaderboards.models import (
+    Aggregate,
+    BoardFreeze,
+    ContestBoard,
+    Disqualification,
+    PublishedResult,
+    PublishedRow,
+    RankingRule,
+)
 from contest.leaderboards.placements import ancestors
 from contest.rounds.models import Contest, Round
 from contest.units.models import Unit
@@ -32,31 +40,64 @@ def units_of_entrant(session: Session, user_id: int) -> tuple[int, ...]:
     return ancestors(path) if path else ()
 
 
+def not_disqualified(contest_id):
+    """A WHERE clause leaving out the attempts whose entrant stands disqualified from the attempt's round or its
+    whole contest; ``contest_id``: the attempts' contest (a column joined in, a subquery or a value). Every read
+    behind a board, a rebuild, the reconciliation's count and the final ranking uses it, so nothing puts a
+    disqualified entrant back. An anti-join on an index: disqualifications are few."""
+    return ~exists().where(Disqualification.user_id == Attempt.user_id, Disqualification.lifted_at.is_(None),
+                           Disqualification.contest_id == contest_id,
+                           or_(Disqualification.round_id.is_(None), Disqualification.round_id == Attempt.round_id))
+
+
+def contest_of(round_id):
+    """The contest id of ``round_id`` (a value, or a column such as ``Attempt.round_id``) as a scalar subquery,
+    for ``not_disqualified`` without a join."""
+    return select(Round.contest_id).where(Round.id == round_id).correlate_except(Round).scalar_subquery()
+
+
 def finished_attempts():
-    """Every finalised, scored attempt as ``(user_id, id, score, duration_ms, finished_at, round_id, unit_id)``,
-    by entrant: the rows a contest placement adds up (``placements.contest_placement``)."""
+    """Every finalised, scored attempt of an entrant not disqualified from it, as ``(user_id, id, score,
+    duration_ms, finished_at, round_id, unit_id)``, by entrant: the rows a contest placement adds up
+    (``placements.contest_placement``)."""
     return (select(Attempt.user_id, Attempt.id, Attempt.score, Attempt.duration_ms, Attempt.finished_at,
                    Attempt.round_id, User.unit_id)
             .join(User, User.id == Attempt.user_id).join(Round, Round.id == Attempt.round_id)
-            .where(Attempt.status != Status.IN_PROGRESS, Attempt.score.is_not(None))
+            .where(Attempt.status != Status.IN_PROGRESS, Attempt.score.is_not(None),
+                   not_disqualified(Round.contest_id))
             .order_by(Attempt.user_id))
 
 
 def round_attempts(round_id: int):
-    """A round's finalised, scored attempts as ``(user_id, id, score, duration_ms, finished_at, unit_id)``, by
-    entrant: the rows ``placements.best_placements`` reads."""
+    """A round's finalised, scored attempts of entrants not disqualified from it, as ``(user_id, id, score,
+    duration_ms, finished_at, unit_id)``, by entrant: the rows ``placements.best_placements`` reads."""
     return (select(Attempt.user_id, Attempt.id, Attempt.score, Attempt.duration_ms, Attempt.finished_at,
                    User.unit_id)
             .join(User, User.id == Attempt.user_id)
-            .where(Attempt.round_id == round_id, Attempt.status != Status.IN_PROGRESS, Attempt.score.is_not(None))
+            .where(Attempt.round_id == round_id, Attempt.status != Status.IN_PROGRESS, Attempt.score.is_not(None),
+                   not_disqualified(contest_of(round_id)))
             .order_by(Attempt.user_id))
 
 
 def ranked_in_database(session: Session, round_id: int) -> int:
-    """Entrants with a finalised, scored attempt in the round: those its live board must place."""
+    """Entrants with a finalised, scored attempt in the round and not disqualified from it: those its live board
+    must place."""
     return session.scalar(select(func.count(func.distinct(Attempt.user_id)))
                           .where(Attempt.round_id == round_id, Attempt.status != Status.IN_PROGRESS,
-                                 Attempt.score.is_not(None)))
+                                 Attempt.score.is_not(None), not_disqualified(contest_of(round_id))))
+
+
+def standing_disqualification(session: Session, user_id: int, *, contest_id: int,
+                              round_id: int | None = None) -> Disqualification | None:
+    """The disqualification in force that keeps the entrant off ``round_id`` (from it or from the whole contest),
+    or with ``round_id`` None from the whole contest; None when there is none."""
+    which = Disqualification.round_id.is_(None)
+    if round_id is not None:
+        which = or_(which, Disqualification.round_id == round_id)
+    return session.scalar(select(Disqualification)
+                          .where(Disqualification.user_id == user_id, Disqualification.contest_id == contest_id,
+                                 Disqualification.lifted_at.is_(None), which)
+                          .order_by(Disqualification.round_id.is_not(None), Disqualification.id).limit(1))
 
 
 def round_settings(session: Session, round_id: int):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contest.attempts.models import Attempt
@@ -20,8 +21,8 @@ from contest.leaderboards import reads
 from contest.leaderboards.boards import SETTINGS_TTL_S, Boards
 from contest.leaderboards.keys.encoding import encode
 from contest.leaderboards.models import Aggregate
-from contest.leaderboards.placements import result_of
-from contest.leaderboards.stores.families import family_of_contest, family_of_round, public_family
+from contest.leaderboards.placements import best_placements, result_of
+from contest.leaderboards.stores.families import family_of_contest, family_of_round, frozen_family, public_family
 from contest.leaderboards.stores.interface import BoardStore, Placement
 from contest.rounds.models import Round
 
@@ -57,10 +58,12 @@ class Leaderboards(Boards):
         info = self.round_info(session, attempt.round_id)
         units = self.units_of(session, attempt.user_id)
         result = result_of(attempt.user_id, attempt.id, attempt.score, attempt.duration_ms, attempt.finished_at)
-        writes = [(family_of_round(info.round_id), Placement(attempt.user_id, encode(info.ranking, result), units),
-                   False)]
         rows = session.execute(reads.finished_attempts().where(Round.contest_id == info.contest_id,
                                                                Attempt.user_id == attempt.user_id)).all()
+        if not any(row.id == attempt.id for row in rows):
+            return  # the read leaves out a disqualified entrant's attempts: they stay off every board
+        writes = [(family_of_round(info.round_id), Placement(attempt.user_id, encode(info.ranking, result), units),
+                   False)]
         # Read, not cached: an organiser may change it at any time, and another process's cached value would
         # place entrants on the contest's rebuilt board by the old rule.
         aggregate = reads.contest_aggregate(session, info.contest_id)
@@ -75,6 +78,40 @@ class Leaderboards(Boards):
         release_connection(session)
         for family, placed, replace in writes:
             self.store.record(family, placed, replace=replace)
+
+    def place_entrant_again(self, session: Session, user_id: int, *, contest_id: int) -> None:
+        """After the entrant was disqualified or reinstated (committed): place them on every board of the contest
+        from the database again, or take them off where the database ranks nothing of theirs now — each round's
+        live family (and its frozen copy), the contest's live family and, while a round is cut, its public one.
+        A published version is a new publication's business (``results.disqualify``)."""
+        units = reads.unit_ancestors(session)
+        rounds = list(session.scalars(select(Round.id).where(Round.contest_id == contest_id)))
+        writes: list[tuple[str, Placement | None]] = []
+        for round_id in rounds:
+            info = self.round_info(session, round_id, fresh=True)
+            stmt = reads.round_attempts(round_id).where(Attempt.user_id == user_id)
+            writes.append((family_of_round(round_id), next(best_placements(session.execute(stmt), info.ranking,
+                                                                           units), None)))
+            frozen = reads.freeze_of(session, round_id)
+            if frozen is not None:
+                until = stmt.where(Attempt.finished_at <= frozen.frozen_at)
+                writes.append((frozen_family(round_id), next(best_placements(session.execute(until), info.ranking,
+                                                                             units), None)))
+        aggregate = reads.contest_aggregate(session, contest_id)
+        rows = session.execute(reads.finished_attempts().where(Round.contest_id == contest_id,
+                                                               Attempt.user_id == user_id)).all()
+        writes.append((family_of_contest(contest_id), self.contest_placement(session, rows, aggregate, units)))
+        cuts = reads.public_cuts(session, contest_id=contest_id)
+        if cuts:
+            rows = session.execute(reads.public_rows(contest_id, cuts, user_id)).all()
+            writes.append((public_family(contest_id), self.contest_placement(session, rows, aggregate, units)))
+        release_connection(session)
+        for family, placement in writes:
+            if placement is None:
+                self.store.remove(family, user_id)
+            else:
+                self.store.record(family, placement, replace=True)
+        self.forget_views()
 
     def _public_placement(self, session: Session, attempt: Attempt, contest_id: int,
                           aggregate: Aggregate) -> Placement | None:

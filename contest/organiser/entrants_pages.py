@@ -13,14 +13,19 @@ from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from contest.access.permissions import Action, current_unit_scope, requires
+from contest.access.permissions import Action, contest_scope, current_unit_scope, requires
 from contest.accounts import admin_service, entrant_lists
-from contest.accounts.admin_forms import ConfirmForm, EntrantEditForm, StudentListForm
+from contest.accounts.admin_forms import ConfirmForm, DisqualifyForm, EntrantEditForm, StudentListForm
+from contest.attempts.runtime import runtime
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db, socketio
 from contest.input_guard import upload_limit
 from contest.job_pages import job_page
+from contest.leaderboards.results.disqualify import disqualify as disqualify_entrant
+from contest.leaderboards.results.disqualify import entrant_disqualifications
+from contest.leaderboards.results.disqualify import reinstate as reinstate_entrant
+from contest.leaderboards.runtime import extension
 from contest.realtime.notifier import SocketIONotifier
 from contest.units.service import unit_paths
 from contest.web import show_field_errors
@@ -109,6 +114,23 @@ def reset_code(user_id: int):
         "organiser/entrants/reset_code.html", user=user, code=code, link=link, expires=expires, minutes=minutes))
     response.cache_control.no_store = True
     return response
+
+
+@bp.post("/<int:user_id>/disqualify")
+@requires(Action.DISQUALIFY)
+def disqualify(user_id: int):
+    """Disqualify the entrant from a round or a whole contest (``where``: ``round:<id>`` or ``contest:<id>``) with
+    a reason; the service checks the contest and the subtree."""
+    return _disqualification(user_id, disqualify_entrant, _(
+        "The entrant is disqualified: they are off the boards, and published results have a new version."))
+
+
+@bp.post("/<int:user_id>/reinstate")
+@requires(Action.DISQUALIFY)
+def reinstate(user_id: int):
+    """Lift a disqualification (``where`` as for ``disqualify``) with a reason."""
+    return _disqualification(user_id, reinstate_entrant, _(
+        "The entrant is reinstated: they are back on the boards, and published results have a new version."))
 
 
 @bp.route("/lists", methods=["GET", "POST"])
@@ -202,9 +224,50 @@ def list_settings(app: Flask) -> UploadSettings:
 
 
 def _show(user, form: EntrantEditForm):
+    attempts = admin_service.entrant_attempts(db.session, user.id)
     return render_template("organiser/entrants/show.html", user=user, form=form, confirm=ConfirmForm(),
-                           attempts=admin_service.entrant_attempts(db.session, user.id),
+                           attempts=attempts, disqualifications=entrant_disqualifications(db.session, user.id),
+                           disqualify_form=DisqualifyForm(formdata=None), targets=_targets(attempts),
                            unit_path=unit_paths(db.session, [user.unit]).get(user.unit_id) if user.unit else None)
+
+
+def _targets(attempts) -> list[tuple[str, str]]:
+    """What the entrant can be disqualified from, as ``(where, label)``: each contest they took part in within the
+    organiser's contests, then each of its rounds they took."""
+    scope = contest_scope()
+    targets: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for _attempt, round_, contest in attempts:
+        if scope is not None and contest.id not in scope:
+            continue
+        for where, label in ((f"contest:{contest.id}", _("%(contest)s (the whole contest)", contest=contest.title)),
+                             (f"round:{round_.id}", f"{contest.title} · {round_.title}")):
+            if where not in seen:
+                seen.add(where)
+                targets.append((where, label))
+    return targets
+
+
+def _disqualification(user_id: int, act, done: str):
+    _entrant_or_404(user_id)
+    back = redirect(url_for("entrants.show", user_id=user_id, _anchor="disqualification"))
+    form = DisqualifyForm()
+    if not form.validate_on_submit():
+        flash(" ".join(str(message) for messages in form.errors.values() for message in messages), "error")
+        return back
+    kind, _sep, number = (form.where.data or "").partition(":")
+    if kind not in ("round", "contest") or not number.isascii() or not number.isdigit() or len(number) > 9:
+        flash(_("Choose a round or the whole contest."), "error")
+        return back
+    try:
+        act(db.session, actor=current_user, entrant_id=user_id, reason=form.reason.data, now=utcnow(),
+            boards=extension(current_app).boards, questions=runtime().questions, **{f"{kind}_id": int(number)})
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        flash(done, "success")
+    return back
 
 
 def _confirmed() -> None:

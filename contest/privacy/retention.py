@@ -31,7 +31,7 @@ from sqlalchemy import String, cast, delete, exists, literal, select, update
 from sqlalchemy.orm import Session, aliased
 
 from contest.accounts.models import Role, User, fold_name
-from contest.attempts.models import Attempt
+from contest.attempts.models import Attempt, AttemptDevice
 from contest.audit import service as audit
 from contest.errors import DomainError
 from contest.leaderboards.models import ExportJob, JobStatus
@@ -135,8 +135,8 @@ def _retire(session: Session, ids: list[int], mode: str, now: datetime) -> None:
     psycopg2)."""
     number = cast(User.id, String)
     values = {"full_name": literal(PREFIX) + number, "name_key": literal(fold_name(PREFIX)) + number, "phone": None,
-              "email": None, "citizen_id": None, "password_hash": DISABLED_HASH, "active": False,
-              "personal_data_removed": DONE[mode], "personal_data_removed_at": now}
+              "email": None, "citizen_id": None, "registered_address": None, "password_hash": DISABLED_HASH,
+              "active": False, "personal_data_removed": DONE[mode], "personal_data_removed_at": now}
     if mode == "erase":
         values.update(birth_date=None, last_login_at=None)
     else:
@@ -147,6 +147,10 @@ def _retire(session: Session, ids: list[int], mode: str, now: datetime) -> None:
         for year, born in years.items():
             session.execute(update(User).where(User.id.in_(born)).values(birth_date=date(year, 1, 1))
                             .execution_options(synchronize_session=False))
+    # The addresses their attempts were played from (fair play) go with the rest of their personal data.
+    session.execute(update(AttemptDevice).where(AttemptDevice.attempt_id.in_(
+        select(Attempt.id).where(Attempt.user_id.in_(ids)))).values(address="", agent="")
+        .execution_options(synchronize_session=False))
     # Nothing synchronised in the session: retire_personal_data commits next, which expires what it had loaded.
     session.execute(update(User).where(User.id.in_(ids)).values(**values).execution_options(synchronize_session=False))
 

@@ -3,8 +3,9 @@
 Flask-SocketIO builds a Flask request context for every event, and with it the copy of the session it keeps per
 connection; at 1,000 answers a second that context cost more CPU than the answer itself (bench/RESULTS.md). An
 answer needs nothing from it when all it depends on is in memory already: whose connection it is
-(``PlayNamespace.users``), that their login is still open (its room, with the database re-check not yet due) and
-the attempt (``AttemptCache``). Such an answer is checked and stored here.
+(``PlayNamespace.users``), that their login is still open (its room, with the database re-check not yet due), the
+attempt (``AttemptCache``) and that the connection's device holds it (its holder room, ``notifier.holder_room``,
+which a take-over in any process closes). Such an answer is checked and stored here.
 
 Everything else goes the ordinary way, through ``PlayNamespace.on_answer`` under Flask-SocketIO, which checks it
 all again: a cache miss (it needs the database), a login due for its re-check, and every refusal of the answer
@@ -25,6 +26,7 @@ from contest.attempts.runtime import EXTENSION
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.realtime.guards import allow_event
+from contest.realtime.notifier import holder_room, in_room
 from contest.realtime.replies import MAX_PAYLOAD_CHARS, ack, refuse
 from contest.web import BadPayload, too_large
 
@@ -55,9 +57,12 @@ def answer_in_memory(namespace, sid: str, *args) -> dict | None:
     state = rt.cache.get(answer.attempt_id)
     if state is None:
         return None
+    client = namespace.clients.get(sid)
+    if client is None or not in_room(namespace.namespace, holder_room(answer.attempt_id, client.device), sid):
+        return None  # not known to hold the attempt here: the ordinary path asks the database who does
     now = utcnow()
     try:
-        keys = service.checked_choice(state, user_id=user_id, answer=answer, now=now)
+        keys = service.checked_choice(state, user_id=user_id, answer=answer, now=now, device=client.device)
     except DomainError:
         return None
     if not allow_event(sid, user_id, time.time(), "answer"):  # counted once: refused here, not sent on

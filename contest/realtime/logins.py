@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from contest.extensions import socketio
-from contest.realtime.notifier import login_room
+from contest.realtime.notifier import in_room, login_room
 
 
 @dataclass
@@ -36,9 +36,7 @@ class LoginWatch:
         return entry is not None and now - entry[1] < recheck_s and self.in_room(sid, entry[0])
 
     def in_room(self, sid: str, login_id: int) -> bool:
-        # The manager's room table itself: server.rooms(sid) walks every room of the namespace.
-        room = socketio.server.manager.rooms.get(self.namespace, {}).get(login_room(login_id), {})
-        return sid in room
+        return in_room(self.namespace, login_room(login_id), sid)
 
     def still_open(self, sid: str, *, now: float, recheck_s: float, is_open: Callable[[int], bool]) -> bool:
         """False once the connection's login has ended. Untracked (anonymous) connections are not judged here."""

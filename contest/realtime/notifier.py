@@ -16,10 +16,30 @@ def login_room(login_id: int) -> str:
     return f"login:{login_id}"
 
 
+def holder_room(attempt_id: int, device: str) -> str:
+    """The ``/play`` connections of the device an attempt belongs to. The fast answer path accepts an answer only
+    from a connection in it; a take-over closes it in every process (through the message queue), so another
+    process's connections of the old device stop being accepted without a database read."""
+    return f"holder:{attempt_id}:{device}"
+
+
+def in_room(namespace: str, room: str, sid: str) -> bool:
+    """Whether connection ``sid`` is in ``room`` in this process: the manager's room table itself, a dict lookup
+    (``server.rooms(sid)`` walks every room of the namespace)."""
+    return sid in socketio.server.manager.rooms.get(namespace, {}).get(room, {})
+
+
 class SocketIONotifier:
     def attempt_closed(self, user_id: int, payload: dict) -> None:
         """``attempt_closed`` to every tab of the entrant (through the message queue when there is one)."""
         socketio.emit("attempt_closed", payload, to=user_room(user_id), namespace="/play")
+
+    def attempt_taken_over(self, attempt_id: int, device: str) -> None:
+        """``attempt_taken_over`` to the connections of ``device`` holding the attempt, then close their holder
+        room in every process: their answers go the ordinary way, which finds the new owner and refuses them."""
+        room = holder_room(attempt_id, device)
+        socketio.emit("attempt_taken_over", {"attempt_id": attempt_id}, to=room, namespace="/play")
+        socketio.close_room(room, namespace="/play")
 
     def logins_ended(self, login_ids: list[int]) -> None:
         """``session_ended`` to the connections of each login, then close its room in every process (the

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import random
 import time
+from dataclasses import replace
 
 from flask import current_app, request
 from flask_login import current_user
-from flask_socketio import Namespace, join_room
+from flask_socketio import Namespace, join_room, leave_room
 
 from contest.accounts.logins import login_is_open
 from contest.attempts import service
+from contest.attempts.devices import Client, client_of, device_of, sent_device
 from contest.attempts.payloads import answer_payload
 from contest.attempts.runtime import runtime
 from contest.db import release_connection, utcnow
+from contest.errors import DomainError
 from contest.extensions import db
 from contest.overload import OVERLOAD_ERRORS, reason_of, tally
 from contest.presence import presence
@@ -21,7 +24,7 @@ from contest.realtime.fast_answer import answer_in_memory
 from contest.realtime.flood import flood_guard
 from contest.realtime.guards import account_guard, close_connections
 from contest.realtime.logins import LoginWatch
-from contest.realtime.notifier import user_room
+from contest.realtime.notifier import holder_room, in_room, user_room
 from contest.realtime.replies import ack, event, overloaded
 from contest.web import optional_whole, whole
 
@@ -30,6 +33,7 @@ class PlayNamespace(Namespace):
     def __init__(self, namespace: str):
         super().__init__(namespace)
         self.users: dict[str, int] = {}  # connection id -> the user logged in when it connected
+        self.clients: dict[str, Client] = {}  # connection id -> its device, coarse user agent and address
         self.logins = LoginWatch(namespace)
 
     def trigger_event(self, event, *args):
@@ -52,6 +56,9 @@ class PlayNamespace(Namespace):
             user_id, login_id = current_user.id, current_user.login_id
             release_connection(db.session)  # the rest waits on Redis; at 500 connects a second the pool is the limit
             self.users[request.sid] = user_id
+            device = auth.get("device_id") if isinstance(auth, dict) else None
+            self.clients[request.sid] = client_of(device, login_id, request.headers.get("User-Agent"),
+                                                  request.remote_addr)  # the address behind the trusted proxies
             join_room(user_room(user_id))
             self.logins.track(request.sid, login_id, time.monotonic())
             presence().connected()
@@ -60,6 +67,7 @@ class PlayNamespace(Namespace):
 
     def on_disconnect(self, *args):
         user_id = self.users.pop(request.sid, None)
+        self.clients.pop(request.sid, None)
         if user_id is not None:
             presence().disconnected()
             account_guard.disconnected(request.sid, user_id, time.time())
@@ -83,25 +91,63 @@ class PlayNamespace(Namespace):
         """``{}`` -> ``server_now`` (epoch ms): the client's offset to the only clock that counts."""
         return ack(server_now=int(time.time() * 1000))
 
+    def client_for(self, sid: str, data: dict) -> Client:
+        """The connection's client; a well-formed ``device_id`` in the payload replaces the one it connected with."""
+        client = self.clients.get(sid) or Client(device_of(None, None))
+        sent = sent_device(data.get("device_id"))
+        if sent is not None and sent != client.device:
+            client = self.clients[sid] = replace(client, device=sent)
+        return client
+
     @event()
     def on_attempt_start(self, data: dict, user_id: int) -> dict:
-        """``{round_id}`` -> ``attempt``: id, deadline, server_now, questions, answers (docs/contract.md)."""
+        """``{round_id, device_id?}`` -> ``attempt``: id, deadline, server_now, questions, answers
+        (docs/contract.md). An attempt in progress on another device is taken over."""
         round_id = whole(data.get("round_id"), "round_id", minimum=1)
-        return ack(attempt=service.start_attempt(db.session, runtime(), user_id=user_id,
-                                                 round_id=round_id, now=utcnow(), rng=random.Random()))
+        client = self.client_for(request.sid, data)
+        attempt = service.start_attempt(db.session, runtime(), user_id=user_id, round_id=round_id, now=utcnow(),
+                                        rng=random.Random(), client=client)
+        if attempt["status"] == "in_progress":
+            join_room(holder_room(attempt["id"], client.device))
+        return ack(attempt=attempt)
 
     @event()
     def on_attempt_resume(self, data: dict, user_id: int) -> dict:
-        """``{attempt_id}`` -> the same ``attempt`` object with every answer saved so far."""
+        """``{attempt_id, device_id?, takeover?}`` -> the same ``attempt`` object with every answer saved so far.
+        ``takeover: false`` refuses (``attempt_taken_over``) rather than take it from another device."""
         attempt_id = whole(data.get("attempt_id"), "attempt_id", minimum=1)
-        return ack(attempt=service.resume_attempt(db.session, runtime(), user_id=user_id,
-                                                  attempt_id=attempt_id, now=utcnow()))
+        client = self.client_for(request.sid, data)
+        # Joined before the device is claimed: a take-over by a third device that commits after this one closes
+        # the room after this join, never before it.
+        room = holder_room(attempt_id, client.device)
+        held = in_room(self.namespace, room, request.sid)
+        join_room(room)
+        try:
+            attempt = service.resume_attempt(db.session, runtime(), user_id=user_id, attempt_id=attempt_id,
+                                             now=utcnow(), client=client, takeover=data.get("takeover") is not False)
+        except DomainError:
+            if not held:
+                leave_room(room)
+            raise
+        return ack(attempt=attempt)
 
     @event()
     def on_answer(self, data: dict, user_id: int) -> dict:
-        """``{attempt_id, slot, choice: [keys], seq}`` -> ``{slot, seq}`` once durably stored."""
-        stored = service.record_answer(db.session, runtime(), user_id=user_id,
-                                       answer=answer_payload(data), now=utcnow())
+        """``{attempt_id, slot, choice: [keys], seq}`` -> ``{slot, seq}`` once durably stored; refused with
+        ``attempt_taken_over`` when the attempt belongs to another device."""
+        answer = answer_payload(data)
+        client = self.client_for(request.sid, {})
+        room = holder_room(answer.attempt_id, client.device)
+        held = in_room(self.namespace, room, request.sid)
+        if not held:  # joined before the database says who holds it, as in on_attempt_resume
+            join_room(room)
+        try:
+            stored = service.record_answer(db.session, runtime(), user_id=user_id, answer=answer, now=utcnow(),
+                                           device=client.device, fresh_device=not held)
+        except DomainError:
+            if not held:
+                leave_room(room)
+            raise
         return ack(**stored)
 
     @event()

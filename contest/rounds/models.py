@@ -72,6 +72,9 @@ class Round(db.Model):
     review: Mapped[Review] = mapped_column(_enum(Review), default=Review.AFTER_CLOSE)
     grace_s: Mapped[int] = mapped_column(Integer, default=5)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # While set the round is paused: no start, no answer, no submit, and the sweeper finalises none of its
+    # attempts; on resume the deadlines of its attempts in progress move by the pause (``attempts.in_flight``).
+    paused_at: Mapped[datetime | None]
 
     contest: Mapped[Contest] = relationship(back_populates="rounds")
 
@@ -79,6 +82,34 @@ class Round(db.Model):
         if now < self.opens_at:
             return "upcoming"
         return "open" if now < self.closes_at else "closed"
+
+
+class AdjustmentKind(enum.StrEnum):
+    PAUSE = "pause"
+    RESUME = "resume"  # ``seconds``: how long the round was paused
+    EXTEND = "extend"  # ``details``: the close before and after
+    EXTRA_TIME = "extra_time"  # ``seconds`` more for the attempts of ``user_id`` or of ``unit_id``'s subtree
+    EXTRA_ATTEMPT = "extra_attempt"  # ``attempts`` more for ``user_id`` or ``unit_id``'s subtree
+
+
+class RoundAdjustment(db.Model):
+    """One change to a round in flight, as its results page lists it: a pause, a resume, a later close, extra
+    time or an extra attempt for one entrant (``user_id``) or a unit's subtree (``unit_id``). The extra time and
+    attempts an entrant is owed are added up from these rows."""
+
+    __tablename__ = "round_adjustments"
+
+    id: Mapped[intpk]
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    kind: Mapped[AdjustmentKind] = mapped_column(_enum(AdjustmentKind))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    seconds: Mapped[int | None] = mapped_column(Integer)
+    attempts: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class OrganiserContest(db.Model):

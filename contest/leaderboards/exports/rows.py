@@ -36,6 +36,7 @@ from contest.attempts.models import Answer, Attempt, Status
 from contest.i18n import CONTEST_TIME_ZONE
 from contest.leaderboards.models import PublishedResult, PublishedRow
 from contest.leaderboards.queries.units import tree_levels, unit_rows
+from contest.leaderboards.reads import not_disqualified
 from contest.leaderboards.results.final import compute_final
 from contest.rounds.models import Round
 from contest.units.models import Unit
@@ -94,10 +95,11 @@ def ranking_count(session: Session, round_: Round, *, version: int | None, scope
         return session.scalar(select(func.count()).select_from(PublishedRow)
                               .where(PublishedRow.result_id == _result_id(round_.id, version),
                                      entrant_filter(PublishedRow.unit_id, scope)))
-    # compute_final's entrants: whoever has a scored, finalised attempt.
+    # compute_final's entrants: whoever has a scored, finalised attempt and is not disqualified.
     return session.scalar(select(func.count(distinct(Attempt.user_id)))
                           .where(Attempt.round_id == round_.id, Attempt.status != Status.IN_PROGRESS,
-                                 Attempt.score.is_not(None), entrants_attempts(scope)))
+                                 Attempt.score.is_not(None), entrants_attempts(scope),
+                                 not_disqualified(round_.contest_id)))
 
 
 def _result_id(round_id: int, version: int):

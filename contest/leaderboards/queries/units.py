@@ -30,7 +30,7 @@ from contest.leaderboards.keys.cutoffs import Cut, published_results, state_of, 
 from contest.leaderboards.models import Aggregate, PublishedResult, PublishedRow
 from contest.leaderboards.placements import ancestors
 from contest.leaderboards.queries.activity import activity as entrants_over_time
-from contest.leaderboards.reads import contest_aggregate, public_cuts
+from contest.leaderboards.reads import contest_aggregate, contest_of, not_disqualified, public_cuts
 from contest.rounds.models import Contest, Round
 from contest.search_text import fold
 from contest.units.models import Unit
@@ -196,7 +196,7 @@ def _per_round(where, cuts: dict[int, Cut]):
     attempts = (select(Attempt.user_id, Attempt.round_id, func.max(Attempt.score).label("best"),
                        func.count().label("tries"), func.max(Attempt.max_score).label("full"))
                 .where(where, Attempt.status != Status.IN_PROGRESS, Attempt.score.is_not(None),
-                       *visible_attempts(cuts))
+                       not_disqualified(contest_of(Attempt.round_id)), *visible_attempts(cuts))
                 .group_by(Attempt.user_id, Attempt.round_id))
     published = published_results(cuts)
     if not published:

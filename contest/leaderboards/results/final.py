@@ -24,7 +24,7 @@ from contest.accounts.models import User
 from contest.attempts.models import Answer, Attempt, Status
 from contest.attempts.timing import epoch_ms
 from contest.leaderboards.keys.ranking import Ranking, Result, TieBreak
-from contest.leaderboards.reads import round_tie_breaks
+from contest.leaderboards.reads import not_disqualified, round_tie_breaks
 from contest.rounds.models import Prediction, Round
 
 
@@ -112,14 +112,15 @@ def corrected_score(paper: Sequence[Mapping], answers: Mapping[int, Sequence[str
 
 
 def compute_final(session: Session, round_: Round, questions, *, voided: Iterable[int] = ()) -> FinalRanking:
-    """The final ranking of ``round_`` from its finalised attempts; ``questions`` reads revisions
-    (``get_many(session, ids) -> {id: PaperQuestion}``, the attempts runtime's)."""
+    """The final ranking of ``round_`` from its finalised attempts, a disqualified entrant's left out;
+    ``questions`` reads revisions (``get_many(session, ids) -> {id: PaperQuestion}``, the attempts runtime's)."""
     voided = frozenset(voided)
     rows = session.execute(
         select(Attempt.id, Attempt.user_id, User.unit_id, Attempt.score, Attempt.max_score, Attempt.duration_ms,
                Attempt.finished_at, Attempt.prediction, Attempt.paper if voided else Attempt.id.label("paper"))
         .join(User, User.id == Attempt.user_id)
-        .where(Attempt.round_id == round_.id, Attempt.status != Status.IN_PROGRESS, Attempt.score.is_not(None))
+        .where(Attempt.round_id == round_.id, Attempt.status != Status.IN_PROGRESS, Attempt.score.is_not(None),
+               not_disqualified(round_.contest_id))
         .order_by(Attempt.id).execution_options(yield_per=10_000))
     attempts: list[Tried] = []
     touched: dict[int, list] = {}  # attempt id -> paper, for attempts holding a voided question

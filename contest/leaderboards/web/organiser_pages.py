@@ -33,6 +33,7 @@ from contest.leaderboards.models import BoardFreeze
 from contest.leaderboards.queries.boards import BoardQuery, round_leaderboard
 from contest.leaderboards.reads import round_tie_breaks, versions
 from contest.leaderboards.results import settings
+from contest.leaderboards.results.disqualify import round_disqualifications
 from contest.leaderboards.results.freeze import freeze, unfreeze
 from contest.leaderboards.results.publish import publish as publish_results
 from contest.leaderboards.results.publish import review
@@ -60,7 +61,10 @@ def show(round_id: int):
         final = replace(final, rows=keep_within(db.session, scope, final.rows))
     names = ext.names.lookup(db.session, [row.user_id for row in final.rows[:REVIEW_ROWS]]) if final else {}
     published = versions(db.session, round_id)
+    disqualified = keep_within(db.session, scope, round_disqualifications(db.session, round_id),
+                               lambda row: row[1].unit_id)
     return render_template("leaderboards/results.html", round=round_, live=live, public=public,
+                           disqualified=disqualified,
                            frozen=db.session.get(BoardFreeze, round_id), final=final, names=names,
                            review_rows=REVIEW_ROWS, versions=published, status=round_.status(now),
                            tie_breaks=_order_value(round_tie_breaks(db.session, round_id), round_),

@@ -30,6 +30,7 @@ from contest.leaderboards.queries.boards import (
     search_entrants,
 )
 from contest.leaderboards.queries.units import SORT_KEYS, RankingPage, ranking_page
+from contest.leaderboards.reads import standing_disqualification
 from contest.leaderboards.runtime import extension
 from contest.markup import render as render_markdown
 from contest.rounds.content import banner_bytes, home_of, news_page
@@ -52,7 +53,8 @@ def thousands(value: int | None) -> str:
 @bp.app_template_global("entrant_rank")
 def entrant_rank(round_id: int) -> dict | None:
     """The logged-in entrant's ``{rank, total, state, frozen_at}`` on the round's public board; None if they are
-    not on it, except on a frozen board: then ``rank`` is None and the page says why.
+    not on it, except on a frozen board: then ``rank`` is None and the page says why; and when they stand
+    disqualified from the round (or its contest), ``disqualified`` (the reason) instead of a rank.
 
     A rank is a place among other entrants, so it is always the public one: while the board is frozen, the
     entrant's place on the frozen board (from their results until the freeze), never their live place, which
@@ -60,6 +62,12 @@ def entrant_rank(round_id: int) -> dict | None:
     if not current_user.is_authenticated:
         return None
     ext = extension(current_app)
+    info = ext.boards.round_info(db.session, round_id)
+    standing = info and standing_disqualification(db.session, current_user.id, contest_id=info.contest_id,
+                                                  round_id=round_id)
+    if standing:
+        return {"rank": None, "disqualified": standing.reason, "whole_contest": standing.round_id is None,
+                "state": None, "frozen_at": None}
     try:
         view = ext.boards.public_round_view(db.session, round_id)
     except Exception:  # a result page must render even when the boards cannot be read

@@ -4,6 +4,7 @@
 
 import { AnswerQueue, answerOutcome, answerPayload, attemptKey, keeper, mergeAnswers, predictionValue,
   submitPayload } from "./attempt/answers.js";
+import { deviceId } from "./attempt/device.js";
 import { Paper } from "./attempt/render.js";
 import { RETRY_MS, inLineSeconds, retryable } from "./attempt/retry.js";
 import { fill } from "./attempt/text.js";
@@ -26,6 +27,9 @@ function start(root) {
   const $ = (id) => document.getElementById(id);
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
   const store = keeper(() => window.localStorage);
+  let storage = null;
+  try { storage = window.localStorage; } catch (e) { /* refused: a device id for this page only */ }
+  const device = deviceId(storage, (n) => window.crypto.getRandomValues(new Uint8Array(n)));
   const clock = new Clock();
   const queue = new AnswerQueue();
   const state = {
@@ -38,6 +42,7 @@ function start(root) {
     closing: false,
     ticking: null,
     announced: new Set(),
+    takenOver: false, // another device has the attempt now: this page sends nothing more
   };
   const paper = new Paper(document, T, state, () => queue.size);
   const link = new Link(root.dataset.api, {
@@ -46,8 +51,9 @@ function start(root) {
     lost: refreshAllSaveStates,
     closed: (payload) => { if (state.attempt && payload && payload.attempt_id === state.attempt.id) finished(); },
     ended: sessionOver,
+    takenOver: (payload) => { if (state.attempt && payload && payload.attempt_id === state.attempt.id) takenOver(); },
     poll: () => { if (state.attempt) resync(); },
-  });
+  }, device);
 
   const saveLocal = () => store.set(attemptKey(state.attempt.id), queue.kept($("prediction").value));
   const pendingState = () => (link.up ? "saving" : "offline");
@@ -81,11 +87,12 @@ function start(root) {
   }
 
   async function onLinkUp() {
+    if (state.takenOver) return;
     if (link.mode === "socket") await timeSync();
     if (state.attempt) {
       await resync();
     } else if (cfg.attemptId) {
-      await load("attempt_resume", { attempt_id: cfg.attemptId });
+      await load("attempt_resume", { attempt_id: cfg.attemptId, device_id: device });
     } else {
       $("start").disabled = false;
     }
@@ -137,12 +144,15 @@ function start(root) {
     flush();
   }
 
-  // After a reconnect (or a poll over HTTP): the server's view, then send what it has not acknowledged.
+  // After a reconnect (or a poll over HTTP): the server's view, then send what it has not acknowledged. It does not
+  // take the attempt back from another device (takeover: false): only opening the page again does.
   async function resync() {
+    if (state.takenOver) return;
     const sentAt = Date.now();
-    const reply = await link.call("attempt_resume", { attempt_id: state.attempt.id });
+    const reply = await link.call("attempt_resume", { attempt_id: state.attempt.id, device_id: device, takeover: false });
     if (!reply.ok) {
       if (reply.error.code === "not_authenticated") sessionOver();
+      if (reply.error.code === "attempt_taken_over") takenOver();
       return;
     }
     clock.sample(reply.attempt.server_now, sentAt, Date.now(), false);
@@ -167,7 +177,7 @@ function start(root) {
   }
 
   async function send(slot) {
-    if (!link.up) return;
+    if (!link.up || state.takenOver) return;
     const entry = queue.take(slot);
     if (!entry) return;
     const reply = await link.call("answer", answerPayload(state.attempt.id, slot, entry));
@@ -185,6 +195,9 @@ function start(root) {
       case "session":
         sessionOver();
         break;
+      case "taken_over":
+        takenOver();
+        break;
       case "closed":
         resync(); // the attempt is over: the server says how it ended
         break;
@@ -198,7 +211,7 @@ function start(root) {
   }
 
   function flush() {
-    if (!state.attempt || !link.up) return;
+    if (!state.attempt || !link.up || state.takenOver) return;
     queue.slots().forEach(send);
   }
 
@@ -206,7 +219,7 @@ function start(root) {
 
   // ------------------------------------------------------------ submitting and closing
   async function submit(auto) {
-    if (state.closing && !auto) return;
+    if ((state.closing && !auto) || state.takenOver) return;
     state.closing = true;
     $("submit").disabled = true;
     $("submit-error").textContent = auto ? "" : T.submitting;
@@ -232,6 +245,15 @@ function start(root) {
     state.closing = true;
     if (state.attempt) store.drop(attemptKey(state.attempt.id));
     window.location.assign(cfg.resultUrl.replace("{id}", String(cfg.attemptId)));
+  }
+
+  // Another device took the attempt over: say so and send nothing more (answers stay kept on this phone).
+  function takenOver() {
+    state.takenOver = true;
+    state.closing = true;
+    $("submit").disabled = true;
+    $("taken-over").hidden = false;
+    $("taken-over-text").textContent = T.taken_over;
   }
 
   function sessionOver() {
@@ -266,7 +288,7 @@ function start(root) {
   $("start").addEventListener("click", () => {
     $("start").disabled = true;
     $("intro-error").textContent = T.starting;
-    load("attempt_start", { round_id: cfg.roundId });
+    load("attempt_start", { round_id: cfg.roundId, device_id: device });
   });
   $("prev").addEventListener("click", () => paper.goTo(state.current - 1, true));
   $("next").addEventListener("click", () => paper.goTo(state.current + 1, true));

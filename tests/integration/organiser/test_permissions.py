@@ -33,8 +33,9 @@ from tests.integration.rounds.conftest import log_in
 ORGANISER_PREFIXES = ("/organiser",)
 
 VIEWER = {Action.HOME, Action.CONTEST_LIST, Action.CONTEST_VIEW, Action.ROUND_VIEW, Action.ROUND_EXPORT,
-          Action.ENTRANTS_VIEW}
-CONTEST = VIEWER | {Action.CONTEST_CREATE, Action.CONTEST_MANAGE, Action.ROUND_MANAGE, Action.BANK_STATS}
+          Action.ENTRANTS_VIEW, Action.FAIRPLAY_REVIEW}
+CONTEST = VIEWER | {Action.CONTEST_CREATE, Action.CONTEST_MANAGE, Action.ROUND_MANAGE, Action.BANK_STATS,
+                    Action.DISQUALIFY, Action.ROUND_ALLOW, Action.FAIRPLAY_DECIDE}
 BANK = {Action.HOME, Action.BANK_VIEW, Action.BANK_EDIT, Action.BANK_EXPORT, Action.BANK_STATS}
 # role key -> (actions allowed, contests allowed: None every one)
 EXPECTED = {
@@ -45,7 +46,8 @@ EXPECTED = {
     "bank_a": (BANK, {"A"}),
     "unit_d1": (VIEWER, None),
     "unit_s1": (VIEWER, None),
-    "manager_d1": (VIEWER | {Action.ENTRANTS_MANAGE, Action.ENTRANTS_IMPORT}, None),
+    "manager_d1": (VIEWER | {Action.ENTRANTS_MANAGE, Action.ENTRANTS_IMPORT, Action.DISQUALIFY,
+                             Action.ROUND_ALLOW}, None),
 }
 
 
@@ -121,7 +123,8 @@ def requests_of(app, world):
     contest A's and once on contest B's."""
     rounds = world["rounds"]
     fixed = {"question_id": world["question"].id, "topic_id": world["question"].topic_id,
-             "user_id": world["staff"]["unit_s1"].id, "job_id": 999_999, "what": "units", "fmt": "csv",
+             "user_id": world["staff"]["unit_s1"].id, "job_id": 999_999,
+             "attempt_id": 999_999, "what": "units", "fmt": "csv",
              "action": "freeze", "post_id": 999_999}
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         if not rule.rule.startswith(ORGANISER_PREFIXES):

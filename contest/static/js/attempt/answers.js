@@ -98,6 +98,7 @@ export function answerOutcome(reply) {
   const code = reply.error.code;
   if (retryable(code)) return "retry";
   if (code === "not_authenticated") return "session";
+  if (code === "attempt_taken_over") return "taken_over";
   if (code === "deadline_passed" || code === "attempt_closed") return "closed";
   return "refused";
 }

@@ -20,7 +20,8 @@ export const offline = (code) => ({ ok: false, error: { code: code || "offline",
 export function httpRoute(event, data) {
   switch (event) {
     case "attempt_start": return ["POST", `/rounds/${data.round_id}/attempts`, {}];
-    case "attempt_resume": return ["GET", `/attempts/${data.attempt_id}`, null];
+    case "attempt_resume": return ["GET", `/attempts/${data.attempt_id}${data.takeover === false ? "?takeover=0" : ""}`,
+      null];
     case "answer": return ["PUT", `/attempts/${data.attempt_id}/answers/${data.slot}`,
       { choice: data.choice, seq: data.seq }];
     case "attempt_submit": return ["POST", `/attempts/${data.attempt_id}/submit`,
@@ -34,7 +35,14 @@ export function socketHopeless(failures, everConnected) {
   return failures >= (everConnected ? FAILURES_AFTER_CONNECTED : FAILURES_BEFORE_HTTP);
 }
 
-export function httpCall(api, event, data, fetchImpl = fetch) {
+// The HTTP request's headers: JSON, and the device id (docs/contract.md, "One device per attempt").
+export function httpHeaders(body, device) {
+  const headers = body ? { "Content-Type": "application/json", Accept: "application/json" } : { Accept: "application/json" };
+  if (device) headers["X-Olympiad-Device"] = device;
+  return headers;
+}
+
+export function httpCall(api, event, data, fetchImpl = fetch, device = "") {
   const route = httpRoute(event, data);
   if (!route) return Promise.resolve(offline());
   const [method, path, body] = route;
@@ -42,7 +50,7 @@ export function httpCall(api, event, data, fetchImpl = fetch) {
   const timer = setTimeout(() => controller.abort(), ACK_TIMEOUT_MS);
   return fetchImpl(api + path, {
     method, credentials: "same-origin", signal: controller.signal,
-    headers: body ? { "Content-Type": "application/json", Accept: "application/json" } : { Accept: "application/json" },
+    headers: httpHeaders(body, device),
     body: body ? JSON.stringify(body) : undefined,
   }).then((response) => response.json().catch(() => offline("unavailable"))) // a proxy's page: try again
     .catch(() => offline())
@@ -51,11 +59,13 @@ export function httpCall(api, event, data, fetchImpl = fetch) {
 
 // The link to the server: "socket" until the websocket proves unreachable, then "http" for good ("ended" once the
 // login is over). `page` gets told: show(key) the connection line, up() when calls can go through, lost() when
-// they cannot, closed(payload) for attempt_closed, ended() for session_ended, poll() every HTTP_POLL_MS over HTTP.
+// they cannot, closed(payload) for attempt_closed, takenOver(payload) for attempt_taken_over, ended() for
+// session_ended, poll() every HTTP_POLL_MS over HTTP. `device` is this browser's device id.
 export class Link {
-  constructor(api, page) {
+  constructor(api, page, device = "") {
     this.api = api;
     this.page = page;
+    this.device = device;
     this.mode = "socket";
     this.socket = null;
     this.everConnected = false;
@@ -70,7 +80,7 @@ export class Link {
     if (typeof window.io !== "function" || Date.now() - failedAt < HTTP_MEMORY_MS) { this.useHttp(); return; }
     const socket = window.io("/play", {
       transports: ["websocket"], reconnection: true, reconnectionDelay: 1000, reconnectionDelayMax: 5000,
-      timeout: 5000,
+      timeout: 5000, auth: { device_id: this.device },
     });
     this.socket = socket;
     socket.on("connect", () => {
@@ -88,6 +98,7 @@ export class Link {
       if (reason === "io server disconnect") setTimeout(() => { if (this.socket) this.socket.connect(); }, RETRY_MS);
     });
     socket.on("attempt_closed", (payload) => this.page.closed(payload));
+    socket.on("attempt_taken_over", (payload) => this.page.takenOver(payload));
     socket.on("session_ended", () => { this.mode = "ended"; socket.off(); socket.close(); this.page.ended(); });
     setTimeout(() => { if (!this.everConnected && this.mode === "socket") this.useHttp(); }, FIRST_CONNECT_GIVE_UP_MS);
   }
@@ -116,7 +127,7 @@ export class Link {
   }
 
   call(event, data) {
-    if (this.mode === "http") return httpCall(this.api, event, data);
+    if (this.mode === "http") return httpCall(this.api, event, data, fetch, this.device);
     if (!this.socket || !this.socket.connected) return Promise.resolve(offline());
     return new Promise((resolve) => {
       this.socket.timeout(ACK_TIMEOUT_MS).emit(event, data, (err, reply) => {
