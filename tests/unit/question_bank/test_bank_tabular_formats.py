@@ -77,7 +77,10 @@ cell_text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc",
 @st.composite
 def bank_questions(draw):
     count = draw(st.integers(2, 8))
-    texts = draw(st.lists(cell_text, min_size=count, max_size=count, unique_by=lambda s: s.casefold()))
+    # Options the importer would call repeats (same text but for case, spacing and final punctuation: "0" and
+    # "0?") are not a bank that can round-trip.
+    texts = draw(st.lists(cell_text, min_size=count, max_size=count,
+                          unique_by=lambda s: " ".join(s.casefold().split()).rstrip(" .?!:…")))
     correct = tuple(sorted(draw(st.sets(st.sampled_from("ABCDEFGH"[:count]), min_size=1, max_size=count))))
     kind = QuestionType.MULTIPLE if len(correct) > 1 else QuestionType.SINGLE
     return BankQuestion(draw(cell_text), tuple(Option(k, t) for k, t in zip("ABCDEFGH", texts, strict=False)),
