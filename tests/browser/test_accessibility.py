@@ -166,5 +166,11 @@ def test_header_links_and_buttons_are_touch_targets_on_a_phone(server):
                 assert not small(page.evaluate(PAGE_BUTTONS)), (path, page.evaluate(PAGE_BUTTONS))
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= PHONE_VIEWPORT["width"], f"the header makes the page {width} px wide"
+
+            page.click("form[action='/logout'] button")
+            log_in(page, DEMO_ORGANISER, DEMO_ORGANISER_PASSWORD, r"/organiser/")
+            for path in (f"/organiser/rounds/{round_id}/results", "/organiser/staff", "/organiser/bank/1"):
+                page.goto(path)
+                assert not small(page.evaluate(PAGE_BUTTONS)), (path, page.evaluate(PAGE_BUTTONS))
         finally:
             browser.close()
