@@ -72,13 +72,10 @@ messages: $(BIN)/activate
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 
-# The browser's Socket.IO client and Chart.js, committed under contest/static/vendor (no CDN, no npm for the quick start).
+# The browser's Socket.IO client, committed under contest/static/vendor (no CDN, no npm for the quick start).
 # `make vendor` refreshes it from the npm registry: bump SOCKETIO_CLIENT and commit the result.
 SOCKETIO_CLIENT ?= 4.8.4
 SOCKETIO_VENDOR := contest/static/vendor/socket.io
-# Chart.js for the public unit rankings charts, likewise.
-CHARTJS ?= 4.5.1
-CHARTJS_VENDOR := contest/static/vendor/chart.js
 .PHONY: vendor
 vendor:
 	tmp=$$(mktemp -d) && cd $$tmp && npm pack --silent socket.io-client@$(SOCKETIO_CLIENT) >/dev/null && \
@@ -86,8 +83,3 @@ vendor:
 	cp $$tmp/package/dist/socket.io.min.js $$tmp/package/LICENSE $(SOCKETIO_VENDOR)/ && rm -rf $$tmp
 	sed -i 's/^Version: .*/Version: $(SOCKETIO_CLIENT)/' $(SOCKETIO_VENDOR)/README.md
 	sha256sum $(SOCKETIO_VENDOR)/socket.io.min.js
-	tmp=$$(mktemp -d) && cd $$tmp && npm pack --silent chart.js@$(CHARTJS) >/dev/null && \
-	tar xzf chart.js-$(CHARTJS).tgz && cd - >/dev/null && \
-	cp $$tmp/package/dist/chart.umd.min.js $$tmp/package/LICENSE.md $(CHARTJS_VENDOR)/ && rm -rf $$tmp
-	sed -i 's/^Version: .*/Version: $(CHARTJS)/' $(CHARTJS_VENDOR)/README.md
-	sha256sum $(CHARTJS_VENDOR)/chart.umd.min.js

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from contest import admission, i18n, input_guard, overload, redis_pools, security_headers
+from contest import admission, compression, i18n, input_guard, overload, redis_pools, security_headers, static_files
 from contest import extensions as ext
 from contest.config import load_config
 from contest.db import set_sqlite_busy_timeout, set_sqlite_synchronous
@@ -23,6 +23,8 @@ def create_app(config: dict | None = None) -> Flask:
     load_config(app, config)
     app.session_interface = ConnectionCachedSessionInterface()
     app.json.ensure_ascii = False  # Vietnamese as UTF-8, a third smaller than \uXXXX escapes (compact_json.py)
+    compression.init_app(app)  # the first after_request registered runs last: it compresses the final body
+    static_files.init_app(app)  # static addresses carry their content's hash: cached a year
     input_guard.init_app(app)  # first: its URL converter must be in place before any blueprint adds rules
     admission.init_app(app)  # then the login door: a refused login costs nothing more
 

@@ -208,9 +208,11 @@ def _chart(ranked: dict) -> dict:
     by_rate = [row for row in ranked["rows"] if row["participation"] is not None]
     measure = "participation" if by_rate else "entrants"
     chart_rows = sorted(by_rate or ranked["rows"], key=lambda row: -(row[measure] or 0))[:CHART_UNITS]
-    return {"measure": measure, "labels": [row["name"] for row in chart_rows],
-            "values": [round(row[measure] * 100, 1) if measure == "participation" else row[measure]
-                       for row in chart_rows]}
+    bars = [{"name": row["name"], "value": round(row[measure] * 100, 1) if measure == "participation"
+             else row[measure] or 0} for row in chart_rows]
+    # Participation bars run to 100 %; entrants bars to the largest unit's count.
+    top = 100 if measure == "participation" else max((bar["value"] for bar in bars), default=0)
+    return {"measure": measure, "bars": bars, "max": top or 1}
 
 
 def _round_links(round_id: int) -> dict:

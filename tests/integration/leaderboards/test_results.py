@@ -4,6 +4,7 @@ organisers see, and the public pages. The organiser exports are in ``test_export
 from __future__ import annotations
 
 import random
+import re
 from datetime import timedelta
 
 import pytest
@@ -199,8 +200,11 @@ def test_public_pages_and_the_entrants_rank(client, db_session, boards, rt):
     assert client.get("/rounds/999999/board").status_code == 404
 
     units = client.get(f"/rounds/{round_.id}/units?level=Trường").get_data(as_text=True)
-    assert 'id="units-chart"' in units and 'id="chart-data"' in units and "chart.umd.min.js" in units
-    assert "THPT Đại Từ" in units and '"bucket": "hour"' in units
+    assert 'id="units-chart"' in units and 'id="activity-chart"' in units and "chart.umd" not in units
+    bars = re.findall(r'<th scope="row">([^<]+)</th><td><span class="bar-value">([^<]+)</span><meter min="0" '
+                      r'max="(\d+)" value="([\d.]+)"', units.split('id="units-chart"')[1].split("</section>")[0])
+    assert bars and all(0 <= float(value) <= float(top) for _, _, top, value in bars), bars
+    assert "THPT Đại Từ" in units and 'data-bucket="hour"' in units
     assert client.get(f"/rounds/{round_.id}/units?sort=bogus").status_code == 400
 
     make_bank(db_session)
