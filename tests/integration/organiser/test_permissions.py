@@ -187,7 +187,7 @@ def test_a_unit_organisers_live_monitor_counts_their_subtree(client, world):
     assert counts["entrants"] == 4 and counts["submitted"] == 4 and counts["registered"] == 4
     assert counts["participation"] == 1.0 and counts["connected"] is None
     page = client.get(f"/organiser/rounds/{round_id}/live").text
-    assert 'data-count="registered">4<' in page and "100.0 %" in page
+    assert 'data-count="registered">4<' in page and "100.0%" in page
     log_in(client, world["staff"]["contest"])
     assert client.get(f"/organiser/rounds/{round_id}/live.json").json["entrants"] == 8
 
