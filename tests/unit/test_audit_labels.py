@@ -3,7 +3,6 @@ entry's details read as text: no raw id, list or ``None``."""
 
 from __future__ import annotations
 
-from contest import create_app
 from contest.audit.labels import ACTIONS, describe
 from tests.english_text import english_phrases
 
@@ -16,9 +15,7 @@ def test_every_recorded_action_has_a_label():
     assert not missing, f"audit actions without a label in contest/audit/labels.py ACTIONS: {missing}"
 
 
-def test_an_entry_reads_as_vietnamese(tmp_path):
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'a.db'}", "REDIS_URL": None,
-                      "SECRET_KEY": "x"})
+def test_an_entry_reads_as_vietnamese(app):
     with app.test_request_context("/"):
         shown = describe("results.correct", "round", "3",
                          {"voided": [], "added_voided": [12, 15], "reason": "Khiếu nại", "every_key": True,
