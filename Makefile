@@ -66,7 +66,7 @@ lint: install
 	$(BIN)/ruff check .
 
 messages: $(BIN)/activate
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --no-location -o contest/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k lazy_ngettext:1,2 --no-location -o contest/translations/messages.pot .
 	$(BIN)/pybabel update -i contest/translations/messages.pot -d contest/translations --no-fuzzy-matching --width 120
 
 clean:

@@ -13,6 +13,7 @@ from contest.accounts import logins, service, throttle
 from contest.accounts.consent import CONSENT_VERSION, TEXTS, text_for
 from contest.accounts.forms import ChangePasswordForm, LoginForm, LogoutForm, RegisterForm
 from contest.accounts.models import User
+from contest.attempts.history import entrant_rounds
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db, limiter
@@ -97,6 +98,14 @@ def home_for(user: User) -> str:
     return url_for("organiser_pages.home") if user.is_organiser else url_for("accounts_pages.profile")
 
 
+def first_round_for(user: User) -> str:
+    """Where a new entrant lands: the open round (one), the list of rounds (several), else their account."""
+    open_now = entrant_rounds(db.session, user_id=user.id, now=utcnow()).open
+    if len(open_now) == 1:
+        return url_for("attempts_pages.play", round_id=open_now[0].id)
+    return url_for("attempts_pages.rounds") if open_now else url_for("accounts_pages.profile")
+
+
 def _registration_refused(_response) -> bool:
     return bool(g.get("registration_conflict"))
 
@@ -110,23 +119,30 @@ def register():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = RegisterForm()
-    if form.validate_on_submit() and passed_door("register"):
+    if form.is_submitted():
+        valid = form.validate()
         data = service.Registration(
-            full_name=form.full_name.data, birth_date=form.birth_date.data, phone=form.phone.data,
-            password=form.password.data, unit_id=form.unit_id.data, email=form.email.data or "",
+            full_name=form.full_name.data or "", birth_date=form.birth_date.data, phone=form.phone.data or "",
+            password=form.password.data or "", unit_id=form.unit_id.data, email=form.email.data or "",
             citizen_id=form.citizen_id.data or "",
             consent=bool(form.consent.data), guardian_consent=bool(form.guardian_consent.data),
             consent_version=form.consent_version.data or "",
         )
-        try:
-            user = service.register_entrant(db.session, data, now=utcnow(), address=request.remote_addr or "")
-        except DomainError as error:
-            g.registration_conflict = error.code == "conflict"
-            show_field_errors(form, error)
-        else:
-            start_session(user)
-            flash(_("Welcome, %(name)s! Your account is ready.", name=user.full_name), "success")
-            return redirect(url_for("accounts_pages.profile"))
+        if not valid:  # every problem at once: the service's checks too, beside the fields the form refused
+            problems = service.registration_problems(db.session, data, now=utcnow())
+            show_field_errors(form, DomainError("validation", fields={
+                name: message for name, message in problems.items() if not getattr(form, name, None) or
+                not getattr(form, name).errors}))
+        elif passed_door("register"):
+            try:
+                user = service.register_entrant(db.session, data, now=utcnow(), address=request.remote_addr or "")
+            except DomainError as error:
+                g.registration_conflict = error.code == "conflict"
+                show_field_errors(form, error)
+            else:
+                start_session(user)
+                flash(_("Welcome, %(name)s! Your account is ready.", name=user.full_name), "success")
+                return redirect(first_round_for(user))
     leaves = leaf_units(db.session, limit=5000)
     paths = unit_paths(db.session, leaves)
     units = [(unit.id, paths[unit.id]) for unit in leaves]

@@ -41,6 +41,30 @@ class Registration:
 def register_entrant(session: Session, form: Registration, *, now: datetime, address: str = "") -> User:
     """Create an entrant account. Raises ``DomainError('validation'|'conflict')`` naming the bad fields.
     ``address``: where the registration came from (behind the trusted proxies), kept for the fair-play signals."""
+    errors, full_name, phone, email, citizen_id = _checked_registration(session, form, now=now)
+    if errors:
+        raise DomainError("validation", fields=errors)
+
+    # An anonymous caller learns only that the value cannot be used, not whose it is; the page limits how
+    # often one address may be told so (REGISTER_CONFLICT_LIMIT_PER_IP).
+    _ensure_unique(session, messages=_UNUSABLE, phone=phone, email=email, citizen_id=citizen_id)
+    user = User(role=Role.ENTRANT, full_name=full_name, birth_date=form.birth_date, phone=phone,
+                email=email, citizen_id=citizen_id, unit_id=form.unit_id,
+                password_hash=hash_password(form.password), created_at=now, registered_address=address[:45] or None)
+    record_consent(user, form, now=now)
+    session.add(user)
+    _commit_unique(session, messages=_UNUSABLE, phone=phone, email=email, citizen_id=citizen_id)
+    return user
+
+
+def registration_problems(session: Session, form: Registration, *, now: datetime) -> dict[str, object]:
+    """What ``register_entrant`` would refuse in ``form`` (field -> message), without creating anything: the page
+    shows these beside the form's own errors, all at once, instead of one stage per submit."""
+    return _checked_registration(session, form, now=now)[0]
+
+
+def _checked_registration(session: Session, form: Registration, *, now: datetime) -> tuple:
+    """``(errors, full name, phone, email, citizen ID)``, the last four normalised."""
     errors: dict[str, object] = {}
     full_name = checked_name(form.full_name, errors, empty=_l("Enter your full name."))
     if form.birth_date is None:
@@ -70,19 +94,7 @@ def register_entrant(session: Session, form: Registration, *, now: datetime, add
     elif not is_leaf(session, form.unit_id):
         errors["unit_id"] = _l("Choose your school or lowest-level unit, not a group of units.")
     errors.update(consent_problems(form, now=now))
-    if errors:
-        raise DomainError("validation", fields=errors)
-
-    # An anonymous caller learns only that the value cannot be used, not whose it is; the page limits how
-    # often one address may be told so (REGISTER_CONFLICT_LIMIT_PER_IP).
-    _ensure_unique(session, messages=_UNUSABLE, phone=phone, email=email, citizen_id=citizen_id)
-    user = User(role=Role.ENTRANT, full_name=full_name, birth_date=form.birth_date, phone=phone,
-                email=email, citizen_id=citizen_id, unit_id=form.unit_id,
-                password_hash=hash_password(form.password), created_at=now, registered_address=address[:45] or None)
-    record_consent(user, form, now=now)
-    session.add(user)
-    _commit_unique(session, messages=_UNUSABLE, phone=phone, email=email, citizen_id=citizen_id)
-    return user
+    return errors, full_name, phone, email, citizen_id
 
 
 def authenticate(session: Session, login: str, password: str, *, now: datetime) -> User:

@@ -129,6 +129,8 @@ class ExportJob(db.Model):
     version: Mapped[int | None] = mapped_column(Integer)
     # The prize contacts of ranks 1..places only (data minimisation: the prize places, not everyone); None: all.
     places: Mapped[int | None] = mapped_column(Integer)
+    # The language of the file's headers and words: the organiser's when they started it (``lang=en``: English).
+    lang: Mapped[str] = mapped_column(String(8), default="vi", server_default="vi")
     status: Mapped[JobStatus] = mapped_column(
         Enum(JobStatus, native_enum=False, length=8, values_callable=lambda items: [i.value for i in items]),
         default=JobStatus.QUEUED,

@@ -145,6 +145,14 @@ def versions(session: Session, round_id: int) -> list[PublishedResult]:
                                 .order_by(PublishedResult.version.desc())))
 
 
+def publishers(session: Session, published: list[PublishedResult]) -> dict[int, str]:
+    """Who published each version: staff id -> full name (the results page shows names, not ids)."""
+    ids = {result.created_by_id for result in published if result.created_by_id is not None}
+    if not ids:
+        return {}
+    return dict(session.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all())
+
+
 def public_cuts(session: Session, *, round_id: int | None = None, contest_id: int | None = None) -> dict[int, Cut]:
     """The cut rounds of one round or of a contest's rounds (round id -> ``Cut``); live rounds are left out.
     One small query: rounds by id or by their indexed contest, freezes by primary key, versions by round."""

@@ -9,6 +9,7 @@ from wtforms import SelectChoice
 from contest.access.permissions import Action, contest_scope, current_unit_scope, requires
 from contest.accounts.logins import revoke_logins
 from contest.accounts.models import Role, StaffRole, User
+from contest.audit.labels import describe
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db
@@ -140,7 +141,7 @@ def audit():
     except ValueError:
         page = 1
     entries = service.recent_audit(db.session, page=page)
-    return render_template("organiser/audit.html", entries=entries)
+    return render_template("organiser/audit.html", entries=entries, describe_audit=describe)
 
 
 def _contest_choices() -> list[SelectChoice]:

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { inLineSeconds, retryable } from "../../contest/static/js/attempt/retry.js";
-import { ACK_TIMEOUT_MS, FAILURES_AFTER_CONNECTED, FAILURES_BEFORE_HTTP, httpCall, httpRoute, offline,
+import { ACK_TIMEOUT_MS, FAILURES_AFTER_CONNECTED, FAILURES_BEFORE_HTTP, Link, httpCall, httpRoute, offline,
   socketHopeless } from "../../contest/static/js/attempt/transport.js";
 
 test("each /play event has its HTTP request", () => {
@@ -68,4 +68,21 @@ test("a full server's retry_after is waited with up to as much again of jitter",
   assert.equal(retryable("rate_limited"), true);
   assert.equal(retryable("round_not_open"), false);
   assert.equal(retryable("attempt_limit"), false);
+});
+
+test("over HTTP a request that cannot leave the phone marks the link down until one is answered", () => {
+  const told = [];
+  const page = { show: (key) => told.push(key), lost: () => told.push("lost"), up: () => told.push("up") };
+  const link = new Link("/api", page);
+  link.mode = "http";
+  assert.equal(link.up, true);
+  link.heard(offline("timeout")); // reached, not answered in time: still connected
+  assert.equal(link.up, true);
+  link.heard(offline());
+  link.heard(offline());
+  assert.equal(link.up, false);
+  assert.deepEqual(told, ["link_lost", "lost"]); // said once
+  link.heard({ ok: false, error: { code: "attempt_closed" } }); // an answer, even a refusal: the server is there
+  assert.equal(link.up, true);
+  assert.deepEqual(told, ["link_lost", "lost", "online_http", "up"]);
 });

@@ -19,7 +19,7 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = ROOT / "contest" / "translations" / "vi" / "LC_MESSAGES" / "messages.po"
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "N_": None}
+KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "N_": None, "lazy_ngettext": (1, 2)}
 
 # %(name)s, %(n)d ... (``%%`` is a literal percent sign, not a placeholder) and {name} for brace-format strings.
 PERCENT_NAMED = re.compile(r"%(?:%|\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa])")

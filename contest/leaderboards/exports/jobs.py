@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -38,17 +39,21 @@ WHAT = ("ranking", "units", "answers", "contacts")
 PERSONAL = frozenset({"contacts"})
 MAX_PLACES = 1_000_000
 FORMATS = ("csv", "xlsx")
+LANGUAGES = ("vi", "en")
+SHEET_TITLES = {"ranking": _l("Final ranking"), "units": _l("Unit rankings"), "answers": _l("Answers"),
+                "contacts": _l("Prize contacts")}
 KEEP = timedelta(days=1)
 # Rows written between two turns given to the other greenlets: ~40 ms of XLSX or ~5 ms of CSV on this machine.
 PAUSE_ROWS = 100
 
 
 def start_export(session: Session, *, round_id: int, what: str, fmt: str, version: int | None, actor_id: int | None,
-                 now: datetime, directory: Path, places: int | None = None) -> ExportJob:
+                 now: datetime, directory: Path, places: int | None = None, lang: str = "vi") -> ExportJob:
     """A queued job for ``what`` (``ranking|units|answers``) of the round as ``fmt`` (``csv|xlsx``). ``version``
     picks a published version of the ranking; None: the latest, or the draft when nothing is published. The
     answers carry the latest version's voided questions, so the job keeps that version. Deletes the jobs and
-    files older than a day first. ``places`` limits the prize contacts to ranks 1..places (None: every rank)."""
+    files older than a day first. ``places`` limits the prize contacts to ranks 1..places (None: every rank);
+    ``lang`` (``LANGUAGES``) is the language of the file's headers and words."""
     if what not in WHAT or fmt not in FORMATS:
         raise DomainError("bad_request", _l("There is no such export."))
     if what in PERSONAL and places is not None and not 1 <= places <= MAX_PLACES:
@@ -63,11 +68,13 @@ def start_export(session: Session, *, round_id: int, what: str, fmt: str, versio
     version = (version or latest) if what in ("ranking", "contacts") else latest if what == "answers" else None
     _delete_old(session, directory, now - KEEP)
     job = ExportJob(round_id=round_id, what=what, fmt=fmt, version=version, status=JobStatus.QUEUED, rows_done=0,
-                    error="", created_by_id=actor_id, created_at=now, places=places if what in PERSONAL else None)
+                    error="", created_by_id=actor_id, created_at=now, places=places if what in PERSONAL else None,
+                    lang=lang if lang in LANGUAGES else "vi")
     session.add(job)
     session.flush()
     audit.record(session, actor_id=actor_id, action="export.started", now=now, target_type="round",
-                 target_id=round_id, details={"job_id": job.id, "what": what, "fmt": fmt, "version": version})
+                 target_id=round_id, details={"job_id": job.id, "what": what, "fmt": fmt, "version": version,
+                                                       "places": job.places})
     session.commit()
     return job
 
@@ -92,12 +99,13 @@ def run_export(session: Session, job_id: int, *, questions, directory: Path,
         pause()
         private_dir(directory)  # exports carry names, answers and sometimes personal data
         rows = _reporting(_rows(session, round_, job, questions, clock(), scope), session, job, pause)
-        if job.fmt == "csv":
-            with open_private(part, "w", encoding="utf-8-sig", newline="") as out:
-                exports.write_csv(rows, out)
-        else:
-            with open_private(part) as out:
-                exports.write_xlsx(rows, job.what, out)
+        with force_locale(job.lang):  # the headers and words in the language the organiser asked for
+            if job.fmt == "csv":
+                with open_private(part, "w", encoding="utf-8-sig", newline="") as out:
+                    exports.write_csv(rows, out, job.lang)
+            else:
+                with open_private(part) as out:
+                    exports.write_xlsx(rows, str(SHEET_TITLES[job.what]), out)
         part.replace(directory / name)
         job.rows_total = job.rows_done  # counted before the rows were read: the file is what counts
         job.path, job.status, job.finished_at = name, JobStatus.DONE, clock()

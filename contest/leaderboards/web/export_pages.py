@@ -18,6 +18,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -49,14 +50,16 @@ MIMETYPES = {"csv": "text/csv",  # werkzeug adds "; charset=utf-8"
 @requires(Action.ROUND_EXPORT)
 def start(round_id: int, what: str, fmt: str):
     """``version`` (a form field) picks a published version of the ranking; without it, the latest (or the
-    draft when nothing is published). The prize contacts (personal data) only for ``may_see_personal_data``."""
+    draft when nothing is published). The prize contacts (personal data) only for ``may_see_personal_data``.
+    ``lang`` (a form field or the query, ``vi|en``) is the file's language; without it, the page's."""
     round_or_abort(round_id)
     _personal_or_abort(what)
     app = current_app._get_current_object()
     try:
         job = start_export(db.session, round_id=round_id, what=what, fmt=fmt,
                            version=request.form.get("version", type=int), actor_id=current_user.id, now=utcnow(),
-                           directory=export_dir(app.instance_path), places=_places(request.form.get("places", "")))
+                           directory=export_dir(app.instance_path), places=_places(request.form.get("places", "")),
+                           lang=request.values.get("lang") or str(get_locale()))
     except DomainError as error:
         db.session.rollback()
         flash(str(error.message), "error")

@@ -31,7 +31,7 @@ from contest.extensions import db
 from contest.leaderboards.keys.ranking import DEFAULT_TIE_BREAKS, TieBreak
 from contest.leaderboards.models import BoardFreeze
 from contest.leaderboards.queries.boards import BoardQuery, round_leaderboard
-from contest.leaderboards.reads import round_tie_breaks, versions
+from contest.leaderboards.reads import publishers, round_tie_breaks, versions
 from contest.leaderboards.results import settings
 from contest.leaderboards.results.disqualify import round_disqualifications
 from contest.leaderboards.results.freeze import freeze, unfreeze
@@ -66,7 +66,8 @@ def show(round_id: int):
     return render_template("leaderboards/results.html", round=round_, live=live, public=public,
                            disqualified=disqualified,
                            frozen=db.session.get(BoardFreeze, round_id), final=final, names=names,
-                           review_rows=REVIEW_ROWS, versions=published, status=round_.status(now),
+                           review_rows=REVIEW_ROWS, versions=published, publishers=publishers(db.session, published),
+                           status=round_.status(now),
                            tie_breaks=_order_value(round_tie_breaks(db.session, round_id), round_),
                            tie_break_orders=_orders(round_),
                            tie_break_lock=settings.tie_break_lock(round_, now, published=bool(published)),

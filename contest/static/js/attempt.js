@@ -8,6 +8,7 @@ import { deviceId } from "./attempt/device.js";
 import { Paper } from "./attempt/render.js";
 import { RETRY_MS, inLineSeconds, retryable } from "./attempt/retry.js";
 import { fill } from "./attempt/text.js";
+import { PendingSubmit, currentKey, keptQuestion, submitOutcome, waitingMessage } from "./attempt/submitting.js";
 import { Clock, countdown, dueAnnouncements } from "./attempt/timer.js";
 import { Link } from "./attempt/transport.js";
 
@@ -30,6 +31,7 @@ function start(root) {
   let storage = null;
   try { storage = window.localStorage; } catch (e) { /* refused: a device id for this page only */ }
   const device = deviceId(storage, (n) => window.crypto.getRandomValues(new Uint8Array(n)));
+  const tab = keeper(() => window.sessionStorage); // this tab's place in the paper, for a reload
   const clock = new Clock();
   const queue = new AnswerQueue();
   const state = {
@@ -43,6 +45,7 @@ function start(root) {
     ticking: null,
     announced: new Set(),
     takenOver: false, // another device has the attempt now: this page sends nothing more
+    pendingSubmit: null, // a PendingSubmit once the attempt is known
   };
   const paper = new Paper(document, T, state, () => queue.size);
   const link = new Link(root.dataset.api, {
@@ -62,6 +65,21 @@ function start(root) {
     const box = $("link-state");
     box.textContent = T[key];
     box.dataset.state = key;
+    // The line under the buttons never contradicts this one: "cannot reach the server" goes once it is reached,
+    // and a waiting submit says what it is waiting for.
+    const up = key === "online" || key === "online_http";
+    ["intro-error", "submit-error"].forEach((id) => {
+      const el = $(id);
+      if (up && el.dataset.reason === "offline") say(id, "");
+    });
+    if (state.pendingSubmit && state.pendingSubmit.waiting) say("submit-error", T[waitingMessage(up)], "waiting");
+  }
+
+  // A message under the intro or the submit button; `reason` "offline" or "waiting" marks one the link may change.
+  function say(id, text, reason) {
+    const el = $(id);
+    el.textContent = text;
+    el.dataset.reason = reason || "";
   }
 
   function setSaveState(slot, value) {
@@ -116,7 +134,7 @@ function start(root) {
         $("start").disabled = true;
         setTimeout(() => { if (!state.attempt && link.up) load(event, data); }, seconds * 1000);
       } else {
-        $("intro-error").textContent = T.submit_offline;
+        say("intro-error", T.submit_offline, "offline");
         $("start").disabled = false;
       }
       return;
@@ -136,12 +154,21 @@ function start(root) {
     if (kept.prediction) $("prediction").value = kept.prediction;
     Object.assign(state, mergeAnswers(attempt.answers, queue.pending, pendingState()));
     dueAnnouncements((attempt.deadline - clock.now()) / 1000, state.announced); // passed already: not announced
-    paper.build({ choose });
+    state.current = keptQuestion(tab, attempt.id, attempt.questions.length);
+    state.pendingSubmit = new PendingSubmit(store, attempt.id);
+    paper.build({ choose, moved: (index) => tab.set(currentKey(attempt.id), index) });
     $("intro").hidden = true;
     $("paper").hidden = false;
     $("play-bar").hidden = false;
     tick();
     flush();
+    retryPendingSubmit();
+  }
+
+  // A submit that did not reach the server goes again, once, now that the link is up (a second submit is a no-op).
+  function retryPendingSubmit() {
+    if (!state.attempt || !link.up || !state.pendingSubmit || !state.pendingSubmit.take()) return;
+    submit("retry");
   }
 
   // After a reconnect (or a poll over HTTP): the server's view, then send what it has not acknowledged. It does not
@@ -162,7 +189,8 @@ function start(root) {
     queue.resetInFlight();
     paper.allChoices();
     flush();
-    if (state.closing && clock.now() >= state.attempt.deadline) submit(true); // time ran out while offline
+    if (state.pendingSubmit && state.pendingSubmit.waiting) retryPendingSubmit();
+    else if (state.closing && clock.now() >= state.attempt.deadline) submit("auto"); // time ran out while offline
   }
 
   // ------------------------------------------------------------ answering
@@ -218,11 +246,13 @@ function start(root) {
   setInterval(flush, RETRY_MS);
 
   // ------------------------------------------------------------ submitting and closing
-  async function submit(auto) {
-    if ((state.closing && !auto) || state.takenOver) return;
+  // `how`: "manual" (the entrant confirmed), "auto" (the time is up), "retry" (a waiting submit, the link back).
+  async function submit(how) {
+    const auto = how === "auto";
+    if ((state.closing && how === "manual") || state.takenOver) return;
     state.closing = true;
     $("submit").disabled = true;
-    $("submit-error").textContent = auto ? "" : T.submitting;
+    say("submit-error", auto ? "" : T.submitting);
     // Answers still on their way first, for a few seconds: the server scores what it holds.
     for (let i = 0; i < SUBMIT_WAIT_STEPS && queue.size && link.up; i += 1) {
       flush();
@@ -230,20 +260,32 @@ function start(root) {
     }
     const reply = await link.call("attempt_submit",
       submitPayload(state.attempt.id, predictionValue($("prediction").value)));
-    if (reply.ok || reply.error.code === "attempt_closed") { finished(); return; }
-    if (reply.error.code === "not_authenticated") { sessionOver(); return; }
+    const outcome = submitOutcome(reply);
+    if (outcome === "done") { state.pendingSubmit.clear(); finished(); return; }
+    if (outcome === "session") { sessionOver(); return; }
     if (auto) { // the server finalises at the deadline anyway; ask again (a reconnect asks too)
-      setTimeout(() => { if (link.up) submit(true); }, RETRY_MS);
+      setTimeout(() => { if (link.up) submit("auto"); }, RETRY_MS);
+      return;
+    }
+    if (outcome === "wait") { // nothing was done: it goes again by itself, once the link is back (or soon)
+      state.pendingSubmit.queue();
+      say("submit-error", T[waitingMessage(link.up)], "waiting");
+      // Connected but not answered (busy, slow): once more after a while, as long as the server asks if it says.
+      const wait = reply.error.retry_after ? inLineSeconds(reply.error.retry_after, Math.random) * 1000 : 2 * RETRY_MS;
+      if (link.up) setTimeout(retryPendingSubmit, wait);
       return;
     }
     state.closing = false;
     $("submit").disabled = false;
-    $("submit-error").textContent = retryable(reply.error.code) ? T.submit_offline : reply.error.message;
+    say("submit-error", reply.error.message);
   }
 
   function finished() {
     state.closing = true;
-    if (state.attempt) store.drop(attemptKey(state.attempt.id));
+    if (state.attempt) {
+      store.drop(attemptKey(state.attempt.id));
+      tab.drop(currentKey(state.attempt.id));
+    }
     window.location.assign(cfg.resultUrl.replace("{id}", String(cfg.attemptId)));
   }
 
@@ -277,7 +319,7 @@ function start(root) {
       if (!state.closing) {
         $("announcer").textContent = T.time_up;
         $("submit-error").textContent = T.time_up;
-        submit(true);
+        submit("auto");
       }
       return;
     }
@@ -310,9 +352,9 @@ function start(root) {
     $("confirm-text").textContent = fill(T.confirm, { done: paper.answeredCount(), total: state.attempt.questions.length });
     const dialog = $("confirm");
     if (typeof dialog.showModal === "function") dialog.showModal();
-    else if (window.confirm($("confirm-text").textContent)) submit(false);
+    else if (window.confirm($("confirm-text").textContent)) submit("manual");
   });
-  $("confirm-yes").addEventListener("click", () => { $("confirm").close(); submit(false); });
+  $("confirm-yes").addEventListener("click", () => { $("confirm").close(); submit("manual"); });
   $("confirm-no").addEventListener("click", () => $("confirm").close());
   window.addEventListener("online", () => { if (link.mode === "http") onLinkUp(); });
   // Phones throttle timers of pages in the background: catch up at once when the page is seen again.

@@ -8,16 +8,21 @@
   var updated = document.querySelector("[data-updated]");
   var offline = document.querySelector("[data-live-offline]");
   var every = 2000;
+  // Numbers as the page's language writes them (Vietnamese: 1,7%, 2,5), like the server-rendered figures.
+  var lang = document.documentElement.lang || "vi";
+  var percent = new Intl.NumberFormat(lang, {style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1});
+  var decimal = new Intl.NumberFormat(lang, {maximumFractionDigits: 1});
   var timer = null;
 
   function show(counts) {
     box.querySelectorAll("[data-count]").forEach(function (el) {
       var value = counts[el.getAttribute("data-count")];
-      if (el.hasAttribute("data-percent")) value = value === null || value === undefined ? "0 %" : (value * 100).toFixed(1) + " %";
+      if (el.hasAttribute("data-percent")) value = percent.format(value || 0);
+      else if (typeof value === "number") value = decimal.format(value);
       el.textContent = value === null || value === undefined ? "–" : String(value);
     });
     if (updated && counts.generated_at) {
-      updated.textContent = new Date(counts.generated_at).toLocaleTimeString("vi-VN", {timeZone: "Asia/Ho_Chi_Minh"});
+      updated.textContent = new Date(counts.generated_at).toLocaleTimeString(lang, {timeZone: "Asia/Ho_Chi_Minh"});
     }
   }
 

@@ -107,3 +107,31 @@ def test_names_lose_zero_width_characters_and_refuse_direction_overrides(client,
     assert db_session.scalar(select(User.id)) is None
     assert client.post("/register", data=form(school.id, full_name="Nguyễn\u200b An")).status_code == 302
     assert db_session.scalar(select(User.full_name)) == "Nguyễn An"
+
+
+def test_every_error_at_once_with_a_note_on_the_cleared_passwords(client, db_session):
+    """A form the form itself refuses (an empty name, passwords that differ, no date) still gets the service's
+    checks (the phone, the unit, the consent): one submit shows every problem."""
+    tree = make_tree(db_session)
+    response = client.post("/register", data=form(tree["d1"].id, full_name="", birth_date="", phone="12345",
+                                                   confirm="khac-hẳn", consent=""))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    for message in ("Trường này là bắt buộc.", "Hai mật khẩu không khớp", "10 chữ số", "Hãy chọn trường hoặc đơn vị",
+                    "Hãy đánh dấu vào ô để đồng ý", "password-cleared"):
+        assert message in page, message
+    assert 'value="mat-khau-1"' not in page  # the passwords are not sent back
+    assert db_session.scalar(select(User.id)) is None
+
+
+def test_a_new_entrant_lands_on_the_open_round(client, db_session):
+    from tests.integration.attempts.conftest import make_round
+
+    school = make_tree(db_session)["s1"]
+    round_ = make_round(db_session)
+    response = client.post("/register", data=form(school.id))
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/rounds/{round_.id}/play")
+    client.delete("/api/session", json={})
+    make_round(db_session)  # two open rounds: the list of rounds
+    response = client.post("/register", data=form(school.id, phone="0912345679"))
+    assert response.headers["Location"].endswith("/rounds")

@@ -170,7 +170,7 @@ def test_the_answers_export_mid_round_has_no_key_but_for_an_admin(db_session, rt
     run_export(db_session, job.id, questions=rt.questions, directory=tmp_path, clock=lambda: now)
     text = (tmp_path / db_session.get(ExportJob, job.id).path).read_text(encoding="utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert rows and all(bool(r["correct_answer"]) is keys and bool(r["right"]) is keys for r in rows)
-    assert all(r["chosen"] for r in rows[:2])  # what the entrant chose is there either way
+    assert rows and all(bool(r["Đáp án đúng"]) is keys and bool(r["Đúng (1/0)"]) is keys for r in rows)
+    assert all(r["Đã chọn"] for r in rows[:2])  # what the entrant chose is there either way
     assert db_session.scalar(select(AuditEntry.details).where(AuditEntry.action == "export.started"))["job_id"] \
         == job.id

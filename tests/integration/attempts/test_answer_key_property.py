@@ -134,7 +134,7 @@ def test_no_surface_reveals_a_key_a_live_round_can_draw(db_session, rt, tmp_path
             run_export(db_session, job.id, questions=rt.questions, directory=tmp_path, clock=lambda: now)
             text = (tmp_path / db_session.get(type(job), job.id).path).read_text(encoding="utf-8-sig")
             rows = list(csv.DictReader(io.StringIO(text)))
-            assert not {int(r["question_id"]) for r in rows if r["correct_answer"] or r["right"]} & everywhere
+            assert not {int(r["Mã câu hỏi"]) for r in rows if r["Đáp án đúng"] or r["Đúng (1/0)"]} & everywhere
             refresh_round_stats(db_session, round_.id, now)  # the item statistics
             stats = stored_round_rows(db_session, round_.id, now)
             assert not {s.question_id for s in stats if s.stats.facility is not None or s.stats.option_shares

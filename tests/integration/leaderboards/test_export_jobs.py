@@ -7,10 +7,12 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import stat
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
+from flask_babel import force_locale
 from openpyxl import load_workbook
 from openpyxl.worksheet import _writer as openpyxl_writer
 from sqlalchemy import select
@@ -18,6 +20,7 @@ from sqlalchemy import select
 from contest.accounts.models import User
 from contest.attempts.models import Answer
 from contest.db import utcnow
+from contest.i18n import CONTEST_TIME_ZONE
 from contest.leaderboards.exports import jobs as export_jobs
 from contest.leaderboards.exports import rows as exports
 from contest.leaderboards.exports.jobs import run_export, start_export
@@ -29,6 +32,17 @@ from tests.integration.attempts.conftest import make_round
 from tests.integration.leaderboards.test_results import closed_round, organiser_client  # noqa: F401  (a fixture)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+LEVELS = ["Tỉnh", "Huyện", "Trường"]  # make_tree's
+RANKING_VI = ["Hạng", "Mã thí sinh", "Họ và tên", "Tỉnh", "Huyện", "Trường", "Điểm", "Điểm tối đa", "Dự đoán",
+              "Sai số dự đoán", "Thời gian làm bài (phút:giây)", "Thời điểm nộp bài", "Lượt thi"]
+DURATION = re.compile(r"^\d+:[0-5]\d\.\d$")
+LOCAL_MOMENT = re.compile(r"^\d\d/\d\d/\d{4} \d\d:\d\d:\d\d$")
+
+
+def headers(keys, lang: str = "vi") -> list[str]:
+    """The header row an export of ``keys`` has in ``lang``, make_tree's levels as unit columns."""
+    with force_locale(lang):
+        return [exports.label(key) for key in exports.with_levels(keys, LEVELS)]
 
 
 @pytest.fixture
@@ -120,10 +134,11 @@ def test_a_ranking_export_runs_to_done_and_downloads_with_every_row(client, db_s
     assert f'filename=round-{round_.id}-ranking.csv' in response.headers["Content-Disposition"]
     assert int(response.headers["Content-Length"]) == len(response.data)
     rows = parse_csv(response)
-    assert rows[0] == list(exports.RANKING_HEADER)
+    assert rows[0] == RANKING_VI == headers(exports.RANKING_HEADER)
     assert [row[2] for row in rows[1:]] == ["Bình", "An", "Cường", "'+Dung"]  # formulas escaped
-    assert rows[4][3] == "Tỉnh Thử / Huyện Đại Từ / =HYPERLINK(\"http://x\")"  # not at the cell start: left alone
-    assert rows[1][6:8] == ["2", "0"] and rows[1][10] == "1"
+    assert rows[4][3:6] == ["Tỉnh Thử", "Huyện Đại Từ", "'=HYPERLINK(\"http://x\")"]  # one column a level
+    assert rows[1][8:10] == ["2", "0"] and rows[1][12] == "1"
+    assert DURATION.match(rows[1][10]) and LOCAL_MOMENT.match(rows[1][11]), rows[1]
 
     # A job runs once: a second run (another process, a retry) leaves it as it is.
     run(db_session, rt, tmp_path, job_id)
@@ -146,8 +161,8 @@ def test_a_published_version_as_xlsx(client, db_session, rt, closed, launched, t
     assert f"filename=round-{round_.id}-ranking-v1.xlsx" in response.headers["Content-Disposition"]
     assert int(response.headers["Content-Length"]) == len(response.data)
     values = list(load_workbook(io.BytesIO(response.data), read_only=True).active.values)
-    assert values[0] == exports.RANKING_HEADER and [v[2] for v in values[1:]] == ["Bình", "An", "Cường", "Dung"]
-    assert values[1][4] == 5 and isinstance(values[1][8], int)
+    assert list(values[0]) == RANKING_VI and [v[2] for v in values[1:]] == ["Bình", "An", "Cường", "Dung"]
+    assert values[1][6] == 5 and isinstance(values[1][10], timedelta) and isinstance(values[1][11], datetime)
 
     # No such version: no job, a message on the results page.
     response = client.post(f"/organiser/rounds/{round_.id}/exports/ranking.csv", data={"version": "7"})
@@ -183,15 +198,16 @@ def test_answers_report_progress_per_batch_and_fill_several_sheets(client, db_se
     assert (job.status, job.rows_total, job.rows_done) == (JobStatus.DONE, 20, 20)
 
     book = load_workbook(io.BytesIO(download(client, round_.id, job_id).data), read_only=True)
-    assert book.sheetnames == ["answers", "answers 2", "answers 3"]
+    assert book.sheetnames == ["Câu trả lời", "Câu trả lời 2", "Câu trả lời 3"]
     sheets = [list(book[name].values) for name in book.sheetnames]
     assert [len(values) for values in sheets] == [1 + 7, 1 + 7, 1 + 6]
-    assert all(values[0] == exports.ANSWERS_HEADER for values in sheets)
+    assert all(list(values[0]) == headers(exports.ANSWERS_HEADER) for values in sheets)
     rows = [row for values in sheets for row in values[1:]]
     dung_rows = [row for row in rows if row[0] == dung.user_id]
-    assert [row[11] for row in dung_rows] == [1, 1, 1, 0, 0] and dung_rows[0][1] == "'+Dung"
+    assert [row[13] for row in dung_rows] == [1, 1, 1, 0, 0] and dung_rows[0][1] == "'+Dung"
+    assert {row[7] for row in rows} == {"đã nộp bài"}  # the status in words
     stored = {a.slot: a.choice for a in db_session.scalars(select(Answer).where(Answer.attempt_id == dung.id))}
-    assert dung_rows[0][9] == ",".join(sorted(stored[0]))
+    assert dung_rows[0][11] == ",".join(sorted(stored[0]))
 
 
 def test_unit_rankings_as_csv(client, db_session, rt, closed, launched, tmp_path):
@@ -202,7 +218,7 @@ def test_unit_rankings_as_csv(client, db_session, rt, closed, launched, tmp_path
     job = run(db_session, rt, tmp_path, start(client, round_.id, "units", "csv"))
     assert (job.status, job.rows_total, job.rows_done, job.version) == (JobStatus.DONE, 6, 6, None)
     rows = parse_csv(download(client, round_.id, job.id))
-    assert rows[0] == list(exports.UNITS_HEADER) and len(rows) == 1 + 6
+    assert rows[0] == headers(exports.UNITS_HEADER) and len(rows) == 1 + 6
     schools = {row[2]: row for row in rows[1:] if row[0] == "Trường"}
     assert schools["S1"][3:5] == ["'=HYPERLINK(\"http://x\")", "2"]  # the name escaped; An and Dung
 
@@ -277,3 +293,50 @@ def test_jobs_and_files_older_than_a_day_go_when_a_job_starts(db_session, closed
                        now=now, directory=folder)
     assert db_session.scalars(select(ExportJob.id).order_by(ExportJob.id)).all() == [recent.id, new.id]
     assert sorted(folder.iterdir()) == [fresh]
+
+
+def test_a_ranking_workbook_an_official_can_use(client, db_session, rt, closed, launched, tmp_path):
+    """Opened as Excel would: Vietnamese headers, a column per level, real dates and durations in Vietnam's
+    time, the header frozen, columns wide enough; English with ``lang=en``."""
+    tree, round_, people = closed
+    organiser_client(client, db_session)
+    job = run(db_session, rt, tmp_path, start(client, round_.id, "ranking", "xlsx"))
+    book = load_workbook(io.BytesIO(download(client, round_.id, job.id).data))
+    sheet = book.active
+    assert sheet.title == "Xếp hạng chung cuộc" and sheet.freeze_panes == "A2"
+    values = list(sheet.iter_rows(values_only=True))
+    assert list(values[0]) == RANKING_VI and all(cell.font.bold for cell in sheet[1])
+    first = dict(zip(RANKING_VI, values[1], strict=True))
+    best = people[first["Họ và tên"]]
+    assert (first["Tỉnh"], first["Huyện"]) == ("Tỉnh Thử", "Huyện Đại Từ") and first["Trường"] == "THPT Nguyễn Huệ"
+    assert first["Thời gian làm bài (phút:giây)"] == timedelta(milliseconds=best.duration_ms)
+    local = best.finished_at.astimezone(CONTEST_TIME_ZONE).replace(tzinfo=None)
+    assert abs(first["Thời điểm nộp bài"] - local) < timedelta(milliseconds=1)  # Vietnam's time, a real datetime
+    assert sheet["K2"].number_format == "[m]:ss.0" and sheet["L2"].number_format == "dd/mm/yyyy hh:mm:ss"
+    widths = {letter: sheet.column_dimensions[letter].width for letter in "ACDFKL"}
+    assert widths["C"] >= 28 and widths["D"] >= 20 and widths["L"] >= 19 and widths["K"] >= len(RANKING_VI[10])
+    assert widths["A"] < widths["C"]
+
+    english = run(db_session, rt, tmp_path, start(client, round_.id, "ranking", "csv", lang="en"))
+    assert english.lang == "en"
+    rows = parse_csv(download(client, round_.id, english.id))
+    assert rows[0] == headers(exports.RANKING_HEADER, "en")
+    assert rows[0][:3] == ["Rank", "Entrant no.", "Full name"] and rows[0][3:6] == LEVELS
+    assert re.match(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$", rows[1][11])
+
+
+def test_the_unit_rankings_workbook_has_percentages_and_decimals(client, db_session, rt, closed, launched,
+                                                                 tmp_path):
+    _, round_, _ = closed
+    organiser_client(client, db_session)
+    job = run(db_session, rt, tmp_path, start(client, round_.id, "units", "xlsx"))
+    sheet = load_workbook(io.BytesIO(download(client, round_.id, job.id).data)).active
+    header = [cell.value for cell in sheet[1]]
+    assert header == headers(exports.UNITS_HEADER)
+    column = header.index("Tỷ lệ tham gia") + 1
+    school = next(row for row in sheet.iter_rows(min_row=2) if row[2].value == "S1")
+    assert school[column - 1].number_format == "0.0%" and 0 < school[column - 1].value <= 1
+    csv_job = run(db_session, rt, tmp_path, start(client, round_.id, "units", "csv"))
+    rows = parse_csv(download(client, round_.id, csv_job.id))
+    s1 = next(row for row in rows if row[2] == "S1")
+    assert "," in s1[column - 1] and "." not in s1[column - 1]  # a Vietnamese decimal: 0,02

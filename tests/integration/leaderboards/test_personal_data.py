@@ -5,7 +5,7 @@ naming who, what, which contest and round, and how many rows."""
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, datetime
 
 from openpyxl import load_workbook
 from sqlalchemy import func, select
@@ -20,6 +20,7 @@ from tests.integration.leaderboards.test_boards_api import league
 from tests.integration.leaderboards.test_export_jobs import (  # noqa: F401  (fixtures)
     closed,
     download,
+    headers,
     launched,
     parse_csv,
     run,
@@ -93,11 +94,13 @@ def test_contacts_export_is_for_contest_staff_and_audited_with_its_rows(client, 
                              "rows": 4, "job_id": job_id, "fmt": "csv", "places": None}
 
     rows = parse_csv(download(client, round_.id, job_id))
-    assert rows[0] == list(exports.CONTACTS_HEADER)
+    assert rows[0] == headers(exports.CONTACTS_HEADER)
+    assert rows[0][-4:] == ["Số điện thoại", "Email", "Số CCCD", "Ngày sinh"]
     by_id = {int(row[1]): row for row in rows[1:]}
     assert [row[2] for row in rows[1:]] == ["Bình", "An", "Cường", "Dung"]  # the ranking's order
-    for user_id, (phone, citizen_id, born) in given.items():
-        assert by_id[user_id][-4:] == [phone, db_session.get(User, user_id).email, citizen_id, born]
+    for user_id, (phone, citizen_id, _born) in given.items():
+        assert by_id[user_id][-4:] == [phone, db_session.get(User, user_id).email, citizen_id,
+                                       BORN.strftime("%d/%m/%Y")]
     downloaded = disclosures(db_session)[-1]
     assert downloaded.id != entry.id and downloaded.actor_id == organiser.id
     assert downloaded.details["what"] == "download.contacts" and downloaded.details["rows"] == 4
@@ -115,6 +118,7 @@ def test_the_ordinary_exports_carry_no_personal_data_and_are_not_disclosures(cli
         assert "phone" not in text.splitlines()[0]
         for phone, citizen_id, born in given.values():
             assert phone not in text and citizen_id not in text and born not in text
+            assert BORN.strftime("%d/%m/%Y") not in text
     assert disclosures(db_session) == []
 
 
@@ -151,7 +155,8 @@ def test_contacts_of_the_prize_places_only(client, db_session, rt, closed, launc
     assert (job.places, job.rows_total, job.rows_done) == (2, 2, 2)
     sheet = load_workbook(io.BytesIO(download(client, round_.id, job_id).data), read_only=True).active
     rows = list(sheet.values)
-    assert rows[0] == exports.CONTACTS_HEADER and [row[2] for row in rows[1:]] == ["Bình", "An"]
+    assert list(rows[0]) == headers(exports.CONTACTS_HEADER) and [row[2] for row in rows[1:]] == ["Bình", "An"]
+    assert rows[1][-1] == datetime.combine(BORN, datetime.min.time())  # a real date: Excel keeps it as one
     assert [(e.details["what"], e.details["rows"], e.details["places"]) for e in disclosures(db_session)] == [
         ("export.contacts", 2, 2), ("download.contacts", 2, 2)]
     # The places are the contacts' alone: the ranking export beside them still has every rank.

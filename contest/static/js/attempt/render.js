@@ -16,8 +16,9 @@ export class Paper {
 
   $(id) { return this.doc.getElementById(id); }
 
-  // `on.choose(slot, keys)` when an answer changes.
+  // `on.choose(slot, keys)` when an answer changes; `on.moved(index)` when another question is shown.
   build(on) {
+    this.on = on;
     const questions = this.state.attempt.questions;
     const list = this.$("questions");
     list.textContent = "";
@@ -133,6 +134,7 @@ export class Paper {
     });
     this.$("prev").disabled = this.state.current === 0;
     this.$("next").disabled = this.state.current === questions.length - 1;
+    if (this.on && this.on.moved) this.on.moved(this.state.current);
     if (focus) {
       const target = this.$(`q-${questions[this.state.current].slot}`);
       target.scrollIntoView({ block: "start", behavior: one ? "auto" : "smooth" });

@@ -61,6 +61,8 @@ export function httpCall(api, event, data, fetchImpl = fetch, device = "") {
 // login is over). `page` gets told: show(key) the connection line, up() when calls can go through, lost() when
 // they cannot, closed(payload) for attempt_closed, takenOver(payload) for attempt_taken_over, ended() for
 // session_ended, poll() every HTTP_POLL_MS over HTTP. `device` is this browser's device id.
+// Over HTTP a request that cannot leave the phone ("offline") marks the link down (the line says so) until a
+// request gets an answer again.
 export class Link {
   constructor(api, page, device = "") {
     this.api = api;
@@ -70,9 +72,12 @@ export class Link {
     this.socket = null;
     this.everConnected = false;
     this.failures = 0;
+    this.httpLost = false;
   }
 
-  get up() { return this.mode === "http" || (this.socket !== null && this.socket.connected); }
+  get up() {
+    return (this.mode === "http" && !this.httpLost) || (this.socket !== null && this.socket.connected);
+  }
 
   start() {
     let failedAt = 0;
@@ -126,8 +131,23 @@ export class Link {
     this.page.up();
   }
 
+  // Over HTTP: whether the request reached the server tells whether the link is up.
+  heard(reply) {
+    const unreachable = !reply.ok && reply.error.code === "offline";
+    if (unreachable && !this.httpLost) {
+      this.httpLost = true;
+      this.page.show("link_lost");
+      this.page.lost();
+    } else if (!unreachable && this.httpLost) {
+      this.httpLost = false;
+      this.page.show("online_http");
+      this.page.up();
+    }
+    return reply;
+  }
+
   call(event, data) {
-    if (this.mode === "http") return httpCall(this.api, event, data, fetch, this.device);
+    if (this.mode === "http") return httpCall(this.api, event, data, fetch, this.device).then((reply) => this.heard(reply));
     if (!this.socket || !this.socket.connected) return Promise.resolve(offline());
     return new Promise((resolve) => {
       this.socket.timeout(ACK_TIMEOUT_MS).emit(event, data, (err, reply) => {
