@@ -10,7 +10,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    jsonify,
     redirect,
     render_template,
     request,
@@ -25,6 +24,7 @@ from contest.access.permissions import Action, requires
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db, socketio
+from contest.job_pages import job_page
 from contest.leaderboards.models import JobStatus
 from contest.prizes.certificate_jobs import image_dir, job_dir, progress, run_job, start_job
 from contest.prizes.certificate_pdf import PLACEHOLDERS
@@ -60,15 +60,21 @@ def contest_rules(contest_id: int):
 def save_contest_rules(contest_id: int):
     """Set the contest's prize rules (the prizes of its published rounds are recomputed)."""
     contest = contest_or_abort(contest_id)
+    return _save_rules(contest_id, None, lambda errors: _contest_page(contest, errors=errors, form=request.form),
+                       url_for("prizes_organiser_pages.contest_rules", contest_id=contest_id))
+
+
+def _save_rules(contest_id: int, round_id: int | None, page, done: str):
+    """Save the posted rules; on a refusal the form again (``page(errors)``), else back to ``done``."""
     try:
-        set_rules(db.session, current_user, contest_id=contest_id, round_id=None, raw=request.form, now=utcnow())
+        set_rules(db.session, current_user, contest_id=contest_id, round_id=round_id, raw=request.form, now=utcnow())
     except DomainError as error:
         db.session.rollback()
         if error.code == "forbidden":
             abort(403)
-        return _contest_page(contest, errors=error.fields, form=request.form)
+        return page(error.fields)
     flash(_("The prize rules are saved; the prizes of published rounds are recomputed."), "success")
-    return redirect(url_for("prizes_organiser_pages.contest_rules", contest_id=contest_id))
+    return redirect(done)
 
 
 def _contest_page(contest, *, errors=None, form=None):
@@ -117,16 +123,9 @@ def round_rules(round_id: int):
 def save_round_rules(round_id: int):
     """Set the round's own prize rules (``clear``: follow the contest's again); its prizes are recomputed."""
     round_ = round_or_abort(round_id)
-    try:
-        set_rules(db.session, current_user, contest_id=round_.contest_id, round_id=round_id, raw=request.form,
-                  now=utcnow())
-    except DomainError as error:
-        db.session.rollback()
-        if error.code == "forbidden":
-            abort(403)
-        return _round_page(round_, errors=error.fields, form=request.form)
-    flash(_("The prize rules are saved; the prizes of published rounds are recomputed."), "success")
-    return redirect(url_for("prizes_organiser_pages.round_rules", round_id=round_id))
+    return _save_rules(round_.contest_id, round_id,
+                       lambda errors: _round_page(round_, errors=errors, form=request.form),
+                       url_for("prizes_organiser_pages.round_rules", round_id=round_id))
 
 
 def _round_page(round_, *, errors=None, form=None):
@@ -185,14 +184,9 @@ def certificates_job(round_id: int, job_id: int):
     found = _job_or_abort(round_id, job_id)
     download = (url_for("prizes_organiser_pages.certificates_download", round_id=round_id, job_id=job_id)
                 if found.status == JobStatus.DONE else None)
-    if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
-        response = jsonify({"ok": True, **progress(found), "download_url": download})
-    else:
-        response = current_app.make_response(render_template("prizes/certificate_job.html", round=round_,
-                                                             job=found, download_url=download))
-    response.cache_control.no_store = True
-    response.vary.add("Accept")
-    return response
+    return job_page({**progress(found), "download_url": download},
+                    lambda: render_template("prizes/certificate_job.html", round=round_, job=found,
+                                            download_url=download))
 
 
 @bp.get("/rounds/<int:round_id>/certificates/<int:job_id>/download")

@@ -10,10 +10,11 @@ import pytest
 
 from bench.sessions import door_work
 from contest.db import utcnow
-from contest.fairplay.door import solve
+from contest.fairplay.door import solve, solved
 from tests.factories import PASSWORD, make_tree, make_user
 
 PHONE = "0933333333"
+BITS = 8  # the door's difficulty in these tests
 
 
 @pytest.fixture
@@ -24,7 +25,7 @@ def entrant(db_session):
 
 @pytest.fixture
 def door_on(app, monkeypatch):
-    monkeypatch.setitem(app.config, "FAIRPLAY_POW_BITS", 8)
+    monkeypatch.setitem(app.config, "FAIRPLAY_POW_BITS", BITS)
 
 
 def solved_challenge(client, purpose: str = "login") -> dict:
@@ -46,7 +47,9 @@ def test_the_session_api_needs_a_solved_unspent_challenge(app, client, entrant, 
     client.delete("/api/session")
     again = client.post("/api/session", json={"login": PHONE, "password": PASSWORD, **work})
     assert again.status_code == 403 and again.json["error"]["code"] == "pow_required"  # spent
-    wrong = {**solved_challenge(client), "pow_solution": "x"}
+    fresh = solved_challenge(client)  # a solution that does not solve it ("x" would, once in 2**bits)
+    wrong = {**fresh, "pow_solution": next(str(n) for n in range(10_000)
+                                           if not solved(fresh["pow_challenge"], str(n), BITS))}
     assert client.post("/api/session", json={"login": PHONE, "password": PASSWORD, **wrong}).status_code == 403
 
 
