@@ -1,5 +1,6 @@
-"""Admission at the expensive doors: logging in and registering cost a password hash (~30 ms of a core) and a few
-queries, so a process lets only ``LOGIN_CONCURRENCY`` of them in at once and a short line wait behind them.
+"""Admission at the expensive doors: submitting an attempt (``submitting``, below), and logging in and
+registering, which cost a password hash (~30 ms of a core) and a few queries, so a process lets only
+``LOGIN_CONCURRENCY`` of them in at once and a short line wait behind them.
 
 Why: in a rush of 10,000 logins every request that got in waited for the database pool behind all the others,
 timed out after seconds and was answered 503 anyway; the retries kept the event loop busy with doomed work, and
@@ -11,10 +12,12 @@ jittered) that the line comes back spread out.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 
-from contest.overload import busy
+from contest.overload import Full, busy
 
 DOORS = frozenset({("POST", "/api/session"), ("POST", "/login"), ("POST", "/register")})
 SHED_RETRY_AFTER_S = (5, 15)
@@ -45,10 +48,30 @@ class Gate:
         self.places.release()
 
 
+@contextmanager
+def submitting() -> Iterator[None]:
+    """Hold one of the process's places for submitting an attempt, or raise ``Full`` (answered as an overload,
+    with a retry hint).
+
+    Why a door for submits: in a round's last minute every entrant submits within the same seconds, and each
+    submit holds a pooled database connection for a dozen queries. Unbounded, they took the whole pool and the
+    starts and connects behind them waited for it and were refused; the line keeps them to a share of it, and the
+    wait in line holds no connection."""
+    gate: Gate = current_app.extensions["olympiad.submit_gate"]
+    if not gate.enter():
+        raise Full("submit door full")
+    try:
+        yield
+    finally:
+        gate.leave()
+
+
 def init_app(app: Flask) -> None:
     """Register the gate before the limiter and CSRF: a refused request costs nothing else."""
     gate = Gate(app.config["LOGIN_CONCURRENCY"], app.config["LOGIN_QUEUE"], app.config["LOGIN_QUEUE_WAIT_S"])
     app.extensions["olympiad.login_gate"] = gate
+    app.extensions["olympiad.submit_gate"] = Gate(app.config["SUBMIT_CONCURRENCY"], app.config["SUBMIT_QUEUE"],
+                                                  app.config["SUBMIT_QUEUE_WAIT_S"])
 
     @app.before_request
     def admit():

@@ -152,6 +152,11 @@ class Defaults:
     LOGIN_CONCURRENCY = 16
     LOGIN_QUEUE = 64
     LOGIN_QUEUE_WAIT_S = 2.0
+    # Submits in progress per process, how many more may wait, and how long: the wait stays well under the
+    # client's 10 s acknowledgement time-out (contest.admission.submitting).
+    SUBMIT_CONCURRENCY = 8
+    SUBMIT_QUEUE = 2000
+    SUBMIT_QUEUE_WAIT_S = 4.0
 
 
 def load_config(app: Flask, overrides: dict | None) -> None:

@@ -18,9 +18,15 @@ import sqlalchemy.exc
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 
-# Waiting for a pooled connection timed out, the database could not do it now (unreachable, or SQLite locked by
-# another process past SQLITE_BUSY_TIMEOUT_S), or Redis could not be reached or answered too late.
-OVERLOAD_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, sqlalchemy.exc.TimeoutError,
+
+class Full(Exception):
+    """One of the app's own doors (``contest.admission``) has no room: refused before any work was done."""
+
+
+# One of our own doors is full, waiting for a pooled connection timed out, the database could not do it now
+# (unreachable, or SQLite locked by another process past SQLITE_BUSY_TIMEOUT_S), or Redis could not be reached or
+# answered too late.
+OVERLOAD_ERRORS = (Full, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, sqlalchemy.exc.TimeoutError,
                    sqlalchemy.exc.OperationalError)
 RETRY_AFTER_S = (2, 6)  # spread the retries so the crowd does not come back in one wave
 _rng = random.Random()

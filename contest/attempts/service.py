@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from contest.attempts import timing
 from contest.attempts.answer_store import AnswerRow, StoreFailed
+from contest.attempts.closed import Closed
 from contest.attempts.devices import Client, named
 from contest.attempts.models import Answer, Attempt, AttemptDevice, Status
 from contest.attempts.paper import (
@@ -52,7 +53,7 @@ def start_attempt(session: Session, rt: AttemptRuntime, *, user_id: int, round_i
         if timing.accepts_answers(now, current.deadline, round_.grace_s):
             claim(session, rt, current, client, now=now)
             return _view(session, rt, current, round_, now)
-        _finalise(session, rt, current, round_, now, Status.EXPIRED)
+        _finalise(session, rt, current, now, Status.EXPIRED)
 
     if len(earlier) >= round_.attempts_allowed:
         raise DomainError("attempt_limit")
@@ -90,7 +91,7 @@ def resume_attempt(session: Session, rt: AttemptRuntime, *, user_id: int, attemp
     attempt = owned_attempt(session, attempt_id=attempt_id, user_id=user_id)
     round_ = session.get(Round, attempt.round_id)
     if attempt.status == Status.IN_PROGRESS and not timing.accepts_answers(now, attempt.deadline, round_.grace_s):
-        _finalise(session, rt, attempt, round_, now, Status.EXPIRED)
+        _finalise(session, rt, attempt, now, Status.EXPIRED)
     claim(session, rt, attempt, client, now=now, takeover=takeover)
     return _view(session, rt, attempt, round_, now)
 
@@ -190,18 +191,20 @@ def submit_attempt(session: Session, rt: AttemptRuntime, *, user_id: int, attemp
                    prediction: int | None, now: datetime) -> dict:
     """Score and close the attempt; submitting again returns the same result."""
     attempt = owned_attempt(session, attempt_id=attempt_id, user_id=user_id)
-    if attempt.status == Status.IN_PROGRESS:
-        if rt.writer.has_pending(attempt_id):
-            release_connection(session)  # the writer may need the connection to finish the barrier
-            try:
-                rt.writer.barrier()  # every answer sent before the submit is in the database
-            except StoreFailed:
-                raise DomainError("unavailable", _l("The server is busy: the attempt is not submitted yet. "
-                                                    "Please try again.")) from None
-            attempt = session.get(Attempt, attempt_id)
-        round_ = session.get(Round, attempt.round_id)
-        _finalise(session, rt, attempt, round_, now, Status.SUBMITTED, prediction)
-    return result_of(attempt)
+    if attempt.status != Status.IN_PROGRESS:
+        return result_of(attempt)
+    if rt.writer.has_pending(attempt_id):
+        release_connection(session)  # the writer may need the connection to finish the barrier
+        try:
+            rt.writer.barrier()  # every answer sent before the submit is in the database
+        except StoreFailed:
+            raise DomainError("unavailable", _l("The server is busy: the attempt is not submitted yet. "
+                                                "Please try again.")) from None
+    closed = _finalise(session, rt, attempt, now, Status.SUBMITTED, prediction)
+    if closed is None:  # another process or the sweeper finalised it first: theirs is the result
+        attempt = session.get(Attempt, attempt_id, populate_existing=True)
+        return result_of(attempt)
+    return result_of(closed)
 
 
 def finalise_overdue(session: Session, rt: AttemptRuntime, *, now: datetime, limit: int = 1000) -> int:
@@ -216,41 +219,40 @@ def finalise_overdue(session: Session, rt: AttemptRuntime, *, now: datetime, lim
     closed = 0
     for attempt, round_ in rows:
         if not timing.accepts_answers(now, attempt.deadline, round_.grace_s):
-            closed += _finalise(session, rt, attempt, round_, now, Status.EXPIRED)
+            closed += _finalise(session, rt, attempt, now, Status.EXPIRED) is not None
     return closed
 
 
-def result_of(attempt: Attempt) -> dict:
+def result_of(attempt) -> dict:
+    """What the entrant is told of a finalised attempt (an ``Attempt`` or a ``Closed``)."""
     return {"score": attempt.score, "max_score": attempt.max_score, "duration_ms": attempt.duration_ms}
 
 
-def _finalise(session: Session, rt: AttemptRuntime, attempt: Attempt, round_: Round, now: datetime,
-              status: Status, prediction: int | None = None) -> bool:
-    """Score and close ``attempt`` unless someone else (another process, the sweeper) already did."""
+def _finalise(session: Session, rt: AttemptRuntime, attempt: Attempt, now: datetime, status: Status,
+              prediction: int | None = None) -> Closed | None:
+    """Score and close ``attempt`` unless someone else (another process, the sweeper) already did; what was
+    written, or None when it was someone else."""
     questions, slots = attempt_paper(session, rt, attempt)
     answers = _answers(session, attempt.id)
     finished_at = min(now, attempt.deadline) if status == Status.SUBMITTED else attempt.deadline
-    values = {
-        "status": status, "finished_at": finished_at, "score": score(slots, answers, questions),
-        "duration_ms": timing.duration_ms(attempt.started_at, finished_at, attempt.deadline),
-        "prediction": prediction,
-    }
+    closed = Closed(attempt.id, attempt.user_id, attempt.round_id, score(slots, answers, questions),
+                    attempt.max_score, timing.duration_ms(attempt.started_at, finished_at, attempt.deadline),
+                    finished_at)
     changed = session.execute(
-        update(Attempt).where(Attempt.id == attempt.id, Attempt.status == Status.IN_PROGRESS).values(**values)
+        update(Attempt).where(Attempt.id == closed.id, Attempt.status == Status.IN_PROGRESS)
+        .values(status=status, finished_at=finished_at, score=closed.score, duration_ms=closed.duration_ms,
+                prediction=prediction)
     ).rowcount
     session.commit()
-    session.refresh(attempt)
-    rt.cache.close(attempt.id)
-    if changed:
-        # Read before the boards: they give the connection back (committing), after which each read of ``attempt``
-        # would load it again.
-        user_id = attempt.user_id
-        payload = {"attempt_id": attempt.id, "reason": "submitted" if status == Status.SUBMITTED else "deadline",
-                   "result": result_of(attempt)}
-        rt.boards.attempt_finalised(session, attempt)
-        release_connection(session)  # emitting may yield to other greenlets: hold no connection meanwhile
-        rt.notifier.attempt_closed(user_id, payload)
-    return bool(changed)
+    rt.cache.close(closed.id)
+    if not changed:
+        return None
+    payload = {"attempt_id": closed.id, "reason": "submitted" if status == Status.SUBMITTED else "deadline",
+               "result": result_of(closed)}
+    rt.boards.attempt_finalised(session, closed)
+    release_connection(session)  # emitting may yield to other greenlets: hold no connection meanwhile
+    rt.notifier.attempt_closed(closed.user_id, payload)
+    return closed
 
 
 def owned_attempt(session: Session, *, attempt_id: int, user_id: int) -> Attempt:

@@ -15,6 +15,7 @@ import time
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from contest.attempts.closed import Closed
 from contest.attempts.models import Attempt
 from contest.db import release_connection
 from contest.leaderboards import reads
@@ -37,7 +38,7 @@ class Leaderboards(Boards):
         super().__init__(store, settings_ttl=settings_ttl)
         self.broken_until = 0.0  # monotonic time until which board writes are skipped (the store failed)
 
-    def attempt_finalised(self, session: Session, attempt: Attempt) -> None:
+    def attempt_finalised(self, session: Session, attempt: Closed | Attempt) -> None:
         """Place the entrant's finalised attempt on the round's and the contest's boards (the better stays).
 
         A store that failed less than ``BREAKER_S`` ago is not tried: each try against a hung Redis costs a
@@ -52,7 +53,7 @@ class Leaderboards(Boards):
             log.exception("leaderboards: could not record attempt %s; skipping board writes for %.0f s (the "
                           "boards are reconciled with the database)", attempt.id, BREAKER_S)
 
-    def _record(self, session: Session, attempt: Attempt) -> None:
+    def _record(self, session: Session, attempt: Closed | Attempt) -> None:
         if attempt.score is None or attempt.finished_at is None:
             return
         info = self.round_info(session, attempt.round_id)
@@ -113,7 +114,7 @@ class Leaderboards(Boards):
                 self.store.record(family, placement, replace=True)
         self.forget_views()
 
-    def _public_placement(self, session: Session, attempt: Attempt, contest_id: int,
+    def _public_placement(self, session: Session, attempt: Closed | Attempt, contest_id: int,
                           aggregate: Aggregate) -> Placement | None:
         """Where to place the entrant again on the public contest board, if there is one and the public sees the
         attempt. The cut-offs are read, not cached: an attempt recorded by the live board before a freeze's copy

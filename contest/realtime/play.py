@@ -11,6 +11,7 @@ from flask_login import current_user
 from flask_socketio import Namespace, join_room, leave_room
 
 from contest.accounts.logins import login_is_open
+from contest.admission import submitting
 from contest.attempts import service
 from contest.attempts.devices import Client, client_of, device_of, sent_device
 from contest.attempts.payloads import answer_payload
@@ -154,6 +155,7 @@ class PlayNamespace(Namespace):
     def on_attempt_submit(self, data: dict, user_id: int) -> dict:
         """``{attempt_id, prediction?}`` -> ``result``: score, max_score, duration_ms."""
         attempt_id = whole(data.get("attempt_id"), "attempt_id", minimum=1)
-        result = service.submit_attempt(db.session, runtime(), user_id=user_id, attempt_id=attempt_id,
-                                        prediction=optional_whole(data, "prediction"), now=utcnow())
+        with submitting():
+            result = service.submit_attempt(db.session, runtime(), user_id=user_id, attempt_id=attempt_id,
+                                            prediction=optional_whole(data, "prediction"), now=utcnow())
         return ack(result=result)
