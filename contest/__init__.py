@@ -11,7 +11,7 @@ from contest import extensions as ext
 from contest.config import load_config
 from contest.db import set_sqlite_busy_timeout, set_sqlite_synchronous
 from contest.private_files import private_sqlite
-from contest.realtime import compact_json
+from contest.realtime import compact_json, room_index
 from contest.sessions import ConnectionCachedSessionInterface
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -46,6 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
         app,
         async_mode=app.config["ASYNC_MODE"],
         message_queue=app.config["REDIS_URL"],
+        client_manager=room_index.client_manager(app.config["REDIS_URL"]),  # disconnects that cost their rooms only
         # Entrants connect with websocket-only Socket.IO (the HTTP API is the fallback), so no process needs
         # sticky sessions behind nginx.
         transports=["websocket"],

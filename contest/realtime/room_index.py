@@ -1,0 +1,69 @@
+"""Socket.IO client managers that know each connection's rooms, so a disconnect costs its own rooms, not all.
+
+python-socketio's manager finds a connection's rooms by walking every room of the namespace (``basic_disconnect``,
+``get_rooms``). On /play every entrant has a room of their own and one for the attempt they hold, so at 10,000
+connections a disconnect walked 20,000 rooms: about 20 ms of the event loop. In a round's opening the refused
+connects (each one is a disconnect for the manager) then took a fifth of a process (py-spy), which made more
+connects time out and be refused: the opening collapsed on it. The index makes each of them a few set operations.
+
+The rest of ``basic_disconnect`` is python-socketio 5.18's (pinned in requirements.txt); the contract test
+(``tests/unit/realtime/test_room_index.py``) runs the same connects, joins, leaves and disconnects through both
+managers and compares their room tables.
+"""
+
+from __future__ import annotations
+
+import socketio
+
+
+class IndexedRooms:
+    """Mixed in before a python-socketio manager class: keeps ``(namespace, sid) -> rooms`` beside ``rooms``."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.rooms_of: dict[tuple[str, str], set] = {}
+
+    def basic_enter_room(self, sid, namespace, room, eio_sid=None):
+        super().basic_enter_room(sid, namespace, room, eio_sid=eio_sid)
+        self.rooms_of.setdefault((namespace, sid), set()).add(room)
+
+    def basic_leave_room(self, sid, namespace, room):
+        super().basic_leave_room(sid, namespace, room)
+        rooms = self.rooms_of.get((namespace, sid))
+        if rooms is not None:
+            rooms.discard(room)
+            if not rooms:
+                del self.rooms_of[(namespace, sid)]
+
+    def basic_disconnect(self, sid, namespace, **kwargs):
+        if namespace not in self.rooms:
+            return
+        for room in list(self.rooms_of.get((namespace, sid), ())):
+            self.basic_leave_room(sid, namespace, room)
+        self.rooms_of.pop((namespace, sid), None)
+        if sid in self.callbacks:
+            del self.callbacks[sid]
+        for pending in (self.pending_connect, self.pending_disconnect):
+            if namespace in pending and sid in pending[namespace]:
+                pending[namespace].remove(sid)
+                if not pending[namespace]:
+                    del pending[namespace]
+
+    def get_rooms(self, sid, namespace):
+        """The rooms ``sid`` is in (the connection-wide room ``None`` left out, as python-socketio does)."""
+        return [room for room in self.rooms_of.get((namespace, sid), ()) if room is not None]
+
+
+class IndexedManager(IndexedRooms, socketio.Manager):
+    """The in-process manager (no message queue: SQLite, tests)."""
+
+
+class IndexedRedisManager(IndexedRooms, socketio.RedisManager):
+    """The manager over Redis's publish/subscribe, for several processes."""
+
+
+def client_manager(message_queue: str | None) -> socketio.Manager:
+    """The manager Flask-SocketIO would build for ``message_queue`` (same channel), with the room index."""
+    if message_queue:
+        return IndexedRedisManager(message_queue, channel="flask-socketio")
+    return IndexedManager()
