@@ -1,6 +1,6 @@
-"""Admission at the expensive doors: submitting an attempt (``submitting``, below), and logging in and
-registering, which cost a password hash (~30 ms of a core) and a few queries, so a process lets only
-``LOGIN_CONCURRENCY`` of them in at once and a short line wait behind them.
+"""Admission at the expensive doors: connecting to a round, starting and submitting attempts (``through``,
+below), and logging in and registering, which cost a password hash (~30 ms of a core) and a few queries, so a
+process lets only ``LOGIN_CONCURRENCY`` of them in at once and a short line wait behind them.
 
 Why: in a rush of 10,000 logins every request that got in waited for the database pool behind all the others,
 timed out after seconds and was answered 503 anyway; the retries kept the event loop busy with doomed work, and
@@ -48,18 +48,24 @@ class Gate:
         self.places.release()
 
 
-@contextmanager
-def submitting() -> Iterator[None]:
-    """Hold one of the process's places for submitting an attempt, or raise ``Full`` (answered as an overload,
-    with a retry hint).
+# The doors of the play namespace, each with its settings' prefix: ``SUBMIT_CONCURRENCY``, ``SUBMIT_QUEUE``, ...
+#
+# Why doors there too: each of these holds a pooled database connection for a few queries. In a round's opening
+# 200-500 entrants a second connect (loading their login) and start (drawing and storing a paper), and in its last
+# minute as many submit (a dozen queries each). Let in all at once, they took the whole pool and the CPU, every
+# one of them slowed down, waited 5 s for the pool and was refused anyway, and the answers' group commit waited
+# behind them. A short line per process keeps the work let in fast; the rest is refused at once with a retry
+# hint, which the play page (and the harness) honour with jittered back-off. The wait in line holds no connection.
+PLAY_DOORS = {"submit": "SUBMIT", "opening": "OPENING"}
 
-    Why a door for submits: in a round's last minute every entrant submits within the same seconds, and each
-    submit holds a pooled database connection for a dozen queries. Unbounded, they took the whole pool and the
-    starts and connects behind them waited for it and were refused; the line keeps them to a share of it, and the
-    wait in line holds no connection."""
-    gate: Gate = current_app.extensions["olympiad.submit_gate"]
+
+@contextmanager
+def through(door: str) -> Iterator[None]:
+    """Hold one of the process's places at ``door`` (a key of ``PLAY_DOORS``), or raise ``Full`` (answered as an
+    overload, with a retry hint)."""
+    gate: Gate = current_app.extensions[f"olympiad.{door}_gate"]
     if not gate.enter():
-        raise Full("submit door full")
+        raise Full(f"{door} door full")
     try:
         yield
     finally:
@@ -70,8 +76,10 @@ def init_app(app: Flask) -> None:
     """Register the gate before the limiter and CSRF: a refused request costs nothing else."""
     gate = Gate(app.config["LOGIN_CONCURRENCY"], app.config["LOGIN_QUEUE"], app.config["LOGIN_QUEUE_WAIT_S"])
     app.extensions["olympiad.login_gate"] = gate
-    app.extensions["olympiad.submit_gate"] = Gate(app.config["SUBMIT_CONCURRENCY"], app.config["SUBMIT_QUEUE"],
-                                                  app.config["SUBMIT_QUEUE_WAIT_S"])
+    for door, prefix in PLAY_DOORS.items():
+        app.extensions[f"olympiad.{door}_gate"] = Gate(app.config[f"{prefix}_CONCURRENCY"],
+                                                       app.config[f"{prefix}_QUEUE"],
+                                                       app.config[f"{prefix}_QUEUE_WAIT_S"])
 
     @app.before_request
     def admit():

@@ -152,11 +152,14 @@ class Defaults:
     LOGIN_CONCURRENCY = 16
     LOGIN_QUEUE = 64
     LOGIN_QUEUE_WAIT_S = 2.0
-    # Submits in progress per process, how many more may wait, and how long: the wait stays well under the
-    # client's 10 s acknowledgement time-out (contest.admission.submitting).
+    # Submits, and connects with attempt starts ("opening"), in progress per process, how many more may wait, and
+    # how long: the wait stays well under the client's 10 s acknowledgement time-out (contest.admission.through).
     SUBMIT_CONCURRENCY = 8
     SUBMIT_QUEUE = 2000
     SUBMIT_QUEUE_WAIT_S = 4.0
+    OPENING_CONCURRENCY = 12
+    OPENING_QUEUE = 2000
+    OPENING_QUEUE_WAIT_S = 3.0
 
 
 def load_config(app: Flask, overrides: dict | None) -> None:

@@ -7,7 +7,7 @@ import random
 from flask import Blueprint, request
 from flask_login import current_user, login_required
 
-from contest.admission import submitting
+from contest.admission import through
 from contest.api import json_body, ok
 from contest.attempts import service
 from contest.attempts.devices import HEADER, Client, client_of
@@ -61,7 +61,7 @@ def answer(attempt_id: int, slot: int):
 def submit(attempt_id: int):
     """``{prediction?}`` -> ``{result}``, as the ``attempt_submit`` event."""
     body = json_body()
-    with submitting():
+    with through("submit"):
         result = service.submit_attempt(db.session, runtime(), user_id=current_user.id, attempt_id=attempt_id,
                                         prediction=optional_whole(body, "prediction"), now=utcnow())
     return ok(result=result)

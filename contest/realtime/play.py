@@ -11,7 +11,7 @@ from flask_login import current_user
 from flask_socketio import Namespace, join_room, leave_room
 
 from contest.accounts.logins import login_is_open
-from contest.admission import submitting
+from contest.admission import through
 from contest.attempts import service
 from contest.attempts.devices import Client, client_of, device_of, sent_device
 from contest.attempts.payloads import answer_payload
@@ -48,7 +48,8 @@ class PlayNamespace(Namespace):
     def on_connect(self, auth=None):
         # Anonymous connections are accepted; their events are answered with not_authenticated.
         try:
-            known = current_user.is_authenticated
+            with through("opening"):  # loading the login is a query: in a rush, in line or refused at once
+                known = current_user.is_authenticated
         except OVERLOAD_ERRORS as error:  # the user could not be loaded: refuse the connection with a retry hint
             tally.note(reason_of(error), "connect /play")
             db.session.rollback()
@@ -106,8 +107,9 @@ class PlayNamespace(Namespace):
         (docs/contract.md). An attempt in progress on another device is taken over."""
         round_id = whole(data.get("round_id"), "round_id", minimum=1)
         client = self.client_for(request.sid, data)
-        attempt = service.start_attempt(db.session, runtime(), user_id=user_id, round_id=round_id, now=utcnow(),
-                                        rng=random.Random(), client=client)
+        with through("opening"):
+            attempt = service.start_attempt(db.session, runtime(), user_id=user_id, round_id=round_id,
+                                            now=utcnow(), rng=random.Random(), client=client)
         if attempt["status"] == "in_progress":
             join_room(holder_room(attempt["id"], client.device))
         return ack(attempt=attempt)
@@ -155,7 +157,7 @@ class PlayNamespace(Namespace):
     def on_attempt_submit(self, data: dict, user_id: int) -> dict:
         """``{attempt_id, prediction?}`` -> ``result``: score, max_score, duration_ms."""
         attempt_id = whole(data.get("attempt_id"), "attempt_id", minimum=1)
-        with submitting():
+        with through("submit"):
             result = service.submit_attempt(db.session, runtime(), user_id=user_id, attempt_id=attempt_id,
                                             prediction=optional_whole(data, "prediction"), now=utcnow())
         return ack(result=result)

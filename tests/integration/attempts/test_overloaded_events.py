@@ -3,10 +3,13 @@ a ``retry_after`` hint, the connection stays, nothing is stored, and the retry g
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import sqlalchemy.exc
+from sqlalchemy import select
 
 from contest.attempts import service
-from contest.attempts.models import Attempt
+from contest.attempts.models import Attempt, Status
 
 
 def test_a_busy_start_on_the_socket_is_refused_with_a_retry_hint(alice_socket, world, db_session, monkeypatch):
@@ -38,3 +41,51 @@ def test_a_storm_of_busy_events_is_logged_as_one_line_with_its_count(alice_socke
     assert len(lines) == 1 and lines[0].exc_info is None
     assert "TimeoutError: QueuePool limit" in lines[0].getMessage() and "on_attempt_start" in lines[0].getMessage()
     assert overload.tally.count == 7  # counted, to be reported with the next line
+
+
+@contextmanager
+def door_full(app, door: str):
+    """Every place at ``door`` (``contest.admission``) taken and no line: the next one is refused at once."""
+    gate = app.extensions[f"olympiad.{door}_gate"]
+    saved, taken = (gate.queue, gate.wait_s), 0
+    while gate.places.acquire(blocking=False):
+        taken += 1
+    gate.queue, gate.wait_s = 0, 0.0
+    try:
+        yield
+    finally:
+        gate.queue, gate.wait_s = saved
+        for _ in range(taken):
+            gate.leave()
+
+
+def test_a_full_submit_door_refuses_with_a_retry_hint_and_submits_nothing(alice_socket, client, world, db_session,
+                                                                          app):
+    """Past the submit door's line, a submit is refused as an overload, which the play page retries after
+    ``retry_after`` seconds: the attempt stays open, and the later submit scores it."""
+    attempt = alice_socket.call("attempt_start", {"round_id": world["round"].id})["attempt"]
+    with door_full(app, "submit"):
+        refused = alice_socket.call("attempt_submit", {"attempt_id": attempt["id"]})
+        over_http = client.post(f"/api/attempts/{attempt['id']}/submit", json={})
+    assert refused["ok"] is False and refused["error"]["code"] == "unavailable", refused
+    assert refused["error"]["retry_after"] >= 1
+    assert over_http.status_code == 503 and int(over_http.headers["Retry-After"]) >= 1
+    assert over_http.json["error"]["code"] == "unavailable"
+    assert db_session.scalar(select(Attempt.status).where(Attempt.id == attempt["id"])) == Status.IN_PROGRESS
+    submitted = alice_socket.call("attempt_submit", {"attempt_id": attempt["id"]})
+    assert submitted["ok"] and submitted["result"]["max_score"] == 5
+    assert db_session.scalar(select(Attempt.status).where(Attempt.id == attempt["id"])) == Status.SUBMITTED
+
+
+def test_a_full_opening_door_refuses_connects_and_starts_with_a_retry_hint(alice_socket, socket_client, world,
+                                                                            db_session, app):
+    """Connects (which load the login) and starts share the opening door: past its line a start is refused
+    ``unavailable`` with ``retry_after`` and stores nothing, and a connect is refused with the same hint."""
+    with door_full(app, "opening"):
+        refused = alice_socket.call("attempt_start", {"round_id": world["round"].id})
+        late = socket_client()
+    assert refused["ok"] is False and refused["error"]["code"] == "unavailable" and refused["error"]["retry_after"]
+    assert db_session.query(Attempt).count() == 0
+    assert not late.connected()
+    assert alice_socket.call("attempt_start", {"round_id": world["round"].id})["ok"]  # once there is room
+    assert socket_client().connected()

@@ -99,30 +99,3 @@ def test_rounds_are_listed_with_their_status(client, world):
     assert client.get("/api/rounds?status=closed").json == []
     assert client.get("/api/rounds?status=bogus").json["error"]["code"] == "bad_request"
 
-
-def test_a_full_submit_door_refuses_with_a_retry_hint_and_submits_nothing(alice_socket, client, world, db_session,
-                                                                          app):
-    """Submits wait in a short line (``admission.submitting``); past it they are refused as an overload, which the
-    play page retries after ``retry_after`` seconds: the attempt stays open and the later submit scores it."""
-    attempt = alice_socket.call("attempt_start", {"round_id": world["round"].id})["attempt"]
-    gate = app.extensions["olympiad.submit_gate"]
-    saved = gate.queue, gate.wait_s
-    taken = 0
-    while gate.places.acquire(blocking=False):
-        taken += 1
-    gate.queue, gate.wait_s = 0, 0.0
-    try:
-        refused = alice_socket.call("attempt_submit", {"attempt_id": attempt["id"]})
-        over_http = client.post(f"/api/attempts/{attempt['id']}/submit", json={})
-    finally:
-        gate.queue, gate.wait_s = saved
-        for _ in range(taken):
-            gate.leave()
-    assert refused["ok"] is False and refused["error"]["code"] == "unavailable", refused
-    assert refused["error"]["retry_after"] >= 1
-    assert over_http.status_code == 503 and int(over_http.headers["Retry-After"]) >= 1
-    assert over_http.json["error"]["code"] == "unavailable"
-    assert db_session.scalar(select(Attempt.status).where(Attempt.id == attempt["id"])) == Status.IN_PROGRESS
-    submitted = alice_socket.call("attempt_submit", {"attempt_id": attempt["id"]})
-    assert submitted["ok"] and submitted["result"]["max_score"] == 5
-    assert db_session.scalar(select(Attempt.status).where(Attempt.id == attempt["id"])) == Status.SUBMITTED
