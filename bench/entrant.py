@@ -83,6 +83,8 @@ class Connection:
         self.reader = gevent.spawn(self._read)
         self._send(wire.connect(NAMESPACE))
         outcome = self._wait(self.joined, self.plan.connect_timeout_s)
+        if isinstance(outcome, tuple):
+            raise Refused(*outcome)
         if outcome is not True:
             raise Refused(outcome)
 
@@ -139,14 +141,15 @@ class Connection:
                 if kind == wire.ENGINE_PING:
                     self.ws.send(wire.ENGINE_PONG)
                 elif kind == wire.ENGINE_MESSAGE:
-                    self._dispatch(wire.decode(message))
+                    self.dispatch(wire.decode(message))
                 elif kind == wire.ENGINE_CLOSE:
                     break
         except (OSError, websocket.WebSocketException, ValueError):
             pass
         self._lost()
 
-    def _dispatch(self, packet: wire.Packet) -> None:
+    def dispatch(self, packet: wire.Packet) -> None:
+        """Hands one packet from the server to whoever waits for it."""
         if packet.namespace != NAMESPACE:
             return
         if packet.type == wire.ACK:
@@ -157,8 +160,10 @@ class Connection:
             self.tally.server_events[packet.data[0]] += 1
         elif packet.type == wire.CONNECT:
             self.joined.set(True)
-        elif packet.type == wire.CONNECT_ERROR:
-            self.joined.set("connect_refused")
+        elif packet.type == wire.CONNECT_ERROR:  # {message, data}: a full server's data carries retry_after
+            data = packet.data.get("data") if isinstance(packet.data, dict) else None
+            hint = data.get("retry_after") if isinstance(data, dict) else None
+            self.joined.set(("connect_refused", hint if isinstance(hint, int | float) else None))
         elif packet.type == wire.DISCONNECT:
             self._lost()
 
@@ -209,12 +214,10 @@ class FinishLine:
 def take_round(plan: Plan, tally: Tally, cookie: str | None, rng: random.Random, finish: FinishLine) -> None:
     """One entrant's whole visit. Stays connected after submitting until every entrant of the worker is home (or
     the deadline), so the server's memory peak is measured with every entrant connected."""
-    connection = Connection(plan, tally, cookie)
+    connection = None
     stage = "connect"
     try:
-        sent = time.time()
-        connection.open()
-        tally.timed("connect", sent, time.time())
+        connection = patient_connect(plan, tally, cookie, rng)
         tally.connected += 1
         stage = "attempt_start"
         attempt = _patient_call(connection, plan, tally, rng, "attempt_start", {"round_id": plan.round_id})["attempt"]
@@ -235,7 +238,28 @@ def take_round(plan: Plan, tally: Tally, cookie: str | None, rng: random.Random,
     except (KeyError, TypeError, AttributeError, IndexError):  # an acknowledgement that breaks the contract
         _gave_up(tally, finish, f"{stage}:bad_ack")
     finally:
-        connection.close()
+        if connection is not None:
+            connection.close()
+
+
+def patient_connect(plan: Plan, tally: Tally, cookie: str | None, rng: random.Random) -> Connection:
+    """An open connection, tried again as the play page does when the server refuses it as full (its hint plus
+    jitter, for as long as the run lasts); the latency counts from the first try, each retry is
+    ``connect:retried``."""
+    sent = time.time()
+    while True:
+        connection = Connection(plan, tally, cookie)
+        try:
+            connection.open()
+        except Refused as refusal:
+            connection.close()
+            if refusal.code != "connect_refused" or refusal.retry_after is None:
+                raise
+            tally.errors["connect:retried"] += 1
+            sleep_until(time.time() + refusal.retry_after * (1 + rng.random()), plan.deadline)
+            continue
+        tally.timed("connect", sent, time.time())
+        return connection
 
 
 def _gave_up(tally: Tally, finish: FinishLine, code: str) -> None:

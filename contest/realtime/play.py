@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from flask import current_app, request
 from flask_login import current_user
-from flask_socketio import Namespace, join_room, leave_room
+from flask_socketio import ConnectionRefusedError, Namespace, join_room, leave_room
 
 from contest.accounts.logins import login_is_open
 from contest.admission import through
@@ -53,7 +53,9 @@ class PlayNamespace(Namespace):
         except OVERLOAD_ERRORS as error:  # the user could not be loaded: refuse the connection with a retry hint
             tally.note(reason_of(error), "connect /play")
             db.session.rollback()
-            raise ConnectionRefusedError(overloaded()["error"]) from None
+            # Socket.IO's refusal (Python's own carries no data): the message, then the data the page and the
+            # harness read the retry hint from.
+            raise ConnectionRefusedError("unavailable", overloaded()["error"]) from None
         if known:
             user_id, login_id = current_user.id, current_user.login_id
             release_connection(db.session)  # the rest waits on Redis; at 500 connects a second the pool is the limit

@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { inLineSeconds, retryable } from "../../contest/static/js/attempt/retry.js";
-import { ACK_TIMEOUT_MS, FAILURES_AFTER_CONNECTED, FAILURES_BEFORE_HTTP, Link, httpCall, httpRoute, offline,
-  socketHopeless } from "../../contest/static/js/attempt/transport.js";
+import { ACK_TIMEOUT_MS, FAILURES_AFTER_CONNECTED, FAILURES_BEFORE_HTTP, Link, connectRetrySeconds, httpCall, httpRoute,
+  offline, socketHopeless } from "../../contest/static/js/attempt/transport.js";
 
 test("each /play event has its HTTP request", () => {
   assert.deepEqual(httpRoute("attempt_start", { round_id: 3 }), ["POST", "/rounds/3/attempts", {}]);
@@ -68,6 +68,15 @@ test("a full server's retry_after is waited with up to as much again of jitter",
   assert.equal(retryable("rate_limited"), true);
   assert.equal(retryable("round_not_open"), false);
   assert.equal(retryable("attempt_limit"), false);
+});
+
+test("a connect refused because the server is full is tried again after its hint; other failures are not", () => {
+  const full = { message: "unavailable", data: { code: "unavailable", message: "…", retry_after: 4 } };
+  assert.equal(connectRetrySeconds(full, () => 0), 4);
+  assert.equal(connectRetrySeconds(full, () => 0.5), 6);
+  assert.equal(connectRetrySeconds({ message: "xhr poll error" }, () => 0), null); // unreachable: count it
+  assert.equal(connectRetrySeconds({ message: "x", data: { code: "forbidden" } }, () => 0), null);
+  assert.equal(connectRetrySeconds(undefined, () => 0), null);
 });
 
 test("over HTTP a request that cannot leave the phone marks the link down until one is answered", () => {

@@ -6,10 +6,12 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 import sqlalchemy.exc
+from socketio import packet
 from sqlalchemy import select
 
 from contest.attempts import service
 from contest.attempts.models import Attempt, Status
+from contest.extensions import socketio
 
 
 def test_a_busy_start_on_the_socket_is_refused_with_a_retry_hint(alice_socket, world, db_session, monkeypatch):
@@ -77,15 +79,34 @@ def test_a_full_submit_door_refuses_with_a_retry_hint_and_submits_nothing(alice_
     assert db_session.scalar(select(Attempt.status).where(Attempt.id == attempt["id"])) == Status.SUBMITTED
 
 
+def connect_errors(monkeypatch) -> list:
+    """The data of every ``CONNECT_ERROR`` packet the server sends from now on (what a client's connect_error reads)."""
+    sent, real = [], socketio.server.packet_class
+
+    def recording(*args, **kwargs):
+        made = real(*args, **kwargs)
+        if made.packet_type == packet.CONNECT_ERROR:
+            sent.append(made.data)
+        return made
+
+    monkeypatch.setattr(socketio.server, "packet_class", recording)
+    return sent
+
+
 def test_a_full_opening_door_refuses_connects_and_starts_with_a_retry_hint(alice_socket, socket_client, world,
-                                                                            db_session, app):
+                                                                            db_session, app, monkeypatch):
     """Connects (which load the login) and starts share the opening door: past its line a start is refused
-    ``unavailable`` with ``retry_after`` and stores nothing, and a connect is refused with the same hint."""
+    ``unavailable`` with ``retry_after`` and stores nothing, and a connect is refused with the same hint, in the
+    connect_error's data (docs/contract.md) where the page and the harness read it."""
+    refusals = connect_errors(monkeypatch)
     with door_full(app, "opening"):
         refused = alice_socket.call("attempt_start", {"round_id": world["round"].id})
         late = socket_client()
     assert refused["ok"] is False and refused["error"]["code"] == "unavailable" and refused["error"]["retry_after"]
     assert db_session.query(Attempt).count() == 0
     assert not late.connected()
+    [refusal] = refusals
+    assert refusal["message"] == "unavailable"
+    assert refusal["data"]["code"] == "unavailable" and 2 <= refusal["data"]["retry_after"] <= 6
     assert alice_socket.call("attempt_start", {"round_id": world["round"].id})["ok"]  # once there is room
     assert socket_client().connected()

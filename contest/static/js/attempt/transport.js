@@ -3,7 +3,7 @@
 // (docs/contract.md). A transport failure (no connection, no reply in time) is
 // {ok: false, error: {code: "offline" | "timeout"}}.
 
-import { RETRY_MS } from "./retry.js";
+import { RETRY_MS, inLineSeconds } from "./retry.js";
 
 export const ACK_TIMEOUT_MS = 10000;
 export const FIRST_CONNECT_GIVE_UP_MS = 6000; // no websocket by then: use HTTP
@@ -28,6 +28,14 @@ export function httpRoute(event, data) {
       data.prediction === undefined ? {} : { prediction: data.prediction }];
     default: return null;
   }
+}
+
+// The seconds to wait before connecting again when the server refused the connect because it is full
+// (`connect_error` data `{code: "unavailable", retry_after}`), or null for any other failure.
+export function connectRetrySeconds(error, random) {
+  const data = error && error.data;
+  if (!data || data.code !== "unavailable" || typeof data.retry_after !== "number") return null;
+  return inLineSeconds(data.retry_after, random);
 }
 
 // Whether to give up on the websocket after `failures` failed connection tries.
@@ -72,6 +80,7 @@ export class Link {
     this.socket = null;
     this.everConnected = false;
     this.failures = 0;
+    this.inLine = false; // the server refused a connect as full: waiting to connect again
     this.httpLost = false;
   }
 
@@ -91,10 +100,19 @@ export class Link {
     socket.on("connect", () => {
       this.everConnected = true;
       this.failures = 0;
+      this.inLine = false;
       this.page.show("online");
       this.page.up();
     });
-    socket.on("connect_error", () => this.failed());
+    socket.on("connect_error", (error) => {
+      const seconds = connectRetrySeconds(error, Math.random);
+      if (seconds === null) { this.failed(); return; }
+      // The server is full, not unreachable: wait in line as told instead of counting it towards HTTP (whose
+      // start would meet the same full server). A refused connect is not retried by Socket.IO itself.
+      this.inLine = true;
+      this.page.show("connect_in_line");
+      setTimeout(() => { if (this.socket === socket && this.mode === "socket") socket.connect(); }, seconds * 1000);
+    });
     socket.on("disconnect", (reason) => {
       if (this.mode !== "socket") return;
       this.page.show("link_lost");
@@ -105,7 +123,9 @@ export class Link {
     socket.on("attempt_closed", (payload) => this.page.closed(payload));
     socket.on("attempt_taken_over", (payload) => this.page.takenOver(payload));
     socket.on("session_ended", () => { this.mode = "ended"; socket.off(); socket.close(); this.page.ended(); });
-    setTimeout(() => { if (!this.everConnected && this.mode === "socket") this.useHttp(); }, FIRST_CONNECT_GIVE_UP_MS);
+    setTimeout(() => {
+      if (!this.everConnected && !this.inLine && this.mode === "socket") this.useHttp();
+    }, FIRST_CONNECT_GIVE_UP_MS);
   }
 
   failed() {
