@@ -4,7 +4,8 @@ python-socketio's manager finds a connection's rooms by walking every room of th
 ``get_rooms``). On /play every entrant has a room of their own and one for the attempt they hold, so at 10,000
 connections a disconnect walked 20,000 rooms: about 20 ms of the event loop. In a round's opening the refused
 connects (each one is a disconnect for the manager) then took a fifth of a process (py-spy), which made more
-connects time out and be refused: the opening collapsed on it. The index makes each of them a few set operations.
+connects time out and be refused: the opening collapsed on it. The index makes each of them a few set operations;
+the connections pending (dis)connection are kept as sets for the same reason.
 
 The rest of ``basic_disconnect`` is python-socketio 5.18's (pinned in requirements.txt); the contract test
 (``tests/unit/realtime/test_room_index.py``) runs the same connects, joins, leaves and disconnects through both
@@ -16,12 +17,49 @@ from __future__ import annotations
 import socketio
 
 
+class PendingSids:
+    """A namespace's connections pending connection or disconnection: python-socketio keeps them in a list, this
+    keeps them as an ordered set. The manager asks ``sid in pending`` for every event (``is_connected``), and in a
+    round's opening thousands of connects are pending at once (waiting at the opening door, loading their login),
+    so the list's scan took 6 % of a process (py-spy). A sid appears once (the list could hold a sid twice only if
+    it were pre-disconnected twice)."""
+
+    def __init__(self, sids=()) -> None:
+        self.sids = dict.fromkeys(sids)
+
+    def append(self, sid) -> None:
+        self.sids[sid] = None
+
+    def remove(self, sid) -> None:
+        if self.sids.pop(sid, self) is self:
+            raise ValueError(f"{sid!r} is not pending")  # as list.remove says it
+
+    def __contains__(self, sid) -> bool:
+        return sid in self.sids
+
+    def __len__(self) -> int:
+        return len(self.sids)
+
+    def __iter__(self):
+        return iter(self.sids)
+
+
+class PendingTable(dict):
+    """``namespace -> PendingSids``: the manager's own ``pending[namespace] = []`` becomes an ordered set."""
+
+    def __setitem__(self, namespace, sids) -> None:
+        super().__setitem__(namespace, sids if isinstance(sids, PendingSids) else PendingSids(sids))
+
+
 class IndexedRooms:
-    """Mixed in before a python-socketio manager class: keeps ``(namespace, sid) -> rooms`` beside ``rooms``."""
+    """Mixed in before a python-socketio manager class: keeps ``(namespace, sid) -> rooms`` beside ``rooms``, and the
+    pending connections as sets (``PendingSids``)."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.rooms_of: dict[tuple[str, str], set] = {}
+        self.pending_connect = PendingTable()
+        self.pending_disconnect = PendingTable()
 
     def basic_enter_room(self, sid, namespace, room, eio_sid=None):
         super().basic_enter_room(sid, namespace, room, eio_sid=eio_sid)

@@ -9,7 +9,7 @@ import random
 import pytest
 import socketio
 
-from contest.realtime.room_index import IndexedManager
+from contest.realtime.room_index import IndexedManager, PendingSids
 
 
 def _manager(kind):
@@ -37,6 +37,19 @@ def test_the_indexed_manager_keeps_the_same_rooms_as_python_socketios(seed):
         if move < 0.25 or not sids:
             sids.append(plain.connect(f"e{step}", namespace))
             assert indexed.connect(f"e{step}", namespace) == sids[-1]
+        elif move < 0.3:  # a connect whose handler is still running, accepted a few steps later (or not at all)
+            sids.append(plain.pre_connect(f"e{step}", namespace))
+            assert indexed.pre_connect(f"e{step}", namespace) == sids[-1]
+            assert not indexed.is_connected(sids[-1], namespace)
+        elif move < 0.35:
+            pending = list(plain.pending_connect.get(namespace, ()))
+            if pending:
+                sid = rng.choice(pending)
+                assert plain.connect(sid, namespace) == indexed.connect(sid, namespace) == sid
+        elif move < 0.38:
+            sid = rng.choice(sids)
+            if sid not in plain.pending_disconnect.get(namespace, ()):
+                assert plain.pre_disconnect(sid, namespace) == indexed.pre_disconnect(sid, namespace)
         elif move < 0.6:
             sid, room = rng.choice(sids), rng.choice(rooms)
             plain.basic_enter_room(sid, namespace, room)
@@ -54,6 +67,10 @@ def test_the_indexed_manager_keeps_the_same_rooms_as_python_socketios(seed):
             plain.basic_disconnect(sid, namespace)
             indexed.basic_disconnect(sid, namespace)
         assert _table(indexed) == _table(plain)
+        for table in ("pending_connect", "pending_disconnect"):
+            assert {ns: list(pending) for ns, pending in getattr(indexed, table).items()} == getattr(plain, table)
+        for sid in sids:
+            assert indexed.is_connected(sid, namespace) == plain.is_connected(sid, namespace)
         for sid in sids:
             assert sorted(indexed.get_rooms(sid, namespace), key=str) == sorted(plain.get_rooms(sid, namespace),
                                                                                 key=str)
@@ -84,3 +101,15 @@ def test_a_disconnect_does_not_walk_the_other_connections_rooms():
     manager.basic_disconnect(sids[0], "/play")
     assert Counting.walked == 0
     assert "user:0" not in manager.rooms["/play"] and "user:1" in manager.rooms["/play"]
+
+
+def test_pending_connections_are_looked_up_in_a_set_not_a_list():
+    """Every event asks whether its connection is pending; in an opening thousands are."""
+    manager = _manager(IndexedManager)
+    sids = [manager.pre_connect(f"e{n}", "/play") for n in range(3000)]
+    assert isinstance(manager.pending_connect["/play"], PendingSids)  # the manager's own `= []`, converted
+    assert not manager.is_connected(sids[-1], "/play")
+    manager.connect(sids[-1], "/play")
+    assert manager.is_connected(sids[-1], "/play") and sids[-1] not in manager.pending_connect["/play"]
+    with pytest.raises(ValueError):
+        manager.pending_connect["/play"].remove("nobody")
