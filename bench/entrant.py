@@ -75,6 +75,12 @@ class Connection:
                 socket_url(self.plan.url), timeout=self.plan.connect_timeout_s, header=header,
                 suppress_origin=True, skip_utf8_validation=True)
             handshake = self.ws.recv()
+        except websocket.WebSocketBadStatusException as refused:
+            if refused.status_code not in (429, 503):
+                raise Refused("connect_failed") from None
+            # A proxy (or the app) too busy to open it now: wait as told, like a browser's Socket.IO reconnecting.
+            hint = (refused.resp_headers or {}).get("retry-after", "")
+            raise Refused("connect_busy", float(hint) if hint.isdigit() else 2.0) from None
         except (OSError, websocket.WebSocketException):
             raise Refused("connect_failed") from None
         if not handshake.startswith(wire.ENGINE_OPEN):
@@ -243,9 +249,9 @@ def take_round(plan: Plan, tally: Tally, cookie: str | None, rng: random.Random,
 
 
 def patient_connect(plan: Plan, tally: Tally, cookie: str | None, rng: random.Random) -> Connection:
-    """An open connection, tried again as the play page does when the server refuses it as full (its hint plus
-    jitter, for as long as the run lasts); the latency counts from the first try, each retry is
-    ``connect:retried``."""
+    """An open connection, tried again as the play page does when the server refuses it as full, or nginx
+    answers 503 to the websocket's opening: after the hint plus jitter, for as long as the run lasts. The latency
+    counts from the first try; each retry is ``connect:retried``."""
     sent = time.time()
     while True:
         connection = Connection(plan, tally, cookie)
@@ -253,7 +259,7 @@ def patient_connect(plan: Plan, tally: Tally, cookie: str | None, rng: random.Ra
             connection.open()
         except Refused as refusal:
             connection.close()
-            if refusal.code != "connect_refused" or refusal.retry_after is None:
+            if refusal.code not in ("connect_refused", "connect_busy") or refusal.retry_after is None:
                 raise
             tally.errors["connect:retried"] += 1
             sleep_until(time.time() + refusal.retry_after * (1 + rng.random()), plan.deadline)

@@ -37,6 +37,12 @@ ANSWERING_CONNECTIONS = 72
 BOARD_ENGINE_OPTIONS = '{"pool_size": 4, "max_overflow": 4, "pool_timeout": 5}'
 
 
+# Websocket opens a second nginx lets into each answering process (deploy/nginx.conf, `limit_req`), and how many
+# seconds of them may wait in nginx before it answers 503.
+OPENS_PER_PROCESS = 100
+OPENS_BURST_S = 4
+
+
 def engine_options(answering: int) -> str:
     """An answering process's share of ``ANSWERING_CONNECTIONS``: two thirds pooled, one third overflow."""
     share = max(6, ANSWERING_CONNECTIONS // max(1, answering))
@@ -44,8 +50,9 @@ def engine_options(answering: int) -> str:
     return json.dumps({"pool_size": pooled, "max_overflow": share - pooled, "pool_timeout": 5})
 
 
-def render_site(site: str, listen: str, answering: list[int], board: list[int]) -> str:
-    """deploy/nginx.conf with this cluster's ports: ``listen`` (``127.0.0.1:8080``) and the two upstreams."""
+def render_site(site: str, listen: str, answering: list[int], board: list[int], opens_per_s: int | None = None) -> str:
+    """deploy/nginx.conf with this cluster's ports (``listen``, ``127.0.0.1:8080``, and the two upstreams) and its
+    rate of websocket opens (``opens_per_s``, else ``OPENS_PER_PROCESS`` per answering process)."""
     def upstream(name: str, ports: list[int], text: str) -> str:
         found = re.search(rf"upstream {name} \{{.*?server 127\.0\.0\.1:\d+([^;]*);", text, flags=re.S)
         servers = "".join(f"\n    server 127.0.0.1:{port}{found.group(1)};" for port in ports)
@@ -53,6 +60,9 @@ def render_site(site: str, listen: str, answering: list[int], board: list[int]) 
                       count=1, flags=re.S)
 
     site = upstream("olympiad_board", board, upstream("olympiad", answering, site))
+    opens = opens_per_s or OPENS_PER_PROCESS * len(answering)
+    site = re.sub(r"zone=play_opens:1m rate=\d+r/s", f"zone=play_opens:1m rate={opens}r/s", site)
+    site = re.sub(r"zone=play_opens burst=\d+", f"zone=play_opens burst={opens * OPENS_BURST_S}", site)
     return site.replace("listen 80;", f"listen {listen};")
 
 
@@ -140,7 +150,7 @@ def start(args: argparse.Namespace) -> None:
             (run / f"{name}.pid").write_text(str(process.pid))
     site = run / "olympiad.conf"
     site.write_text(render_site((ROOT / "deploy" / "nginx.conf").read_text(), f"127.0.0.1:{args.listen}",
-                                answering, board))
+                                answering, board, args.opens_per_s))
     (run / "nginx.conf").write_text(main_config(run, site))
     subprocess.run([NGINX, "-c", str(run / "nginx.conf"), "-p", str(run)], check=True)
     wait_healthy([f"http://127.0.0.1:{port}/healthz" for port in answering + board]
@@ -206,6 +216,8 @@ def parser() -> argparse.ArgumentParser:
     parse.add_argument("--ports", type=ports, help="answering ports (default 5001, 5002, …)")
     parse.add_argument("--board-ports", type=ports, help="board process ports (default 5011)")
     parse.add_argument("--listen", type=int, default=8080, help="nginx's port on 127.0.0.1")
+    parse.add_argument("--opens-per-s", type=int, help=f"websocket opens a second let in (default "
+                                                        f"{OPENS_PER_PROCESS} per answering process)")
     parse.add_argument("--seed", type=int, default=0, help="seed the demo with this many entrants")
     parse.add_argument("--run-dir", type=Path, default=ROOT / "instance" / "cluster")
     parse.add_argument("--database-url", default=os.environ.get("DATABASE_URL") or DEFAULT_DATABASE)

@@ -7,6 +7,7 @@ import random
 import time
 
 import pytest
+import websocket
 
 from bench import entrant, wire
 from bench.entrant import Plan, Refused
@@ -62,3 +63,26 @@ def test_the_hint_is_read_from_the_connect_errors_data():
     other = entrant.Connection(plan(), Tally(), None)
     other.dispatch(wire.decode('4/play,{"message":"Connection refused by server"}'))
     assert other.joined.get() == ("connect_refused", None)
+
+
+@pytest.mark.parametrize(("status", "headers", "expected"), [
+    (503, {"retry-after": "3"}, ("connect_busy", 3.0)),  # nginx's limit on websocket opens
+    (429, {}, ("connect_busy", 2.0)),
+    (502, {}, ("connect_failed", None)),
+])
+def test_a_busy_answer_to_the_websocket_opening_is_a_hint(monkeypatch, status, headers, expected):
+    def busy(*args, **kwargs):
+        raise websocket.WebSocketBadStatusException("busy", status, resp_headers=headers)
+
+    monkeypatch.setattr(websocket, "create_connection", busy)
+    with pytest.raises(Refused) as raised:
+        entrant.Connection(plan(), Tally(), None).open()
+    assert (raised.value.code, raised.value.retry_after) == expected
+
+
+def test_a_busy_proxy_is_waited_out_too(monkeypatch):
+    fake = scripted([Refused("connect_busy", 0.01), None])
+    monkeypatch.setattr(entrant, "Connection", fake)
+    tally = Tally()
+    entrant.patient_connect(plan(), tally, None, random.Random(1))
+    assert fake.opened == 2 and tally.errors["connect:retried"] == 1
