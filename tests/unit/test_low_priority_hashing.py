@@ -6,9 +6,12 @@ import os
 import threading
 
 import pytest
+from flask_socketio import SocketIO
 
 from contest import create_app
+from contest import extensions as ext
 from contest.concurrency import run_blocking
+from contest.extensions import limiter
 
 
 def where_and_how_nice() -> tuple[int, int]:
@@ -17,11 +20,18 @@ def where_and_how_nice() -> tuple[int, int]:
 
 
 @pytest.fixture
-def gevent_app(tmp_path):
+def gevent_app(tmp_path, monkeypatch):
+    """An app of its own. The module-level SocketIO and limiter are swapped out and put back (as in
+    ``tests/integration/test_rate_limits.py``): otherwise this app's Socket.IO server replaces the suite's, and
+    the suite's later socket tests in this process cannot connect."""
+    monkeypatch.setattr(ext, "socketio", SocketIO())
+    saved = dict(limiter.__dict__)
     app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/t.db",
                       "REDIS_URL": None})
     app.config["ASYNC_MODE"] = "gevent"
-    return app
+    yield app
+    limiter.__dict__.clear()
+    limiter.__dict__.update(saved)
 
 
 def test_hashes_run_in_a_niced_thread_of_their_own(gevent_app):
