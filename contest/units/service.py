@@ -110,11 +110,10 @@ def subtree_filter(scope: Unit | None):
 
 
 def stored_paths(session: Session, unit_ids) -> dict[int, list[list]]:
-    """Unit id -> its path as a published row keeps it, root first: ``[[id, code, name, level], ...]``."""
-    ids = set(unit_ids)
-    paths = dict(session.execute(select(Unit.id, Unit.path).where(Unit.id.in_(ids)))) if ids else {}
-    chain_ids = {int(part) for path in paths.values() for part in path.strip("/").split("/") if part}
-    found = {row.id: [row.id, row.code, row.name, row.level] for row in session.execute(
-        select(Unit.id, Unit.code, Unit.name, Unit.level).where(Unit.id.in_(chain_ids)))} if chain_ids else {}
-    return {unit_id: [found[int(part)] for part in path.strip("/").split("/") if part and int(part) in found]
-            for unit_id, path in paths.items()}
+    """Unit id -> its path as a published row keeps it, root first: ``[[id, code, name, level], ...]``. Reads the
+    whole tree once (a few thousand short rows) rather than a list of ids too long for one query."""
+    units = {row.id: row for row in session.execute(select(Unit.id, Unit.code, Unit.name, Unit.level, Unit.path))}
+    return {unit_id: [[units[part].id, units[part].code, units[part].name, units[part].level]
+                      for part in (int(text) for text in units[unit_id].path.strip("/").split("/") if text)
+                      if part in units]
+            for unit_id in set(unit_ids) if unit_id in units}

@@ -145,7 +145,7 @@ def ranking_rows(session: Session, round_: Round, questions, *, version: int | N
                  scope: Unit | None = None) -> Iterator[tuple]:
     """The final ranking: a published version's rows, their units as the tree stood at its publication (the paths
     its rows keep), or (``version`` None, nothing published) the draft, with today's tree."""
-    result_id = session.scalar(_result_id(round_.id, version)) if version is not None else None
+    result_id = session.scalar(select(_result_id(round_.id, version))) if version is not None else None
     levels = (PublishedUnits.read(session, result_id).levels if result_id is not None else None) \
         or tree_levels(session)
     paths = unit_columns(session, levels)
