@@ -83,8 +83,8 @@ def merges_of(session: Session, unit: Unit) -> tuple[list[tuple[UnitMerge, Unit]
     """The units merged into ``unit`` (each with its merge), and the merge that ended ``unit`` itself with the unit
     it went into, if any."""
     other = aliased(Unit)
-    into = list(session.execute(select(UnitMerge, other).join(other, other.id == UnitMerge.merged_id)
-                                .where(UnitMerge.into_id == unit.id).order_by(UnitMerge.id)).tuples())
+    into = [tuple(row) for row in session.execute(select(UnitMerge, other).join(other, other.id == UnitMerge.merged_id)
+                                .where(UnitMerge.into_id == unit.id).order_by(UnitMerge.id))]
     gone = session.execute(select(UnitMerge, other).join(other, other.id == UnitMerge.into_id)
                            .where(UnitMerge.merged_id == unit.id).order_by(UnitMerge.id.desc()).limit(1)).first()
     return into, tuple(gone) if gone else None
