@@ -81,7 +81,7 @@ def move(unit_id: int):
             actor_id=current_user.id), form)
         if moved:
             _tree_changed(shape=True)
-            flash(_("Moved, with the %(count)s units under it and itself.", count=moved), "success")
+            flash(_("Moved: %(count)s units (the unit and those under it).", count=moved), "success")
             return redirect(url_for("units_pages.show", unit_id=unit_id))
     return _page(unit, move_form=form)
 
