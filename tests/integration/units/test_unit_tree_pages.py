@@ -236,3 +236,17 @@ def test_registration_offers_and_accepts_only_units_valid_today(client, db_sessi
         "consent": "y", "consent_version": CONSENT_VERSION})
     assert response.status_code == 200 and "no longer exists" in response.get_data(as_text=True)
     assert db_session.scalar(select(User.id).where(User.phone == "0912345678")) is None
+
+
+def test_an_organiser_cannot_put_an_entrant_in_an_ended_unit(db_session, tree):
+    from contest.accounts.admin_service import update_entrant
+    from contest.errors import DomainError
+
+    tree["s2"].valid_to = vietnam_day(utcnow())
+    entrant = make_user(db_session, unit=tree["s1"])
+    db_session.commit()
+    with pytest.raises(DomainError) as refused:
+        update_entrant(db_session, entrant.id, full_name=entrant.full_name, birth_date=entrant.birth_date,
+                       unit_code="S2", scope=None, now=utcnow(), actor_id=None)
+    assert "has ended or was merged" in str(refused.value.fields["unit_code"])
+    assert db_session.get(User, entrant.id).unit_id == tree["s1"].id
