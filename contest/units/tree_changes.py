@@ -93,10 +93,12 @@ def move_unit(session: Session, unit_id: int, *, parent_code: str, scope: Unit |
     if scope is not None and unit.id == scope.id:
         raise DomainError("forbidden", _l("You cannot move the unit you manage."))
     parent_code = (parent_code or "").strip()
+    if not parent_code and scope is not None:  # only organisers of the whole tree may move a unit to its top
+        raise DomainError("validation", fields={"parent_code": _l("Enter the code of the new parent unit.")})
     parent = session.scalar(select(Unit).where(Unit.code == parent_code)) if parent_code else None
     if parent_code and parent is None:
         raise DomainError("validation", fields={"parent_code": _l("No unit has the code %(code)s.", code=parent_code)})
-    if (parent is None and scope is not None) or (parent is not None and not tree_rules.inside(parent, scope)):
+    if parent is not None and not tree_rules.inside(parent, scope):
         raise DomainError("forbidden", _l("A unit cannot move outside the units you manage."))
     problem = tree_rules.move_problem(unit, parent)
     if problem:

@@ -173,7 +173,6 @@ def test_a_unit_organiser_sees_and_changes_only_their_subtree(client, db_session
     today = vietnam_day(utcnow())
     refusals = [
         (f"/organiser/units/{tree['s1'].id}/move", {"parent_code": "D2"}),  # out of the subtree
-        (f"/organiser/units/{tree['s1'].id}/move", {"parent_code": ""}),  # to the top
         (f"/organiser/units/{tree['d1'].id}/move", {"parent_code": "S1"}),  # their own unit
         (f"/organiser/units/{tree['s3'].id}/move", {"parent_code": "D1"}),  # a unit outside
         (f"/organiser/units/{tree['d2'].id}/rename", {"name": "X"}),
@@ -186,6 +185,8 @@ def test_a_unit_organiser_sees_and_changes_only_their_subtree(client, db_session
     ]
     for url, data in refusals:
         assert client.post(url, data=data).status_code == 403, (url, data)
+    to_the_top = client.post(f"/organiser/units/{tree['s1'].id}/move", data={"parent_code": ""})
+    assert to_the_top.status_code == 422 and "Enter the code of the new parent unit" in to_the_top.text
     assert snapshot(db_session) == before
     assert db_session.scalar(select(func.count()).select_from(AuditEntry)) == audited
     # Inside the subtree the same organiser may change units.
