@@ -229,7 +229,7 @@ def test_registration_offers_and_accepts_only_units_valid_today(client, db_sessi
     assert "THPT Đại Từ" in page and "THPT Nguyễn Huệ" not in page and "THPT Phú Lương" not in page
     for school in ("s2", "s3"):
         problems = accounts.registration_problems(db_session, registration(tree[school].id), now=utcnow())
-        assert "no longer exists" in str(problems["unit_id"])
+        assert "không còn nữa" in str(problems["unit_id"])  # outside a request: Vietnamese
     assert "unit_id" not in accounts.registration_problems(db_session, registration(tree["s1"].id), now=utcnow())
     response = client.post("/register", data={
         "full_name": "Nguyễn Văn An", "birth_date": "2007-05-01", "phone": "0912345678", "email": "",
@@ -249,5 +249,5 @@ def test_an_organiser_cannot_put_an_entrant_in_an_ended_unit(db_session, tree):
     with pytest.raises(DomainError) as refused:
         update_entrant(db_session, entrant.id, full_name=entrant.full_name, birth_date=entrant.birth_date,
                        unit_code="S2", scope=None, now=utcnow(), actor_id=None)
-    assert "has ended or was merged" in str(refused.value.fields["unit_code"])
+    assert "đã kết thúc hoặc đã sáp nhập" in str(refused.value.fields["unit_code"])
     assert db_session.get(User, entrant.id).unit_id == tree["s1"].id
