@@ -58,68 +58,55 @@ def add_child(unit_id: int):
 @bp.post("/<int:unit_id>/rename")
 @requires(Action.UNITS_MANAGE)
 def rename(unit_id: int):
-    unit = _unit(unit_id)
     form = RenameUnitForm()
-    if form.validate_on_submit() and _done(lambda: tree_changes.rename_unit(
-            db.session, unit_id, name=form.name.data, scope=current_unit_scope(), now=utcnow(),
-            actor_id=current_user.id), form):
-        _tree_changed(shape=False)
-        flash(_("Renamed."), "success")
-        return redirect(url_for("units_pages.show", unit_id=unit_id))
-    return _page(unit, rename_form=form)
+    return _change(unit_id, "rename_form", form, lambda scope, now: tree_changes.rename_unit(
+        db.session, unit_id, name=form.name.data, scope=scope, now=now, actor_id=current_user.id),
+        lambda _unit: _("Renamed."), shape=False)
 
 
 @bp.post("/<int:unit_id>/move")
 @requires(Action.UNITS_MANAGE)
 def move(unit_id: int):
     """Put the unit and its subtree under another unit (by its code)."""
-    unit = _unit(unit_id)
     form = MoveUnitForm()
-    if form.validate_on_submit():
-        moved = _done(lambda: tree_changes.move_unit(
-            db.session, unit_id, parent_code=form.parent_code.data, scope=current_unit_scope(), now=utcnow(),
-            actor_id=current_user.id), form)
-        if moved:
-            _tree_changed(shape=True)
-            flash(_("Moved: %(count)s units (the unit and those under it).", count=moved), "success")
-            return redirect(url_for("units_pages.show", unit_id=unit_id))
-    return _page(unit, move_form=form)
+    return _change(unit_id, "move_form", form, lambda scope, now: tree_changes.move_unit(
+        db.session, unit_id, parent_code=form.parent_code.data, scope=scope, now=now, actor_id=current_user.id),
+        lambda moved: _("Moved: %(count)s units (the unit and those under it).", count=moved), shape=True)
 
 
 @bp.post("/<int:unit_id>/end")
 @requires(Action.UNITS_MANAGE)
 def end(unit_id: int):
     """No longer valid from a day: neither offered nor accepted at registration from then on."""
-    unit = _unit(unit_id)
     form = EndUnitForm()
-    if form.validate_on_submit():
-        ended = _done(lambda: tree_changes.end_unit(
-            db.session, unit_id, on=form.valid_to.data, scope=current_unit_scope(), now=utcnow(),
-            actor_id=current_user.id), form)
-        if ended:
-            _tree_changed(shape=False)
-            flash(_("Ended: %(count)s units are no longer valid from that day.", count=ended), "success")
-            return redirect(url_for("units_pages.show", unit_id=unit_id))
-    return _page(unit, end_form=form)
+    return _change(unit_id, "end_form", form, lambda scope, now: tree_changes.end_unit(
+        db.session, unit_id, on=form.valid_to.data, scope=scope, now=now, actor_id=current_user.id),
+        lambda ended: _("Ended: %(count)s units are no longer valid from that day.", count=ended), shape=False)
 
 
 @bp.post("/<int:unit_id>/merge")
 @requires(Action.UNITS_MANAGE)
 def merge(unit_id: int):
     """Merge other units (by their codes) into this one from a day."""
-    unit = _unit(unit_id)
     form = MergeUnitsForm()
+    return _change(unit_id, "merge_form", form, lambda scope, now: tree_changes.merge_units(
+        db.session, unit_id, codes=parse_codes(form.codes.data), on=form.effective_on.data, today=vietnam_day(now),
+        scope=scope, now=now, actor_id=current_user.id),
+        lambda done: _("Merged %(codes)s into this unit: %(entrants)s entrants and %(units)s units moved here.",
+                       codes=", ".join(done.merged), entrants=done.members, units=done.children), shape=True)
+
+
+def _change(unit_id: int, key: str, form, change, message, *, shape: bool):
+    """Run ``change(scope, now)`` when ``form`` is valid, then back to the unit's page with ``message(result)``;
+    else the page again with ``form``'s errors (``key`` names it on the page)."""
+    unit = _unit(unit_id)
     if form.validate_on_submit():
-        now = utcnow()
-        done = _done(lambda: tree_changes.merge_units(
-            db.session, unit_id, codes=parse_codes(form.codes.data), on=form.effective_on.data,
-            today=vietnam_day(now), scope=current_unit_scope(), now=now, actor_id=current_user.id), form)
+        done = _done(lambda: change(current_unit_scope(), utcnow()), form)
         if done:
-            _tree_changed(shape=True)
-            flash(_("Merged %(codes)s into this unit: %(entrants)s entrants and %(units)s units moved here.",
-                    codes=", ".join(done.merged), entrants=done.members, units=done.children), "success")
+            _tree_changed(shape=shape)
+            flash(message(done), "success")
             return redirect(url_for("units_pages.show", unit_id=unit_id))
-    return _page(unit, merge_form=form)
+    return _page(unit, **{key: form})
 
 
 def _add(parent):
