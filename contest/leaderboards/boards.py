@@ -248,15 +248,15 @@ class Boards:
     def tree_changed(self, session: Session) -> None:
         """After the unit tree changed (a unit moved or merged): the boards that place entrants by today's tree are
         dropped, each rebuilt by its next reader: those of every round not yet published (live, frozen) and of
-        their contests. Published versions keep the tree they were published with; the live boards of published
-        rounds are left as they are (organisers only read them, and each scan of a family costs a Redis pass)."""
+        every contest (live, public). Published versions keep the tree they were published with; the live boards
+        of published rounds are left as they are (organisers only read them, and each scan of a family costs a
+        Redis pass)."""
         self.forget()
         published = select(PublishedResult.round_id)
-        rounds = session.execute(select(Round.id, Round.contest_id).where(Round.id.not_in(published))).all()
-        for round_id, _contest in rounds:
+        for round_id in session.scalars(select(Round.id).where(Round.id.not_in(published))):
             self.store.clear(families.family_of_round(round_id))
             self.store.clear(families.frozen_family(round_id))
-        for contest_id in {contest for _round, contest in rounds}:
+        for contest_id in session.scalars(select(Round.contest_id).distinct()):
             self.store.clear(families.family_of_contest(contest_id))
             self.store.clear(families.public_family(contest_id))
 

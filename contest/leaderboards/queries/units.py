@@ -10,7 +10,10 @@ took. Attempts are every finished attempt in the scope. A round is the one-round
 
 The public's rankings count what the public sees of each round (``cutoffs``): a frozen round's attempts finished by
 its freeze, a published round's rows of its latest version (its corrected scores; ``attempts`` as the version
-counted them). Organisers' rankings (``public=False``) count every finished attempt; the two are cached apart."""
+counted them). Organisers' rankings (``public=False``) count every finished attempt; the two are cached apart.
+
+A round the public sees published is ranked by the tree it was published with (``PublishedUnits``: each row's stored
+``unit_path``); every other ranking, a contest's included, by today's tree."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Results published before a change of the unit tree keep the tree they were published with (each published row
 stores its unit's path): after a rename, a move and a merge, the published board, its unit rankings and its ranking
 export are as they were, even rebuilt from the database; the live rankings and a new publication use today's
-tree."""
+tree, and so do contests' boards, which add up rounds."""
 
 from __future__ import annotations
 
@@ -59,6 +59,9 @@ def test_a_published_version_keeps_its_tree_after_rename_move_and_merge(client, 
     assert [name for _, name, _ in before["district"]["rows"]] == ["Cường"]
     assert before["districts"] == [("D1", "Huyện Đại Từ", 3, 4.33), ("D2", "Huyện Phú Lương", 1, 4.0)]
 
+    contest_board = f"/api/contests/{round_.contest_id}/leaderboard"
+    assert client.get(contest_board, query_string={"unit": tree["d2"].id}).json["total"] == 1
+
     # The tree changes: a school renamed, a school moved to the other district, a school merged into another.
     today = vietnam_day(utcnow())
     assert client.post(f"/organiser/units/{tree['s1'].id}/rename", data={"name": "THPT Đổi Tên"}).status_code == 302
@@ -66,6 +69,10 @@ def test_a_published_version_keeps_its_tree_after_rename_move_and_merge(client, 
     assert client.post(f"/organiser/units/{tree['s1'].id}/merge",
                        data={"codes": "S2", "effective_on": (today - timedelta(days=1)).isoformat()}
                        ).status_code == 302
+
+    # A contest's board adds up rounds: it uses today's tree, rebuilt after the move (Boards.tree_changed).
+    assert client.get(contest_board, query_string={"unit": tree["d2"].id}).json["total"] == 0
+    assert client.get(contest_board, query_string={"unit": tree["d1"].id}).json["total"] == 4
 
     after = published_views(client, db_session, boards, rt, round_, tree, 1)
     assert after == before
