@@ -78,6 +78,7 @@ def valid_on(day: date):
 
 
 def is_valid_on(session: Session, unit_id: int, day: date) -> bool:
+    """Whether the unit exists and is valid on ``day`` (what registration accepts)."""
     return session.scalar(select(func.count()).select_from(Unit).where(Unit.id == unit_id, valid_on(day))) == 1
 
 
