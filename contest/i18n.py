@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, request
@@ -11,6 +12,12 @@ from flask_babel import lazy_gettext as _l
 LANG_COOKIE = "lang"
 # Contest times are entered and shown in Vietnam's time, whatever the server's or the phone's zone.
 CONTEST_TIME_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def vietnam_day(now: datetime) -> date:
+    """The day in Vietnam at ``now`` (ages turn and units start or end at midnight there, whatever the server's
+    zone)."""
+    return now.astimezone(CONTEST_TIME_ZONE).date()
 
 
 def select_locale() -> str:

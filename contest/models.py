@@ -23,7 +23,7 @@ from contest.prizes.models import (
     PrizeRule,
 )
 from contest.rounds.models import Contest, ContestHome, NewsPost, OrganiserContest, Round, RoundAdjustment
-from contest.units.models import Unit
+from contest.units.models import Unit, UnitMerge
 from question_bank.import_jobs import ImportJob
 from question_bank.models import Question, QuestionRevision, RoundItemStat, Topic
 
@@ -32,5 +32,6 @@ __all__ = [
     "CertificateTemplate", "Contest", "ContestBoard", "ContestHome", "Disqualification", "EntrantListJob", "ExportJob",
     "FairplayReview", "FairplaySettings", "ImportJob", "LoginSession", "NewsPost", "OrganiserContest", "PasswordReset",
     "PrizeAward", "PrizeAwardSet", "PrizeRule", "PublishedResult", "PublishedRow", "Question", "QuestionRevision",
-    "RankingRule", "Role", "Round", "RoundAdjustment", "RoundItemStat", "SpentChallenge", "Topic", "Unit", "User",
+    "RankingRule", "Role", "Round", "RoundAdjustment", "RoundItemStat", "SpentChallenge", "Topic", "Unit", "UnitMerge",
+    "User",
 ]

@@ -4,11 +4,12 @@ that keep a unit organiser's lists inside their subtree.
 Roles: admins do everything. An organiser has one ``StaffRole``:
 
 - ``CONTEST``: contests, rounds, results, freeze/publish/correct, whole-round settings and exports, pausing and
-  extending rounds in flight, disqualifications, extra time or attempts;
+  extending rounds in flight, disqualifications, extra time or attempts, the unit tree (unless limited to chosen
+  contests: every contest shares the tree);
 - ``BANK``: the question bank (questions, topics, import, export) and item statistics;
-- ``UNIT``: read-only, their unit subtree's entrants, participation and results;
+- ``UNIT``: read-only, their unit subtree's units, entrants, participation and results;
 - ``UNIT_MANAGER``: what ``UNIT`` sees, and keeps their subtree's entrants (fix, deactivate, reset codes, lists,
-  disqualify from their contests, extra time or attempts).
+  disqualify from their contests, extra time or attempts) and units (add, rename, move, end, merge within it).
 
 Scopes: an organiser's contests (``OrganiserContest`` rows; none: every contest) and, for unit organisers, the
 subtree of ``User.scope_unit`` (the materialised path: one ``LIKE 'prefix%'`` on the indexed ``units.path``).
@@ -56,6 +57,8 @@ class Action(enum.StrEnum):
     BANK_STATS = "bank.stats"  # item statistics of a round
     END_LOGINS = "logins.end"  # end every login of an account (a lost phone, a shared password)
     UNITS_EDIT = "units.edit"  # import the unit tree
+    UNITS_VIEW = "units.view"  # browse the unit tree (a unit role: their subtree)
+    UNITS_MANAGE = "units.manage"  # add, rename, move, end and merge units (a unit manager: inside their subtree)
     DATA_RETENTION = "data.retention"  # erase or pseudonymise a closed contest's personal data
     DEMO_SEED = "demo.seed"  # load the demo units, bank, contest and accounts
     ENTRANTS_VIEW = "entrants.view"  # search entrants, an entrant's page and attempts (a unit role: their subtree)
@@ -68,16 +71,16 @@ class Action(enum.StrEnum):
 
 
 READ_ONLY = frozenset({Action.HOME, Action.CONTEST_LIST, Action.CONTEST_VIEW, Action.ROUND_VIEW,
-                       Action.ROUND_EXPORT, Action.ENTRANTS_VIEW, Action.FAIRPLAY_REVIEW})
+                       Action.ROUND_EXPORT, Action.ENTRANTS_VIEW, Action.FAIRPLAY_REVIEW, Action.UNITS_VIEW})
 RULES: dict[StaffRole, frozenset[Action]] = {
     StaffRole.CONTEST: READ_ONLY | {Action.CONTEST_CREATE, Action.CONTEST_MANAGE, Action.ROUND_MANAGE,
                                     Action.BANK_STATS, Action.DISQUALIFY, Action.ROUND_ALLOW,
-                                    Action.FAIRPLAY_DECIDE},
+                                    Action.FAIRPLAY_DECIDE, Action.UNITS_MANAGE},
     StaffRole.BANK: frozenset({Action.HOME, Action.BANK_VIEW, Action.BANK_EDIT, Action.BANK_EXPORT,
                                Action.BANK_STATS}),
     StaffRole.UNIT: READ_ONLY,
     StaffRole.UNIT_MANAGER: READ_ONLY | {Action.ENTRANTS_MANAGE, Action.ENTRANTS_IMPORT, Action.DISQUALIFY,
-                                         Action.ROUND_ALLOW},
+                                         Action.ROUND_ALLOW, Action.UNITS_MANAGE},
 }
 ADMIN_ONLY = frozenset({Action.STAFF, Action.AUDIT, Action.END_LOGINS, Action.UNITS_EDIT, Action.DATA_RETENTION,
                         Action.DEMO_SEED})
@@ -141,6 +144,8 @@ def can(session: Session, user, action: Action, *, contest: int | None = None, u
     scope = contest_ids(session, user) if contests is ... else contests
     if action is Action.CONTEST_CREATE and scope is not None:
         return False  # organisers limited to chosen contests manage those only
+    if action is Action.UNITS_MANAGE and scope is not None and role not in UNIT_ROLES:
+        return False  # every contest shares the tree: a contest organiser of some contests leaves it as it is
     if contest is not None and scope is not None and contest not in scope:
         return False
     limit = unit_scope(user)

@@ -33,10 +33,11 @@ from contest.attempts.models import Attempt
 from contest.audit import service as audit
 from contest.db import release_connection
 from contest.errors import DomainError
+from contest.i18n import vietnam_day
 from contest.rounds.models import Contest, Round
 from contest.search_text import fold
 from contest.units.models import Unit
-from contest.units.service import is_leaf
+from contest.units.service import is_leaf, is_valid_on
 
 PAGE_SIZE = 50
 MIN_PHONE_DIGITS = 4  # fewer digits match too many phones to be a search
@@ -120,6 +121,9 @@ def update_entrant(session: Session, user_id: int, *, full_name: str, birth_date
         errors["unit_code"] = _l("No unit you manage has the code %(code)s.", code=(unit_code or "").strip())
     elif not is_leaf(session, unit.id):
         errors["unit_code"] = _l("Choose a school or lowest-level unit, not a group of units.")
+    elif (user.unit_id != unit.id) and not is_valid_on(session, unit.id, vietnam_day(now)):
+        errors["unit_code"] = _l("The unit %(code)s has ended or was merged: choose a unit valid today.",
+                                 code=unit.code)
     if errors:
         raise DomainError("validation", fields=errors)
     before = {"full_name": user.full_name, "birth_date": _iso(user.birth_date),

@@ -18,6 +18,7 @@ from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db, limiter
 from contest.fairplay import door
+from contest.i18n import vietnam_day
 from contest.realtime.notifier import SocketIONotifier
 from contest.units.service import leaf_units, unit_paths
 from contest.web import show_field_errors
@@ -143,7 +144,7 @@ def register():
                 start_session(user)
                 flash(_("Welcome, %(name)s! Your account is ready.", name=user.full_name), "success")
                 return redirect(first_round_for(user))
-    leaves = leaf_units(db.session, limit=5000)
+    leaves = leaf_units(db.session, limit=5000, today=vietnam_day(utcnow()))
     paths = unit_paths(db.session, leaves)
     units = [(unit.id, paths[unit.id]) for unit in leaves]
     form.consent_version.data = CONSENT_VERSION

@@ -19,9 +19,9 @@ from contest.accounts.passwords import MIN_LENGTH, hash_password, verify_passwor
 from contest.audit import service as audit
 from contest.db import release_connection
 from contest.errors import DomainError
-from contest.i18n import CONTEST_TIME_ZONE
+from contest.i18n import vietnam_day
 from contest.units.models import Unit
-from contest.units.service import is_leaf
+from contest.units.service import is_leaf, is_valid_on
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,8 @@ def _checked_registration(session: Session, form: Registration, *, now: datetime
         errors["unit_id"] = _l("Choose your unit from the list.")
     elif not is_leaf(session, form.unit_id):
         errors["unit_id"] = _l("Choose your school or lowest-level unit, not a group of units.")
+    elif not is_valid_on(session, form.unit_id, vietnam_day(now)):
+        errors["unit_id"] = _l("This unit no longer exists (it was closed or merged): choose your unit from the list.")
     errors.update(consent_problems(form, now=now))
     return errors, full_name, phone, email, citizen_id
 
@@ -188,19 +190,14 @@ def consent_problems(form: Registration | ConsentAnswer, *, now: datetime) -> di
         problems["consent"] = _l("The consent text has changed: read it again and tick the box.")
     elif not form.consent:
         problems["consent"] = _l("Tick the box to agree to the processing of your personal data.")
-    if needs_guardian(form.birth_date, _vietnam_today(now)) and not form.guardian_consent:
+    if needs_guardian(form.birth_date, vietnam_day(now)) and not form.guardian_consent:
         problems["guardian_consent"] = _l("Under 16, you need a parent's or guardian's agreement: tick the box.")
     return problems
 
 
 def record_consent(user: User, form: Registration | ConsentAnswer, *, now: datetime) -> None:
     user.consent_version, user.consent_at = form.consent_version, now
-    user.guardian_consent = form.guardian_consent if needs_guardian(form.birth_date, _vietnam_today(now)) else None
-
-
-def _vietnam_today(now: datetime) -> date:
-    """Ages turn at midnight in Vietnam, whatever the server's zone."""
-    return now.astimezone(CONTEST_TIME_ZONE).date()
+    user.guardian_consent = form.guardian_consent if needs_guardian(form.birth_date, vietnam_day(now)) else None
 
 
 FOREIGN_DIGITS = _l("Type the number with the digits 0-9 only.")

@@ -70,21 +70,29 @@ ACTIONS = {
     "round.tie_breaks": _l("Changed the tie-break order"),
     "round.updated": _l("Edited a round"),
     "units.import": _l("Imported units"),
+    "units.added": _l("Added a unit"),
+    "units.renamed": _l("Renamed a unit"),
+    "units.moved": _l("Moved a unit"),
+    "units.ended": _l("Ended a unit"),
+    "units.merged": _l("Merged units"),
 }
 
 TARGETS = {
     "bank": _l("question bank"), "contest": _l("contest"), "entrant_list": _l("list of students"),
     "login": _l("login"), "question": _l("question"), "round": _l("round"), "topic": _l("topic"),
-    "units": _l("units"), "user": _l("account"),
+    "unit": _l("unit"), "units": _l("units"), "user": _l("account"),
 }
 
 DETAILS = {
     "accounts": _l("accounts"), "added_voided": _l("newly voided questions"), "address": _l("address"),
     "after": _l("after"), "already": _l("already done"), "before": _l("before"), "changed": _l("changed"),
-    "changes": _l("changes"), "contest_id": _l("contest no."), "count": _l("number"), "created": _l("created"),
+    "changes": _l("changes"), "code": _l("code"), "contest_id": _l("contest no."), "count": _l("number"),
+    "created": _l("created"),
     "dry_run": _l("trial run"), "entrants": _l("entrants"), "every_key": _l("with every key"),
     "expires_at": _l("expires"), "export_files": _l("export files"), "failures": _l("failures"),
-    "fmt": _l("file"), "format": _l("file"), "from": _l("from"), "frozen_at": _l("frozen at"),
+    "fmt": _l("file"), "into": _l("merged into"), "level": _l("level"), "merged": _l("units merged"),
+    "on": _l("from the day"), "parent": _l("parent unit"), "units": _l("units"), "format": _l("file"),
+    "from": _l("from"), "frozen_at": _l("frozen at"),
     "job_id": _l("job no."), "key_shown_at": _l("key shown at"), "logins_ended": _l("logins ended"),
     "mode": _l("mode"), "name": _l("name"), "new_revision": _l("new revision"), "places": _l("prize places"),
     "questions": _l("questions"), "reason": _l("reason"), "revision": _l("revision"), "role": _l("role"),

@@ -245,8 +245,24 @@ class Boards:
         else:
             self.store.clear(families.public_family(contest_id))
 
+    def tree_changed(self, session: Session) -> None:
+        """After the unit tree changed (a unit moved or merged): the boards that place entrants by today's tree are
+        dropped, each rebuilt by its next reader: those of every round not yet published (live, frozen) and of
+        every contest (live, public). Published versions keep the tree they were published with; the live boards
+        of published rounds are left as they are (organisers only read them, and each scan of a family costs a
+        Redis pass)."""
+        self.forget()
+        published = select(PublishedResult.round_id)
+        for round_id in session.scalars(select(Round.id).where(Round.id.not_in(published))):
+            self.store.clear(families.family_of_round(round_id))
+            self.store.clear(families.frozen_family(round_id))
+        for contest_id in session.scalars(select(Round.contest_id).distinct()):
+            self.store.clear(families.family_of_contest(contest_id))
+            self.store.clear(families.public_family(contest_id))
+
     def load_published(self, session: Session, round_id: int, version: int) -> int:
-        """(Re)load a published version's rows into its family; how many."""
+        """(Re)load a published version's rows into its family; how many. Each row is placed on the boards of the
+        units in its stored path (the tree of its publication), whatever the tree is now."""
         result = session.scalar(select(PublishedResult).where(PublishedResult.round_id == round_id,
                                                               PublishedResult.version == version))
         family = families.published_family(round_id, version)
@@ -260,10 +276,18 @@ class Boards:
             Placement(row.user_id, layout.encode(ranking.values_of(row.score, row.duration_ms,
                                                                    epoch_ms(row.finished_at), row.prediction_error),
                                                  row.user_id),
-                      units.get(row.unit_id, ()))
+                      published_units(row, units))
             for row in rows))
         self.store.mark_ready(family)
         return count
+
+
+def published_units(row: PublishedRow, units: dict[int, tuple[int, ...]]) -> tuple[int, ...]:
+    """The ids of a published row's unit and its ancestors as the tree stood at publication (today's tree only for
+    a row that has no stored path)."""
+    if row.unit_path is None:
+        return units.get(row.unit_id, ())
+    return tuple(entry[0] for entry in row.unit_path)
 
 
 def final_ranking(result: PublishedResult) -> Ranking:

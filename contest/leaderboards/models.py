@@ -71,7 +71,8 @@ class PublishedResult(db.Model):
 
 
 class PublishedRow(db.Model):
-    """One entrant's line of a published version: their best attempt under the final ranking."""
+    """One entrant's line of a published version: their best attempt under the final ranking, and their unit's
+    path in the tree of that day (``unit_path``)."""
 
     __tablename__ = "published_rows"
 
@@ -80,6 +81,10 @@ class PublishedRow(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     attempt_id: Mapped[int] = mapped_column(BigInteger)
     unit_id: Mapped[int | None] = mapped_column(Integer)
+    # The entrant's unit as the tree stood at publication, root first: ``[[id, code, name, level], ...]`` (empty
+    # without a unit). The published board, its unit rankings and its exports read it, so a later move, rename or
+    # merge leaves a published version as it was.
+    unit_path: Mapped[list | None] = mapped_column(JSON)
     score: Mapped[int] = mapped_column(Integer)
     max_score: Mapped[int] = mapped_column(Integer)
     prediction: Mapped[int | None] = mapped_column(BigInteger)

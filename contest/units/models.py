@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -34,3 +34,20 @@ class Unit(db.Model):
 
     def __repr__(self) -> str:
         return f"<Unit {self.code}>"
+
+
+class UnitMerge(db.Model):
+    """One unit merged into another from ``effective_on`` (Vietnam's 2025 reform merged provinces and communes):
+    the merged unit ended that day, its entrants (``members``) and its child units (``children``) went to
+    ``into``. A record of what happened, for the audit page and whoever asks later where a unit went."""
+
+    __tablename__ = "unit_merges"
+
+    id: Mapped[intpk]
+    merged_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    into_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    effective_on: Mapped[date]
+    members: Mapped[int] = mapped_column(Integer, default=0)
+    children: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

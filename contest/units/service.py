@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from contest.audit import service as audit
@@ -70,10 +70,25 @@ def _recompute_paths(units) -> None:
         unit.depth = unit.path.count("/") - 2
 
 
-def leaf_units(session: Session, query: str = "", limit: int = 50) -> list[Unit]:
-    """Leaf units (where entrants belong) whose name or code contains ``query``, for the picker."""
+def valid_on(day: date):
+    """A WHERE clause keeping the units valid on ``day``: ``valid_from <= day < valid_to``, either end open. An
+    ended or merged unit stays in the tree (old results name it) but is no longer offered nor accepted."""
+    return and_(or_(Unit.valid_from.is_(None), Unit.valid_from <= day),
+                or_(Unit.valid_to.is_(None), Unit.valid_to > day))
+
+
+def is_valid_on(session: Session, unit_id: int, day: date) -> bool:
+    """Whether the unit exists and is valid on ``day`` (what registration accepts)."""
+    return session.scalar(select(func.count()).select_from(Unit).where(Unit.id == unit_id, valid_on(day))) == 1
+
+
+def leaf_units(session: Session, query: str = "", limit: int = 50, *, today: date | None = None) -> list[Unit]:
+    """Leaf units (where entrants belong) whose name or code contains ``query``, for the picker; with ``today``,
+    only those valid that day."""
     child = aliased(Unit)
     stmt = select(Unit).where(~exists().where(child.parent_id == Unit.id)).order_by(Unit.path)
+    if today is not None:
+        stmt = stmt.where(valid_on(today))
     for word in fold(query).split():
         stmt = stmt.where(Unit.search_key.contains(word, autoescape=True))
     return list(session.scalars(stmt.limit(limit)))
@@ -93,3 +108,13 @@ def unit_paths(session: Session, units: list[Unit]) -> dict[int, str]:
 def subtree_filter(scope: Unit | None):
     """A WHERE clause limiting units to ``scope``'s subtree (everything when ``scope`` is None)."""
     return Unit.path.startswith(scope.path) if scope is not None else True
+
+
+def stored_paths(session: Session, unit_ids) -> dict[int, list[list]]:
+    """Unit id -> its path as a published row keeps it, root first: ``[[id, code, name, level], ...]``. Reads the
+    whole tree once (a few thousand short rows) rather than a list of ids too long for one query."""
+    units = {row.id: row for row in session.execute(select(Unit.id, Unit.code, Unit.name, Unit.level, Unit.path))}
+    return {unit_id: [[units[part].id, units[part].code, units[part].name, units[part].level]
+                      for part in (int(text) for text in units[unit_id].path.strip("/").split("/") if text)
+                      if part in units]
+            for unit_id in set(unit_ids) if unit_id in units}

@@ -4,6 +4,7 @@ they add for the rows already there."""
 from __future__ import annotations
 
 import unicodedata
+from datetime import timedelta
 
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -18,6 +19,7 @@ from tests.conftest import _drop_database, _test_database_url
 from tests.server.running import app_env, flask_cli
 
 INITIAL, NAME_KEY, BEFORE_STAFF_ROLES = "bd0eb79b973a", "24c1efd17649", "c0a5e7d13b24"
+BEFORE_UNIT_PATHS = "f4b2c8d61e07"
 
 
 def test_upgrade_head_on_an_empty_database_matches_the_models(tmp_path_factory):
@@ -96,6 +98,55 @@ def test_existing_organisers_get_the_role_their_scope_implies(tmp_path_factory):
         with engine.connect() as connection:
             roles = connection.execute(sa.text("SELECT staff_role FROM users ORDER BY id")).scalars().all()
         assert roles == ["contest", "unit", None, None]
+    finally:
+        engine.dispose()
+        _drop_database(url)
+
+
+def test_rows_published_before_unit_paths_get_the_tree_of_the_migration_day(tmp_path_factory):
+    """``published_rows.unit_path`` is filled for the rows already there from the tree as it stands when the
+    migration runs (the tree of their publication day is not known any more); a row without a unit gets none."""
+    from sqlalchemy.orm import Session
+
+    from contest.accounts.models import Role, User
+    from contest.leaderboards.models import PublishedResult, PublishedRow
+    from contest.rounds.models import Contest, Round
+    from contest.units.models import Unit
+
+    url = _test_database_url(tmp_path_factory)
+    engine = create_engine(url)
+    try:
+        env = app_env(url)
+        flask_cli(env, "db", "upgrade", BEFORE_UNIT_PATHS)
+        now = utcnow()
+        with Session(engine) as session:
+            province = Unit(code="P1", name="Tỉnh Thử", level="Tỉnh", path="", depth=0)
+            session.add(province)
+            session.flush()
+            school = Unit(code="S1", name="THPT Đại Từ", level="Trường", parent_id=province.id, path="", depth=1)
+            session.add(school)
+            session.flush()
+            province.path, school.path = f"/{province.id}/", f"/{province.id}/{school.id}/"
+            round_ = Round(contest=Contest(title="Thi", created_at=now), title="Tuần 1",
+                           opens_at=now - timedelta(days=1), closes_at=now, time_limit_s=60, question_count=1,
+                           attempts_allowed=1, grace_s=5, created_at=now)
+            users = [User(role=Role.ENTRANT, full_name=name, name_key=name, password_hash="x", unit_id=unit,
+                          created_at=now) for name, unit in (("An", school.id), ("Bình", None))]
+            session.add_all([round_, *users])
+            session.flush()
+            result = PublishedResult(round_id=round_.id, version=1, created_at=now)
+            session.add(result)
+            session.flush()
+            session.execute(PublishedRow.__table__.insert(), [
+                {"result_id": result.id, "rank": rank, "user_id": user.id, "attempt_id": rank,
+                 "unit_id": user.unit_id, "score": 1, "max_score": 1, "duration_ms": 1, "finished_at": now,
+                 "attempts": 1} for rank, user in enumerate(users, start=1)])
+            session.commit()
+            ids = province.id, school.id
+        flask_cli(env, "db", "upgrade")
+        with engine.connect() as connection:
+            paths = connection.execute(sa.select(PublishedRow.unit_path).order_by(PublishedRow.rank)).scalars().all()
+        assert paths == [[[ids[0], "P1", "Tỉnh Thử", "Tỉnh"], [ids[1], "S1", "THPT Đại Từ", "Trường"]], []]
     finally:
         engine.dispose()
         _drop_database(url)

@@ -94,7 +94,7 @@ def world(app, client, db_session, closed_round, monkeypatch, rt, tmp_path):  # 
     client.delete("/api/session", json={})
     return {"round_id": open_round.id, "contest_id": closed.contest_id, "attempt_id": attempt["id"],
             "user_id": entrant.id, "job_id": job_id, "closed_round_id": closed.id,
-            "finished_attempt_id": people["An"].id}
+            "finished_attempt_id": people["An"].id, "unit_id": tree["d1"].id}
 
 
 def login(client, who: str) -> None:

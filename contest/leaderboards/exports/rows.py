@@ -44,7 +44,7 @@ from contest.accounts.models import User
 from contest.attempts.models import Answer, Attempt, Status
 from contest.i18n import CONTEST_TIME_ZONE
 from contest.leaderboards.models import PublishedResult, PublishedRow
-from contest.leaderboards.queries.units import tree_levels, unit_rows
+from contest.leaderboards.queries.units import PublishedUnits, tree_levels, unit_rows
 from contest.leaderboards.reads import not_disqualified
 from contest.leaderboards.results.final import compute_final
 from contest.rounds.models import Round
@@ -143,13 +143,18 @@ def _duration(ms: int | None) -> timedelta | None:
 
 def ranking_rows(session: Session, round_: Round, questions, *, version: int | None,
                  scope: Unit | None = None) -> Iterator[tuple]:
-    """The final ranking: a published version's rows, or (``version`` None, nothing published) the draft."""
-    levels = tree_levels(session)
+    """The final ranking: a published version's rows, their units as the tree stood at its publication (the paths
+    its rows keep), or (``version`` None, nothing published) the draft, with today's tree."""
+    result_id = session.scalar(select(_result_id(round_.id, version))) if version is not None else None
+    levels = (PublishedUnits.read(session, result_id).levels if result_id is not None else None) \
+        or tree_levels(session)
     paths = unit_columns(session, levels)
     blank = ("",) * len(levels)
     yield with_levels(RANKING_HEADER, levels)
     if version is not None:
-        rows = _published_rows(session, _result_id(round_.id, version), scope)
+        rows = ((row, name, paths.get(row.unit_id, blank) if row.unit_path is None
+                 else stored_columns(row.unit_path, levels))
+                for row, name in _published_rows(session, _result_id(round_.id, version), scope))
     else:
         final = keep_within(session, scope, compute_final(session, round_, questions).rows)
         names = {}
@@ -157,10 +162,20 @@ def ranking_rows(session: Session, round_: Round, questions, *, version: int | N
         for start in range(0, len(ids), 1000):
             names.update(session.execute(select(User.id, User.full_name)
                                          .where(User.id.in_(ids[start:start + 1000]))).all())
-        rows = ((row, names.get(row.user_id, "")) for row in final)
-    for row, name in rows:
-        yield (row.rank, row.user_id, name, *paths.get(row.unit_id, blank), row.score, row.max_score, row.prediction,
+        rows = ((row, names.get(row.user_id, ""), paths.get(row.unit_id, blank)) for row in final)
+    for row, name, cells in rows:
+        yield (row.rank, row.user_id, name, *cells, row.score, row.max_score, row.prediction,
                row.prediction_error, _duration(row.duration_ms), _moment(row.finished_at), row.attempts)
+
+
+def stored_columns(path: list, levels: list[str]) -> tuple[str, ...]:
+    """A stored unit path (``[[id, code, name, level], ...]``) as one name per level of ``levels``."""
+    at = {level: i for i, level in enumerate(levels)}
+    cells = [""] * len(levels)
+    for _id, _code, name, level in path:
+        if level in at:
+            cells[at[level]] = name
+    return tuple(cells)
 
 
 def ranking_count(session: Session, round_: Round, *, version: int | None, scope: Unit | None = None) -> int:
@@ -182,8 +197,8 @@ def _result_id(round_id: int, version: int):
 
 def _published_rows(session: Session, result_id, scope: Unit | None) -> Iterator[tuple]:
     """``(row, full name)`` by rank, a page at a time; columns, not ORM objects, which a commit would expire."""
-    columns = (PublishedRow.rank, PublishedRow.user_id, PublishedRow.unit_id, PublishedRow.score,
-               PublishedRow.max_score, PublishedRow.prediction, PublishedRow.prediction_error,
+    columns = (PublishedRow.rank, PublishedRow.user_id, PublishedRow.unit_id, PublishedRow.unit_path,
+               PublishedRow.score, PublishedRow.max_score, PublishedRow.prediction, PublishedRow.prediction_error,
                PublishedRow.duration_ms, PublishedRow.finished_at, PublishedRow.attempts)
     last = 0
     while page := session.execute(select(*columns, User.full_name).join(User, User.id == PublishedRow.user_id)

@@ -20,7 +20,7 @@ from contest.leaderboards.keys.encoding import decode
 from contest.leaderboards.keys.ranking import LIVE as LIVE_RANKING
 from contest.leaderboards.keys.ranking import Ranking
 from contest.leaderboards.models import PublishedResult, PublishedRow
-from contest.leaderboards.queries.names import EntrantNames
+from contest.leaderboards.queries.names import EntrantNames, Shown
 from contest.leaderboards.reads import contest_aggregate
 from contest.leaderboards.recording import Leaderboards
 from contest.leaderboards.stores.families import BoardView, ContestView
@@ -63,7 +63,8 @@ def round_leaderboard(session: Session, boards: Leaderboards, names: EntrantName
     view = view or boards.public_round_view(session, query.round_id)
     return {"round_id": query.round_id,
             **_page(session, boards, names, query, family=view.family, ranking=view.ranking,
-                    name_style=info.name_style, state=view.state, version=view.version, me=me, now=now)}
+                    name_style=info.name_style, state=view.state, version=view.version, me=me, now=now,
+                    stored=PublishedPaths(query.round_id, view.version) if view.state == PUBLISHED else None)}
 
 
 def contest_leaderboard(session: Session, boards: Leaderboards, names: EntrantNames, query: ContestBoardQuery, *,
@@ -81,17 +82,50 @@ def contest_leaderboard(session: Session, boards: Leaderboards, names: EntrantNa
                     name_style=NameStyle(name_style), state=view.state, version=None, me=me, now=now)}
 
 
+@dataclass(frozen=True)
+class PublishedPaths:
+    """A published version's stored unit paths: what its board shows of units (the tree of its publication)."""
+
+    round_id: int
+    version: int
+
+    def of(self, session: Session, user_ids: list[int]) -> dict[int, list | None]:
+        """Entrant id -> their row's ``unit_path`` (root first ``[id, code, name, level]`` entries)."""
+        if not user_ids:
+            return {}
+        return dict(session.execute(
+            select(PublishedRow.user_id, PublishedRow.unit_path)
+            .join(PublishedResult, PublishedResult.id == PublishedRow.result_id)
+            .where(PublishedResult.round_id == self.round_id, PublishedResult.version == self.version,
+                   PublishedRow.user_id.in_(user_ids))).all())
+
+
+def as_published(shown: dict[int, Shown], paths: dict[int, list | None]) -> dict[int, Shown]:
+    """``shown`` with each entrant's unit named as their published row keeps it."""
+    return {entrant: Shown(person.full_name, paths[entrant][-1][2] if paths[entrant] else "")
+            if paths.get(entrant) is not None else person for entrant, person in shown.items()}
+
+
 def _page(session: Session, boards: Leaderboards, names: EntrantNames, query: BoardQuery | ContestBoardQuery, *,
           family: str, ranking: Ranking, name_style: NameStyle, state: str, version: int | None, me: int | None,
-          now: datetime) -> dict:
-    unit = _board_unit(session, boards, query, me)
+          now: datetime, stored: PublishedPaths | None = None) -> dict:
+    mine_path = stored.of(session, [me]).get(me) if stored is not None and me is not None else None
+    unit = _board_unit(session, boards, query, me, mine_path)
     unit_id = unit.id if unit else None
     ranked = boards.store.top(family, unit_id, query.offset, query.limit)
     mine = boards.store.rank(family, unit_id, me) if me is not None else None
-    shown = names.lookup(session, [r.entrant_id for r in ranked] + ([mine.entrant_id] if mine else []))
+    ids = [r.entrant_id for r in ranked] + ([mine.entrant_id] if mine else [])
+    shown = names.lookup(session, ids)
+    level, unit_name = (unit.level, unit.name) if unit else (None, None)
+    if stored is not None:
+        paths = stored.of(session, ids)
+        shown = as_published(shown, paths)
+        # The unit as it was named at publication: every row of its board has it in its path.
+        level, unit_name = next(((entry[3], entry[2]) for path in paths.values() for entry in path or ()
+                                 if entry[0] == unit_id), (level, unit_name))
     page = {
-        "level": unit.level if unit else None, "unit_id": unit_id,
-        "unit_name": unit.name if unit else None, "generated_at": now.isoformat(),
+        "level": level, "unit_id": unit_id,
+        "unit_name": unit_name, "generated_at": now.isoformat(),
         "state": state, "version": version,
         "total": boards.store.count(family, unit_id),
         "rows": [_row(name_style, ranking, shown, r) for r in ranked],
@@ -139,10 +173,13 @@ def search_entrants(session: Session, boards: Leaderboards, names: EntrantNames,
         unit = session.get(Unit, unit_id)
         if unit is None:
             raise DomainError("not_found", _l("There is no such unit."))
-        stmt = stmt.join(Unit, Unit.id == User.unit_id).where(Unit.path.startswith(unit.path))
+        if view.state != PUBLISHED:  # a published board's units are its rows' stored paths: the store knows them
+            stmt = stmt.join(Unit, Unit.id == User.unit_id).where(Unit.path.startswith(unit.path))
     found = [boards.store.rank(view.family, unit_id, user_id) for user_id in session.scalars(stmt)]
     found = sorted((r for r in found if r is not None), key=lambda r: r.rank)[:limit]
     shown = names.lookup(session, [r.entrant_id for r in found])
+    if view.state == PUBLISHED:
+        shown = as_published(shown, PublishedPaths(round_id, view.version).of(session, list(shown)))
     return [_row(info.name_style, view.ranking, shown, r) for r in found]
 
 
@@ -155,8 +192,9 @@ def _row(name_style: NameStyle, ranking: Ranking, shown: dict, ranked: Ranked) -
 
 
 def _board_unit(session: Session, boards: Leaderboards, query: BoardQuery | ContestBoardQuery,
-                me: int | None) -> Unit | None:
-    """The unit whose board is asked for: ``unit`` itself, or with only ``level`` the entrant's unit at that level."""
+                me: int | None, mine_path: list | None = None) -> Unit | None:
+    """The unit whose board is asked for: ``unit`` itself, or with only ``level`` the entrant's unit at that level
+    (on a published board, in the path their row keeps: ``mine_path``)."""
     if query.unit_id is not None:
         unit = session.get(Unit, query.unit_id)
         if unit is None:
@@ -167,8 +205,12 @@ def _board_unit(session: Session, boards: Leaderboards, query: BoardQuery | Cont
         return unit
     if query.level is None:
         return None
-    mine = boards.units_of(session, me) if me is not None else ()
-    unit = session.scalar(select(Unit).where(Unit.id.in_(mine), Unit.level == query.level)) if mine else None
+    if mine_path is not None:
+        kept = next((entry[0] for entry in mine_path if entry[3] == query.level), None)
+        unit = session.get(Unit, kept) if kept is not None else None
+    else:
+        mine = boards.units_of(session, me) if me is not None else ()
+        unit = session.scalar(select(Unit).where(Unit.id.in_(mine), Unit.level == query.level)) if mine else None
     if unit is None:
         raise DomainError("bad_request", _l("Choose a unit of level %(level)s (the unit parameter).",
                                             level=query.level))

@@ -10,21 +10,25 @@ took. Attempts are every finished attempt in the scope. A round is the one-round
 
 The public's rankings count what the public sees of each round (``cutoffs``): a frozen round's attempts finished by
 its freeze, a published round's rows of its latest version (its corrected scores; ``attempts`` as the version
-counted them). Organisers' rankings (``public=False``) count every finished attempt; the two are cached apart."""
+counted them). Organisers' rankings (``public=False``) count every finished attempt; the two are cached apart.
+
+A round the public sees published is ranked by the tree it was published with (``PublishedUnits``: each row's stored
+``unit_path``); every other ranking, a contest's included, by today's tree."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select, union_all
+from sqlalchemy import and_, case, func, select, union_all
 from sqlalchemy.orm import Session
 
 from contest.accounts.models import User
 from contest.attempts.models import Attempt, Status
 from contest.errors import DomainError
+from contest.i18n import vietnam_day
 from contest.leaderboards.cache import TtlCache
 from contest.leaderboards.keys.cutoffs import Cut, published_results, state_of, visible_attempts
 from contest.leaderboards.models import Aggregate, PublishedResult, PublishedRow
@@ -34,6 +38,7 @@ from contest.leaderboards.reads import contest_aggregate, contest_of, not_disqua
 from contest.rounds.models import Contest, Round
 from contest.search_text import fold
 from contest.units.models import Unit
+from contest.units.service import valid_on
 
 SORT_KEYS = ("entrants", "attempts", "participation", "average_score", "full_marks")
 PAGE_ROWS = 100  # a page of a unit ranking: a level of 6,000 schools is 61 pages, not one 800 KB table
@@ -87,16 +92,20 @@ class UnitRankings:
                 raise DomainError("not_found", _l("There is no such round."))
             aggregate, scope, head = Aggregate.BEST, ("round", round_id), {"round_id": round_id}
             where = Attempt.round_id == round_id
-        levels = tree_levels(session)
+        # A published round's public rankings are those of the tree it was published with (its rows' paths).
+        published = self._published(session, round_id) if public and round_id is not None else None
+        levels = (published.levels if published is not None else None) or tree_levels(session)
         level = level or (board_levels[0] if board_levels else (levels[0] if levels else None))
         if level not in levels:
             raise DomainError("bad_request", _l("There is no unit level %(level)s.", level=level or ""))
-        key = (*scope, aggregate.value, level, public)
+        key = (*scope, aggregate.value, level, public, published.result_id if published is not None else None)
         cached = self._cache.get(key)
         if cached is None:
             # Computed before a freeze, a cached page holds nothing later than the freeze: no need to drop it then.
             cuts = public_cuts(session, round_id=round_id, contest_id=contest_id) if public else {}
-            cached = (now.isoformat(), state_of(cuts, round_id), scope_rows(session, where, level, aggregate, cuts))
+            rows = (published.rows(session, level) if published is not None
+                    else scope_rows(session, where, level, aggregate, cuts))
+            cached = (now.isoformat(), state_of(cuts, round_id), rows)
             self._cache.put(key, cached)
         generated_at, (state, version), rows = cached
         rows = sorted(rows, key=lambda row: row["code"])
@@ -104,6 +113,18 @@ class UnitRankings:
         return {**head, "level": level, "levels": levels, "generated_at": generated_at, "state": state,
                 "version": version, "sort": sort, "order": "desc" if descending else "asc",
                 "rows": [{"rank": n, **row} for n, row in enumerate(rows, start=1)]}
+
+    def _published(self, session: Session, round_id: int) -> PublishedUnits | None:
+        """The round's latest published version's units, when the public sees it published (cached like a page)."""
+        cut = public_cuts(session, round_id=round_id).get(round_id)
+        if cut is None or cut.result_id is None:
+            return None
+        key = ("published", cut.result_id)
+        found = self._cache.get(key)
+        if found is None:
+            found = PublishedUnits.read(session, cut.result_id)
+            self._cache.put(key, found)
+        return found
 
     def activity(self, session: Session, round_id: int, *, public: bool = True) -> dict:
         """The round's entrants over time (``activity``) as the public sees it, or (``public=False``) live."""
@@ -178,16 +199,74 @@ def scope_rows(session: Session, where, level: str, aggregate: Aggregate,
     for unit in units:
         if unit.level != level:
             continue
-        tally = tallies.get(unit.id, _Tally())
-        count = members.get(unit.id)
-        rows.append({
-            "unit_id": unit.id, "code": unit.code, "name": unit.name, "entrants": tally.entrants,
-            "attempts": tally.attempts, "members": count,
-            "participation": round(tally.entrants / count, 4) if count else None,
-            "average_score": round(tally.best_total / tally.entrants, 2) if tally.entrants else None,
-            "full_marks": tally.full_marks,
-        })
+        rows.append(_unit_row(unit.id, unit.code, unit.name, tallies.get(unit.id, _Tally()), members.get(unit.id)))
     return rows
+
+
+@dataclass(frozen=True)
+class PublishedUnits:
+    """A published version's tally per unit of the tree it was published with: each row counts for every unit of
+    its stored path (``PublishedRow.unit_path``), named, coded and levelled as they were then."""
+
+    result_id: int
+    levels: list[str]
+    labels: dict[int, tuple[str, str, str]]  # unit id -> (code, name, level) at publication
+    tallies: dict[int, _Tally]
+    published_on: date
+
+    @classmethod
+    def read(cls, session: Session, result_id: int) -> PublishedUnits:
+        full = case((PublishedRow.score >= PublishedRow.max_score, 1), else_=0)
+        per_unit = session.execute(
+            select(PublishedRow.unit_id, func.count(), func.sum(PublishedRow.attempts), func.sum(PublishedRow.score),
+                   func.sum(full))
+            .where(PublishedRow.result_id == result_id, PublishedRow.unit_id.is_not(None))
+            .group_by(PublishedRow.unit_id)).all()
+        # Every row of a unit has the same path: one row per unit (its best ranked) says it.
+        first = (select(PublishedRow.unit_id, func.min(PublishedRow.rank).label("rank"))
+                 .where(PublishedRow.result_id == result_id).group_by(PublishedRow.unit_id).subquery())
+        paths = dict(session.execute(
+            select(PublishedRow.unit_id, PublishedRow.unit_path)
+            .join(first, and_(PublishedRow.unit_id == first.c.unit_id, PublishedRow.rank == first.c.rank))
+            .where(PublishedRow.result_id == result_id)).all())
+        labels: dict[int, tuple[str, str, str]] = {}
+        depth: dict[str, int] = {}
+        tallies: dict[int, _Tally] = defaultdict(_Tally)
+        for unit_id, entrants, tries, best_total, full_marks in per_unit:
+            leaf = _Tally(entrants, int(tries or 0), int(best_total or 0), int(full_marks or 0))
+            for position, (ancestor, code, name, level) in enumerate(paths.get(unit_id) or ()):
+                labels[ancestor] = (code, name, level)
+                depth[level] = min(depth.get(level, position), position)
+                tallies[ancestor].add(leaf)
+        created_at = session.scalar(select(PublishedResult.created_at).where(PublishedResult.id == result_id))
+        return cls(result_id, sorted(depth, key=lambda level: (depth[level], level)), labels, dict(tallies),
+                   vietnam_day(created_at))
+
+    def rows(self, session: Session, level: str) -> list[dict]:
+        """One row per unit at ``level`` as ``scope_rows`` gives them; the units of today's tree at that level no
+        row names and valid on the publication day are listed with nothing, and member counts are today's (the
+        version keeps its entrants' units, not the whole tree)."""
+        units = session.execute(select(Unit.id, Unit.code, Unit.name, Unit.level, Unit.path, Unit.member_count,
+                                       valid_on(self.published_on).label("valid"))).all()
+        members = _members(units)
+        listed = {unit_id: label for unit_id, label in self.labels.items() if label[2] == level}
+        listed.update({unit.id: (unit.code, unit.name, unit.level) for unit in units
+                       if unit.level == level and unit.valid and unit.id not in self.labels})
+        rows = []
+        for unit_id, (code, name, _level) in listed.items():
+            tally = self.tallies.get(unit_id, _Tally())
+            rows.append(_unit_row(unit_id, code, name, tally, members.get(unit_id)))
+        return rows
+
+
+def _unit_row(unit_id: int, code: str, name: str, tally: _Tally, count: int | None) -> dict:
+    return {
+        "unit_id": unit_id, "code": code, "name": name, "entrants": tally.entrants,
+        "attempts": tally.attempts, "members": count,
+        "participation": round(tally.entrants / count, 4) if count else None,
+        "average_score": round(tally.best_total / tally.entrants, 2) if tally.entrants else None,
+        "full_marks": tally.full_marks,
+    }
 
 
 def _per_round(where, cuts: dict[int, Cut]):

@@ -26,6 +26,7 @@ from contest.leaderboards.models import PublishedResult, PublishedRow
 from contest.leaderboards.recording import Leaderboards
 from contest.leaderboards.results.final import FinalRanking, compute_final
 from contest.rounds.models import Round
+from contest.units.service import stored_paths
 from question_bank.models import Question
 
 INSERT_CHUNK = 5000
@@ -74,12 +75,14 @@ def publish(session: Session, boards: Leaderboards, questions, *, round_id: int,
                              entrants=len(final.rows))
     session.add(result)
     session.flush()
+    # The tree of today, kept with each row: a later move, rename or merge leaves this version as it is.
+    paths = stored_paths(session, {row.unit_id for row in final.rows if row.unit_id is not None})
     for start in range(0, len(final.rows), INSERT_CHUNK):
         session.execute(insert(PublishedRow), [
             {"result_id": result.id, "rank": row.rank, "user_id": row.user_id, "attempt_id": row.attempt_id,
-             "unit_id": row.unit_id, "score": row.score, "max_score": row.max_score, "prediction": row.prediction,
-             "prediction_error": row.prediction_error, "duration_ms": row.duration_ms,
-             "finished_at": row.finished_at, "attempts": row.attempts}
+             "unit_id": row.unit_id, "unit_path": paths.get(row.unit_id, []), "score": row.score,
+             "max_score": row.max_score, "prediction": row.prediction, "prediction_error": row.prediction_error,
+             "duration_ms": row.duration_ms, "finished_at": row.finished_at, "attempts": row.attempts}
             for row in final.rows[start:start + INSERT_CHUNK]])
     audit(session, actor_id=actor_id, action="results.correct" if void else "results.publish", now=now,
           target_type="round", target_id=round_id,

@@ -33,21 +33,22 @@ from tests.integration.rounds.conftest import log_in
 ORGANISER_PREFIXES = ("/organiser",)
 
 VIEWER = {Action.HOME, Action.CONTEST_LIST, Action.CONTEST_VIEW, Action.ROUND_VIEW, Action.ROUND_EXPORT,
-          Action.ENTRANTS_VIEW, Action.FAIRPLAY_REVIEW}
+          Action.ENTRANTS_VIEW, Action.FAIRPLAY_REVIEW, Action.UNITS_VIEW}
 CONTEST = VIEWER | {Action.CONTEST_CREATE, Action.CONTEST_MANAGE, Action.ROUND_MANAGE, Action.BANK_STATS,
-                    Action.DISQUALIFY, Action.ROUND_ALLOW, Action.FAIRPLAY_DECIDE}
+                    Action.DISQUALIFY, Action.ROUND_ALLOW, Action.FAIRPLAY_DECIDE, Action.UNITS_MANAGE}
 BANK = {Action.HOME, Action.BANK_VIEW, Action.BANK_EDIT, Action.BANK_EXPORT, Action.BANK_STATS}
 # role key -> (actions allowed, contests allowed: None every one)
 EXPECTED = {
     "admin": (set(Action), None),
     "contest": (CONTEST, None),
-    "contest_a": (CONTEST - {Action.CONTEST_CREATE}, {"A"}),
+    # The unit tree is every contest's: an organiser of some contests leaves it as it is.
+    "contest_a": (CONTEST - {Action.CONTEST_CREATE, Action.UNITS_MANAGE}, {"A"}),
     "bank": (BANK, None),
     "bank_a": (BANK, {"A"}),
     "unit_d1": (VIEWER, None),
     "unit_s1": (VIEWER, None),
     "manager_d1": (VIEWER | {Action.ENTRANTS_MANAGE, Action.ENTRANTS_IMPORT, Action.DISQUALIFY,
-                             Action.ROUND_ALLOW}, None),
+                             Action.ROUND_ALLOW, Action.UNITS_MANAGE}, None),
 }
 
 
@@ -125,7 +126,7 @@ def requests_of(app, world):
     fixed = {"question_id": world["question"].id, "topic_id": world["question"].topic_id,
              "user_id": world["staff"]["unit_s1"].id, "job_id": 999_999,
              "attempt_id": 999_999, "what": "units", "fmt": "csv",
-             "action": "freeze", "post_id": 999_999}
+             "action": "freeze", "post_id": 999_999, "unit_id": world["schools"]["S1"].id}
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         if not rule.rule.startswith(ORGANISER_PREFIXES):
             continue
