@@ -1,19 +1,47 @@
-"""The unit picker's search API (public: registration needs it)."""
+"""The unit picker's search API (public: registration and the public boards need it)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint, jsonify, request
+from flask_babel import lazy_gettext as _l
 
 from contest.api import ok
+from contest.db import utcnow
+from contest.errors import DomainError
 from contest.extensions import db
+from contest.units.search import MAX_LIMIT, UnitSearch, contest_today, search_units
 from contest.units.service import leaf_units, unit_paths
+from contest.web import whole_number
 
 api = Blueprint("units_api", __name__, url_prefix="/api/units")
+SEARCH_MAX_AGE_S = 60  # the tree changes a few times a year; a phone typing the same letters again asks no one
+
+
+@api.get("/search")
+def search():
+    """``?q=&leaf=1&level=&limit=`` -> ``{"ok": true, "units": [{id, code, name, level, leaf, parents, label}]}``:
+    at most ``limit`` (1–20, 10 by default) units valid today holding every word of ``q``, best first."""
+    leaf = request.args.get("leaf", "")
+    if leaf not in ("", "0", "1"):
+        raise DomainError("bad_request", _l("leaf must be 0 or 1."))
+    try:
+        limit = whole_number(request.args.get("limit"), low=1, high=MAX_LIMIT) or 10
+    except ValueError:
+        raise DomainError("bad_request", _l("limit must be a whole number from 1 to %(most)s.",
+                                            most=MAX_LIMIT)) from None
+    wanted = UnitSearch(request.args.get("q", ""), leaf_only=leaf == "1", level=request.args.get("level") or None,
+                        limit=limit)
+    found = search_units(db.session, wanted, today=contest_today(utcnow()))
+    response = jsonify({"ok": True, "units": [unit.as_json() for unit in found]})
+    response.cache_control.public = True
+    response.cache_control.max_age = SEARCH_MAX_AGE_S
+    return response
 
 
 @api.get("/leaves")
 def leaves():
-    """``?q=`` words to find (accents optional) -> ``{"ok": true, "units": [{id, code, name, path}]}``."""
+    """``?q=`` words to find (accents optional) -> ``{"ok": true, "units": [{id, code, name, path}]}``. Kept for
+    clients written before ``/search`` (same answer as ever); the pages use ``/search``."""
     query = request.args.get("q", "")[:100]
     found = leaf_units(db.session, query, limit=50)
     paths = unit_paths(db.session, found)
