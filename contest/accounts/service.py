@@ -21,6 +21,7 @@ from contest.db import release_connection
 from contest.errors import DomainError
 from contest.i18n import CONTEST_TIME_ZONE
 from contest.units.models import Unit
+from contest.units.search import contest_today, is_valid_on
 from contest.units.service import is_leaf
 
 
@@ -93,6 +94,8 @@ def _checked_registration(session: Session, form: Registration, *, now: datetime
         errors["unit_id"] = _l("Choose your unit from the list.")
     elif not is_leaf(session, form.unit_id):
         errors["unit_id"] = _l("Choose your school or lowest-level unit, not a group of units.")
+    elif not is_valid_on(session.get(Unit, form.unit_id), contest_today(now)):
+        errors["unit_id"] = _l("This unit no longer exists in the list (or not yet): find your school again.")
     errors.update(consent_problems(form, now=now))
     return errors, full_name, phone, email, citizen_id
 
