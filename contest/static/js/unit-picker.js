@@ -125,6 +125,7 @@ export function attach(root, fetchJson = (url) => fetch(url, { headers: { Accept
       input.value = unit.name;
       chosenName = unit.name;
       open(false);
+      if (data.submit === "1") root.closest("form")?.requestSubmit();  // a board's filter shows it at once
     } else {
       render();
     }
