@@ -3,7 +3,7 @@
 // Enter, Escape, or a tap) and puts the chosen unit's id or code in a hidden field. A unique match is chosen at
 // once. Without JavaScript the page's "Find" button and its radio buttons do the same.
 
-export const DEBOUNCE_MS = 250;
+export const DEBOUNCE_MS = 200;
 export const MIN_CHARS = 2;
 export const LIMIT = 10;
 
@@ -39,7 +39,11 @@ export function valueOf(unit, kind) {
 }
 
 /** `fn` called `ms` after the last call only. */
-export function debounce(fn, ms, timers = { set: setTimeout, clear: clearTimeout }) {
+// The timers are called as functions of their own: a browser's setTimeout called as a method of another
+// object throws "Illegal invocation".
+const TIMERS = { set: (fn, ms) => setTimeout(fn, ms), clear: (timer) => clearTimeout(timer) };
+
+export function debounce(fn, ms, timers = TIMERS) {
   let timer = null;
   return (...args) => {
     if (timer !== null) timers.clear(timer);
