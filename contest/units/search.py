@@ -101,9 +101,12 @@ def search_units(session: Session, search: UnitSearch, *, today: date) -> list[F
     return described(session, [(unit, bool(children)) for unit, children in session.execute(stmt)])
 
 
-def found_unit(session: Session, unit_id: int | None) -> FoundUnit | None:
-    """One unit as the picker shows it (the one already chosen in a form), or None."""
-    unit = session.get(Unit, unit_id) if unit_id is not None else None
+def found_unit(session: Session, unit_id: int | None = None, *, code: str | None = None) -> FoundUnit | None:
+    """One unit, by id or by code, as the picker shows it (the one already chosen in a form), or None."""
+    if code is not None:
+        unit = session.scalar(select(Unit).where(Unit.code == code.strip())) if code.strip() else None
+    else:
+        unit = session.get(Unit, unit_id) if unit_id is not None else None
     if unit is None:
         return None
     child = aliased(Unit)

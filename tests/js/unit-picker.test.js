@@ -6,8 +6,8 @@ import { debounce, moveActive, searchUrl, uniqueMatch, valueOf } from "../../con
 
 test("the search address carries what was typed, trimmed, and the picker's filters", () => {
   assert.equal(searchUrl("/api/units/search", "  Đại Từ "), "/api/units/search?q=%C4%90%E1%BA%A1i+T%E1%BB%AB&limit=10");
-  assert.equal(searchUrl("/s", "dai tu", { leaf: true, level: "Huyện", limit: 20 }),
-    "/s?q=dai+tu&leaf=1&level=Huy%E1%BB%87n&limit=20");
+  assert.equal(searchUrl("/s", "dai tu", { leaf: true, level: "Huyện", limit: 20, mine: true }),
+    "/s?q=dai+tu&leaf=1&level=Huy%E1%BB%87n&limit=20&mine=1");
   assert.equal(searchUrl("/s", "x".repeat(150)).length, "/s?q=".length + 100 + "&limit=10".length);
 });
 

@@ -7,14 +7,15 @@ export const DEBOUNCE_MS = 200;
 export const MIN_CHARS = 2;
 export const LIMIT = 10;
 
-/** The search address for `text`: `src?q=…&leaf=1&level=…&limit=…`, or null when too little is typed. */
-export function searchUrl(src, text, { leaf = false, level = "", limit = LIMIT } = {}) {
+/** The search address for `text`: `src?q=…&leaf=1&level=…&limit=…&mine=1`, or null when too little is typed. */
+export function searchUrl(src, text, { leaf = false, level = "", limit = LIMIT, mine = false } = {}) {
   const typed = text.trim();
   if (typed.length < MIN_CHARS) return null;
   const params = new URLSearchParams({ q: typed.slice(0, 100) });
   if (leaf) params.set("leaf", "1");
   if (level) params.set("level", level);
   params.set("limit", String(limit));
+  if (mine) params.set("mine", "1");
   return `${src}?${params}`;
 }
 
@@ -141,7 +142,7 @@ export function attach(root, fetchJson = (url) => fetch(url, { headers: { Accept
   }
 
   const search = debounce((text) => {
-    const url = searchUrl(data.src, text, { leaf: data.leaf === "1", level: data.level || "" });
+    const url = searchUrl(data.src, text, { leaf: data.leaf === "1", level: data.level || "", mine: data.mine === "1" });
     const ask = ++asked;
     if (url === null) {
       units = [];

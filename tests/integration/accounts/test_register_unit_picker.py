@@ -53,8 +53,8 @@ def test_no_unit_chosen_is_an_error_tied_to_the_picker(client, db_session):
     make_tree(db_session)
     page = client.post("/register", data={**form(0), "unit_id": ""}).get_data(as_text=True)
     box = re.search(r'<input type="search" id="unit_id-picker-q"[^>]*>', page).group(0)
-    assert 'aria-invalid="true"' in box and "unit_id-picker-error" in box
-    assert 'id="unit_id-picker-error"' in page and 'for="unit_id-picker-q"' in page
+    assert 'aria-invalid="true"' in box and "unit_id-error" in box
+    assert 'id="unit_id-error"' in page and 'for="unit_id-picker-q"' in page
 
 
 def test_the_page_stays_small_with_ten_thousand_schools_and_the_last_one_registers(client, db_session):
