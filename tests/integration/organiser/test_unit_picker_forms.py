@@ -48,3 +48,30 @@ def test_mine_keeps_a_unit_organisers_subtree_in_the_search(client, world):  # n
     assert "private" in mine.headers["Cache-Control"]
     assert "public" in client.get("/api/units/search?q=thpt").headers["Cache-Control"]
     assert client.get("/api/units/search?q=thpt&mine=2").status_code == 400
+
+
+def test_a_new_unit_organisers_scope_is_found_by_name_at_any_level(client, world, db_session):  # noqa: F811
+    log_in(client, world["staff"]["admin"])
+    typed = {"full_name": "Bí thư huyện", "email": "bt@example.org", "password": "long-enough-pass",
+             "staff_role": "unit"}
+    page = client.post("/organiser/staff/new", data={**typed, "unit_q": "dai tu", "unit_find": "1"})
+    assert page.status_code == 200 and 'value="Bí thư huyện"' in page.text
+    assert sorted(re.findall(r'<input type="radio" name="scope_unit" value="([^"]+)"', page.text)) == ["D1", "S1"]
+    assert client.post("/organiser/staff/new", data={**typed, "scope_unit": "D1"}).status_code == 302
+    missing = client.post("/organiser/staff/new", data={**typed, "email": "x@example.org", "scope_unit": ""})
+    assert 'id="scope_unit-error"' in missing.text and 'aria-invalid="true"' in missing.text
+
+
+def test_a_role_change_finds_its_unit_without_javascript(client, world, db_session):  # noqa: F811
+    viewer = world["staff"]["viewer_d1"]
+    log_in(client, world["staff"]["admin"])
+    found = client.post(f"/organiser/staff/{viewer.id}/role", data={"staff_role": "unit_manager",
+                                                                      "unit_q": "phu luong", "unit_find": "1"})
+    assert found.status_code == 302 and "unit_q=phu+luong" in found.headers["Location"]
+    page = client.get(found.headers["Location"]).text
+    assert sorted(re.findall(r'name="scope_unit" value="([^"]+)"', page)) == ["D2", "S3"]
+    assert re.search(r'<option selected value="unit_manager">|<option value="unit_manager" selected', page)
+    db_session.refresh(viewer)
+    assert viewer.scope_unit.code == "D1"  # nothing saved by a search
+    shown = client.get(f"/organiser/staff/{viewer.id}/contests").text
+    assert '<input type="hidden" name="scope_unit" value="D1">' in shown
