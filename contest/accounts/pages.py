@@ -20,7 +20,8 @@ from contest.extensions import db, limiter
 from contest.fairplay import door
 from contest.i18n import vietnam_day
 from contest.realtime.notifier import SocketIONotifier
-from contest.units.service import leaf_units, unit_paths
+from contest.units.search import MAX_LIMIT, UnitSearch, found_unit, search_units
+from contest.units.service import unit_paths
 from contest.web import show_field_errors
 
 bp = Blueprint("accounts_pages", __name__)
@@ -111,16 +112,30 @@ def _registration_refused(_response) -> bool:
     return bool(g.get("registration_conflict"))
 
 
+def finding_unit() -> bool:
+    """Whether the form was sent by the picker's "Find" button (no JavaScript): a search, not a registration."""
+    return bool(request.form.get("unit_find"))
+
+
 @bp.route("/register", methods=["GET", "POST"])
-@limit("REGISTER_LIMIT_PER_IP")
-@limit("REGISTER_CONFLICT_LIMIT_PER_IP", deduct_when=_registration_refused)
+@limit("REGISTER_LIMIT_PER_IP", exempt_when=finding_unit)
+@limit("REGISTER_CONFLICT_LIMIT_PER_IP", deduct_when=_registration_refused, exempt_when=finding_unit)
 def register():
     """Registration. A phone/email/CCCD that is taken gets a generic field error, and an address told so too
-    often is slowed down (REGISTER_CONFLICT_LIMIT_PER_IP), so the form is no cheap directory of who is in."""
+    often is slowed down (REGISTER_CONFLICT_LIMIT_PER_IP), so the form is no cheap directory of who is in.
+
+    The unit is chosen with the picker; without JavaScript its "Find" button sends the form back here with
+    ``unit_q`` and ``unit_find``: nothing is registered, and the page comes back with the fields typed (never the
+    password) and up to 20 matching schools to choose from. ``GET /register?unit_q=`` shows the same choice."""
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = RegisterForm()
-    if form.is_submitted():
+    unit_q = request.values.get("unit_q", "").strip()[:100]
+    results = None
+    if finding_unit() or (request.method == "GET" and unit_q):
+        results = search_units(db.session, UnitSearch(unit_q, leaf_only=True, limit=MAX_LIMIT),
+                               today=vietnam_day(utcnow()))
+    elif form.is_submitted():
         valid = form.validate()
         data = service.Registration(
             full_name=form.full_name.data or "", birth_date=form.birth_date.data, phone=form.phone.data or "",
@@ -144,11 +159,10 @@ def register():
                 start_session(user)
                 flash(_("Welcome, %(name)s! Your account is ready.", name=user.full_name), "success")
                 return redirect(first_round_for(user))
-    leaves = leaf_units(db.session, limit=5000, today=vietnam_day(utcnow()))
-    paths = unit_paths(db.session, leaves)
-    units = [(unit.id, paths[unit.id]) for unit in leaves]
+    chosen = found_unit(db.session, form.unit_id.data) if isinstance(form.unit_id.data, int) else None
     form.consent_version.data = CONSENT_VERSION
-    return render_template("accounts/register.html", form=form, units=units,
+    return render_template("accounts/register.html", form=form, unit_q=unit_q or (chosen.name if chosen else ""),
+                           chosen=chosen, results=results,
                            consent_text=text_for(CONSENT_VERSION, str(get_locale())), pow=door_challenge("register"))
 
 

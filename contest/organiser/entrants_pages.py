@@ -20,6 +20,7 @@ from contest.attempts.runtime import runtime
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db, socketio
+from contest.i18n import vietnam_day
 from contest.input_guard import upload_limit
 from contest.job_pages import job_page
 from contest.leaderboards.results.disqualify import disqualify as disqualify_entrant
@@ -27,6 +28,7 @@ from contest.leaderboards.results.disqualify import entrant_disqualifications
 from contest.leaderboards.results.disqualify import reinstate as reinstate_entrant
 from contest.leaderboards.runtime import extension
 from contest.realtime.notifier import SocketIONotifier
+from contest.units.search import MAX_LIMIT, UnitSearch, found_unit, search_units
 from contest.units.service import unit_paths
 from contest.web import show_field_errors
 from question_bank.parsing import plan_in_worker
@@ -64,6 +66,10 @@ def edit(user_id: int):
     """Fix the name, birth date or unit; errors are shown per field."""
     user = _entrant_or_404(user_id)
     form = EntrantEditForm()
+    if request.form.get("unit_find"):  # the unit picker's "Find" without JavaScript: a search, nothing saved
+        return _show(user, form, unit_results=search_units(
+            db.session, UnitSearch(request.form.get("unit_q", ""), leaf_only=True, within=current_unit_scope(),
+                                   limit=MAX_LIMIT), today=vietnam_day(utcnow())))
     if form.validate_on_submit():
         try:
             admin_service.update_entrant(db.session, user_id, full_name=form.full_name.data,
@@ -223,9 +229,12 @@ def list_settings(app: Flask) -> UploadSettings:
                            folder=Path(app.instance_path) / "entrant_uploads")
 
 
-def _show(user, form: EntrantEditForm):
+def _show(user, form: EntrantEditForm, unit_results=None):
     attempts = admin_service.entrant_attempts(db.session, user.id)
+    chosen = found_unit(db.session, code=form.unit_code.data or "")
     return render_template("organiser/entrants/show.html", user=user, form=form, confirm=ConfirmForm(),
+                           chosen_unit=chosen, unit_results=unit_results,
+                           unit_q=request.form.get("unit_q", chosen.name if chosen else "")[:100],
                            attempts=attempts, disqualifications=entrant_disqualifications(db.session, user.id),
                            disqualify_form=DisqualifyForm(formdata=None), targets=_targets(attempts),
                            unit_path=unit_paths(db.session, [user.unit]).get(user.unit_id) if user.unit else None)

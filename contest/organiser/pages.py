@@ -13,12 +13,14 @@ from contest.audit.labels import describe
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db
+from contest.i18n import vietnam_day
 from contest.organiser import service
 from contest.organiser.forms import ROLE_NAMES, ContestScopeForm, OrganiserForm, StaffRoleForm
 from contest.realtime.notifier import SocketIONotifier
 from contest.rounds.models import Contest, OrganiserContest
 from contest.rounds.service import set_organiser_contests
 from contest.units.models import Unit
+from contest.units.search import MAX_LIMIT, UnitSearch, found_unit, search_units
 from contest.units.service import subtree_filter
 from contest.web import show_field_errors, whole_number
 
@@ -60,7 +62,8 @@ def staff():
 def create_organiser():
     form = OrganiserForm()
     form.contests.choices = _contest_choices()
-    if form.validate_on_submit():
+    unit_results = scope_units_found() if request.form.get("unit_find") else None
+    if unit_results is None and form.validate_on_submit():
         try:
             user = service.create_organiser(
                 db.session, email=form.email.data or "", full_name=form.full_name.data or "",
@@ -72,7 +75,20 @@ def create_organiser():
         else:
             flash(_("Organiser %(email)s created.", email=user.email), "success")
             return redirect(url_for("organiser_pages.staff"))
-    return render_template("organiser/staff_form.html", form=form, groups=service.group_units(db.session))
+    return render_template("organiser/staff_form.html", form=form, **scope_picker(form, unit_results))
+
+
+def scope_units_found():
+    """Up to 20 units of any level matching the picker's ``unit_q`` (its "Find" without JavaScript)."""
+    return search_units(db.session, UnitSearch(request.values.get("unit_q", ""), limit=MAX_LIMIT),
+                        today=vietnam_day(utcnow()))
+
+
+def scope_picker(form: StaffRoleForm, unit_results) -> dict:
+    """What the scope's unit picker shows: the unit chosen (by code), what was typed, the units found."""
+    chosen = found_unit(db.session, code=form.scope_unit.data or "")
+    return {"scope_unit": chosen, "unit_results": unit_results,
+            "unit_q": request.values.get("unit_q", chosen.name if chosen else "")[:100]}
 
 
 @bp.route("/staff/<int:user_id>/contests", methods=["GET", "POST"])
@@ -95,15 +111,22 @@ def staff_contests(user_id: int):
         else:
             flash(_("Contests of %(name)s saved.", name=user.full_name), "success")
             return redirect(url_for("organiser_pages.staff"))
-    role_form = StaffRoleForm(staff_role=user.organiser_role.value,
+    role_form = StaffRoleForm(formdata=None, staff_role=request.args.get("staff_role", user.organiser_role.value),
                               scope_unit=user.scope_unit.code if user.scope_unit else "")
-    return render_template("organiser/staff_contests.html", form=form, user=user, role_form=role_form)
+    unit_results = scope_units_found() if request.args.get("unit_q") else None
+    return render_template("organiser/staff_contests.html", form=form, user=user, role_form=role_form,
+                           **scope_picker(role_form, unit_results))
 
 
 @bp.post("/staff/<int:user_id>/role")
 @requires(Action.STAFF)
 def staff_role(user_id: int):
-    """Give an organiser another role (and a unit organiser their unit); errors are shown as a message."""
+    """Give an organiser another role (and a unit organiser their unit); errors are shown as a message. The unit
+    picker's "Find" without JavaScript goes back to the organiser's page with the units found."""
+    if request.form.get("unit_find"):
+        return redirect(url_for("organiser_pages.staff_contests", user_id=user_id,
+                                unit_q=request.form.get("unit_q", "")[:100] or None,
+                                staff_role=request.form.get("staff_role") or None) + "#role-form")
     form = StaffRoleForm()
     if not form.validate_on_submit():
         abort(400)

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from contest.access.permissions import role_problems
 from contest.accounts.models import Role, StaffRole, User
@@ -87,15 +87,6 @@ def list_staff(session: Session, *, page: int = 1, per_page: int = STAFF_PAGE, t
             .where(OrganiserContest.user_id.in_([user.id for user in staff])).order_by(Contest.title)):
         contests.setdefault(user_id, []).append(title)
     return StaffPage([{"user": user, "contests": contests.get(user.id, [])} for user in staff], page, pages, total)
-
-
-def group_units(session: Session, limit: int = 2000) -> list[tuple[str, str]]:
-    """``(code, name)`` of units that have units under them (provinces, districts…), top down: the usual
-    scopes of organisers, offered as suggestions (any unit code is accepted)."""
-    child = aliased(Unit)
-    return [tuple(row) for row in session.execute(
-        select(Unit.code, Unit.name).where(exists().where(child.parent_id == Unit.id)).order_by(Unit.path)
-        .limit(limit))]
 
 
 @dataclass(frozen=True)

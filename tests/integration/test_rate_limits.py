@@ -135,6 +135,19 @@ def test_registrations_refused_as_taken_are_limited_per_address(limited_app):
     assert register("0912999999", environ=OWNER).status_code == 302  # another address registers as usual
 
 
+def test_finding_a_school_without_javascript_is_not_a_registration(limited_app):
+    """The unit picker's "Find" sends the registration form back (a school behind one address searches a lot):
+    it counts toward no registration limit."""
+    limited_app.config["REGISTER_LIMIT_PER_IP"] = "2 per hour"
+    client = limited_app.test_client()
+    data = {"full_name": "Nguyễn An", "birth_date": "2007-05-01", "phone": "12", "unit_q": "dai tu",
+            "password": "mat-khau-1", "confirm": "mat-khau-1", "consent": "y", "consent_version": CONSENT_VERSION}
+    finds = [client.post("/register", data={**data, "unit_find": "1"}, environ_base=ATTACKER) for _ in range(5)]
+    assert [page.status_code for page in finds] == [200] * 5 and 'name="unit_id" value="' in finds[-1].text
+    tries = [client.post("/register", data=data, environ_base=ATTACKER).status_code for _ in range(3)]
+    assert tries == [200, 200, 429]
+
+
 @pytest.mark.parametrize(("proxies", "seen"), [(0, "127.0.0.1"), (1, "203.0.113.7")])
 def test_behind_nginx_the_client_address_is_the_forwarded_one(proxies, seen):
     """Per-IP limits key on ``request.remote_addr``: behind nginx (``OLYMPIAD_PROXIES=1``) that must be the

@@ -10,16 +10,19 @@ phone, citizen ID and birth date are never read.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from babel.numbers import format_decimal
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
 
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.extensions import db
+from contest.i18n import vietnam_day
 from contest.leaderboards.keys.cutoffs import FROZEN
 from contest.leaderboards.queries.boards import (
     SNAPSHOT_ROWS,
@@ -36,7 +39,7 @@ from contest.markup import render as render_markdown
 from contest.rounds.content import banner_bytes, home_of, news_page
 from contest.rounds.models import Contest, Round
 from contest.rounds.queries import contests_page
-from contest.units.models import Unit
+from contest.units.search import MAX_LIMIT, FoundUnit, UnitSearch, found_unit, search_units
 from contest.web import whole_number
 
 bp = Blueprint("leaderboards_pages", __name__)
@@ -123,42 +126,80 @@ def banner(contest_id: int):
 
 @bp.get("/rounds/<int:round_id>/board")
 def board(round_id: int):
-    """``?level=&unit=&q=&page=``: the first page is rendered here; board.js keeps it live and pages through
-    ``/api/rounds/<id>/leaderboard``."""
+    """``?unit=&q=&page=``: the first page is rendered here; board.js keeps it live and pages through
+    ``/api/rounds/<id>/leaderboard``. ``unit`` is one unit at any level (picked with ``unit_q``: see
+    ``unit_filter``); an unknown one is said so (a 404 showing everyone), never ignored."""
     round_ = db.session.get(Round, round_id) or abort(404)
     ext = extension(current_app)
-    unit_id = _arg_int("unit")
+    chosen = unit_filter()
     page_no = _arg_int("page") or 1
     text = (request.args.get("q") or "").strip()[:100]
-    query = BoardQuery(round_id, None, unit_id, (page_no - 1) * PAGE_SIZE, PAGE_SIZE)
+    query = BoardQuery(round_id, None, chosen.unit_id, (page_no - 1) * PAGE_SIZE, PAGE_SIZE)
     try:
         page = round_leaderboard(db.session, ext.boards, ext.names, query, me=None, now=utcnow())
-        found = search_entrants(db.session, ext.boards, ext.names, round_id=round_id, unit_id=unit_id,
+        found = search_entrants(db.session, ext.boards, ext.names, round_id=round_id, unit_id=chosen.unit_id,
                                 text=text) if text else None
     except DomainError as error:
         abort(404 if error.code == "not_found" else 400)
-    levels, choices = _choices(round_.contest)
-    return render_template("leaderboards/board.html", round=round_, contest=round_.contest, page=page,
-                           page_no=page_no, page_size=PAGE_SIZE, levels=levels, choices=choices, text=text,
-                           found=found, searchable=round_.contest.name_style == "full", now=utcnow(),
-                           **_round_links(round_id))
+    page_html = render_template("leaderboards/board.html", round=round_, contest=round_.contest, page=page,
+                                page_no=page_no, page_size=PAGE_SIZE, filter=chosen, text=text, found=found,
+                                searchable=round_.contest.name_style == "full", now=utcnow(), **_round_links(round_id))
+    return page_html, 404 if chosen.problem else 200
 
 
 @bp.get("/contests/<int:contest_id>/board")
 def contest_board(contest_id: int):
-    """``?unit=&page=``: the contest's leaderboard of people (no search by name, no live updates)."""
+    """``?unit=&page=``: the contest's leaderboard of people (no search by name, no live updates); ``unit`` as
+    on a round's board."""
     shown = db.session.get(Contest, contest_id) or abort(404)
     ext = extension(current_app)
+    chosen = unit_filter()
     page_no = _arg_int("page") or 1
-    query = ContestBoardQuery(contest_id, None, _arg_int("unit"), (page_no - 1) * PAGE_SIZE, PAGE_SIZE)
+    query = ContestBoardQuery(contest_id, None, chosen.unit_id, (page_no - 1) * PAGE_SIZE, PAGE_SIZE)
     try:
         page = contest_leaderboard(db.session, ext.boards, ext.names, query, me=None, now=utcnow())
     except DomainError as error:
         abort(404 if error.code == "not_found" else 400)
-    levels, choices = _choices(shown)
-    return render_template("leaderboards/board.html", round=None, contest=shown, page=page, page_no=page_no,
-                           page_size=PAGE_SIZE, levels=levels, choices=choices, text="", found=None,
-                           searchable=False, now=utcnow(), **_contest_links(contest_id))
+    page_html = render_template("leaderboards/board.html", round=None, contest=shown, page=page, page_no=page_no,
+                                page_size=PAGE_SIZE, filter=chosen, text="", found=None, searchable=False,
+                                now=utcnow(), **_contest_links(contest_id))
+    return page_html, 404 if chosen.problem else 200
+
+
+@dataclass(frozen=True)
+class UnitFilter:
+    """The board's one ``unit`` filter: the unit shown (``unit_id``, ``unit`` as the picker shows it), what was
+    wrong with the one asked for (``problem``), and the picker's search without JavaScript (``query``,
+    ``results``)."""
+
+    unit_id: int | None
+    unit: FoundUnit | None
+    problem: str | None
+    query: str
+    results: list[FoundUnit] | None
+
+
+def unit_filter() -> UnitFilter:
+    """The request's ``unit``: one unit id at any level. Empty values (the old form sent one per level) are left
+    out; two different units, a malformed id or an unknown unit are a problem the page states, and the board
+    shows everyone. ``unit_q`` with ``unit_find`` (the picker's "Find" without JavaScript) lists up to 20 units."""
+    values = {value.strip() for value in request.args.getlist("unit") if value.strip()}
+    query = (request.args.get("unit_q") or "").strip()[:100]
+    results = search_units(db.session, UnitSearch(query, limit=MAX_LIMIT), today=vietnam_day(utcnow())) \
+        if request.args.get("unit_find") or (query and not values) else None
+    problem = unit = None
+    if len(values) > 1:
+        problem = _("Choose one unit: the address asks for several.")
+    elif values:
+        raw = values.pop()
+        try:
+            unit_id = whole_number(raw, low=1)
+        except ValueError:
+            unit_id = None
+        unit = found_unit(db.session, unit_id)
+        if unit is None:
+            problem = _("There is no unit %(unit)s: the board shows everyone.", unit=raw[:20])
+    return UnitFilter(unit.id if unit else None, unit, problem, query or (unit.name if unit else ""), results)
 
 
 @bp.get("/rounds/<int:round_id>/units")
@@ -224,12 +265,6 @@ def _round_links(round_id: int) -> dict:
 def _contest_links(contest_id: int) -> dict:
     return {"scope": {"contest_id": contest_id}, "board_endpoint": "leaderboards_pages.contest_board",
             "units_endpoint": "leaderboards_pages.contest_units", "api_endpoint": "leaderboards_api.contest_board"}
-
-
-def _choices(contest: Contest) -> tuple[list[str], dict]:
-    levels = list(contest.board_levels or ())
-    return levels, {level: db.session.execute(select(Unit.id, Unit.name).where(Unit.level == level)
-                                              .order_by(Unit.name)).all() for level in levels}
 
 
 def _arg_int(name: str) -> int | None:

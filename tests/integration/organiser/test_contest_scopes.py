@@ -90,7 +90,7 @@ def test_admin_creates_a_limited_organiser(client, db_session, admin, two_contes
     make_tree(db_session)
     log_in(client, admin)
     form = client.get("/organiser/staff/new").text
-    assert "Cuộc thi A" in form and 'value="P1"' in form  # contests to tick, unit groups suggested
+    assert "Cuộc thi A" in form and 'data-name="scope_unit" data-value="code"' in form  # contests, a unit picker
     response = client.post("/organiser/staff/new", data={
         "full_name": "Bí thư tỉnh", "email": "Tinh@Example.org", "password": "long-enough-pass",
         "staff_role": "unit", "scope_unit": "P1", "contests": [str(a.contest_id)]})
