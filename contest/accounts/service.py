@@ -94,7 +94,7 @@ def _checked_registration(session: Session, form: Registration, *, now: datetime
     elif not is_leaf(session, form.unit_id):
         errors["unit_id"] = _l("Choose your school or lowest-level unit, not a group of units.")
     elif not is_valid_on(session, form.unit_id, vietnam_day(now)):
-        errors["unit_id"] = _l("This unit no longer exists (it was closed or merged): choose your unit from the list.")
+        errors["unit_id"] = _l("This unit no longer exists in the list (or not yet): find your school again.")
     errors.update(consent_problems(form, now=now))
     return errors, full_name, phone, email, citizen_id
 
