@@ -8,7 +8,8 @@ from contest.leadership import register_leader_job
 
 
 def init_app(app: Flask) -> None:
-    """Register the bank's organiser pages, its pictures (``/media``), ``flask bank`` commands and the leader's item statistics of closed
+    """Register the bank's organiser pages, its pictures (``/media``),
+    ``flask bank`` commands and the leader's item statistics of closed
     rounds (after every sweep; the refresh runs in a thread of its own and logs its failures)."""
     from question_bank.cli import bank
     from question_bank.media_pages import bp as media

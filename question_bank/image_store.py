@@ -35,7 +35,8 @@ def add_images(session: Session, images: Iterable[CheckedImage], *, now: datetim
 
 def known_names(session: Session) -> frozenset[str]:
     """Every stored image's ``<sha256>.<ext>``: a file naming one needs no zip (a bank export imported again)."""
-    return frozenset(f"{sha}.{EXTENSIONS[mime]}" for sha, mime in session.execute(select(BankImage.sha256, BankImage.mime)))
+    rows = session.execute(select(BankImage.sha256, BankImage.mime))
+    return frozenset(f"{sha}.{EXTENSIONS[mime]}" for sha, mime in rows)
 
 
 def image_sizes(session: Session, names: Iterable[str]) -> dict[str, tuple[int, int]]:

@@ -34,7 +34,6 @@ from contest.web import show_field_errors, whole_number
 from question_bank import import_jobs, key_guard, service
 from question_bank.exporting import export_questions
 from question_bank.formats import EXTENSIONS, FORMATS, MEDIA_TYPES
-from question_bank.media import media_url
 from question_bank.forms import (
     DIFFICULTY_NAMES,
     FORMAT_NAMES,
@@ -47,6 +46,7 @@ from question_bank.forms import (
     SearchForm,
     TopicForm,
 )
+from question_bank.media import media_url
 from question_bank.parsing import plan_in_worker
 from question_bank.stats_export import STATS_FORMATS
 from question_bank.stored_stats import (
