@@ -132,6 +132,7 @@ class SearchForm(Form):
 
 class ImportForm(FlaskForm):
     file = FileField(_l("File (.xlsx, .csv, GIFT or Aiken)"), validators=[FileRequired(_l("Choose a file."))])
+    images = FileField(_l("Zip of the pictures the file names (optional)"), render_kw={"accept": ".zip"})
     format = SelectField(_l("Format"), default="", choices=[SelectChoice("", _l("From the file name")),
                                                 *(SelectChoice(k, v) for k, v in FORMAT_NAMES.items())])
     topic = StringField(_l("Topic for rows without one (optional)"), validators=[Length(max=200)])

@@ -21,6 +21,7 @@ import io
 import warnings
 from dataclasses import dataclass, field
 
+from question_bank.formats.limits import megabytes
 from question_bank.formats.model import N_
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -70,7 +71,7 @@ def check_image(data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES, max_pixels: i
         raise ImageRejected(N_("the image file is empty"))
     if len(data) > max_bytes:
         raise ImageRejected(N_("the image is %(size)s, more than the %(max)s allowed"),
-                            size=_megabytes(len(data)), max=_megabytes(max_bytes))
+                            size=megabytes(len(data)), max=megabytes(max_bytes))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -128,7 +129,3 @@ def _save(picture, fmt: str, **options) -> bytes:
 
 def _checked(data: bytes, mime: str, size: tuple[int, int]) -> CheckedImage:
     return CheckedImage(hashlib.sha256(data).hexdigest(), mime, size[0], size[1], data)
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB"

@@ -55,6 +55,8 @@ class ImportPlan:
     skipped: list[tuple[int, int]] = field(default_factory=list)  # (row, id of the same question in the bank)
     new_topics: list[str] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)  # content key of each of ``questions``, in order
+    images: dict = field(default_factory=dict)  # new pictures the questions show, by name (``image_refs``)
+    warnings: list[tuple[str, dict]] = field(default_factory=list)  # (msgid, params): said, but no problem
 
     @property
     def ok(self) -> bool:

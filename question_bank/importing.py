@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from contest.audit import service as audit
 from question_bank.formats.model import ReadResult
+from question_bank.image_store import add_images
 from question_bank.import_plan import NO_DEFAULTS, Defaults, ImportPlan, plan_import
 from question_bank.models import Question, QuestionRevision, Topic
 from question_bank.storage import question_values, revision_values
@@ -41,8 +42,9 @@ def bank_keys(session: Session) -> tuple[dict[str, int], list[str]]:
 
 def write_plan(session: Session, plan: ImportPlan, *, now: datetime, actor_id: int | None, source: str,
                progress: Callable[[int], None] | None = None) -> None:
-    """Write a valid plan's questions (and new topics) in multi-row batches and commit once: all or nothing.
-    ``progress`` is called after each batch (the server yields to other connections there)."""
+    """Write a valid plan's questions (and new topics and pictures) in multi-row batches and commit once: all or
+    nothing. ``progress`` is called after each batch (the server yields to other connections there)."""
+    new_images = add_images(session, plan.images.values(), now=now, actor_id=actor_id)
     topic_ids = dict(session.execute(select(Topic.name, Topic.id)).all())
     if plan.new_topics:
         session.execute(insert(Topic), [{"name": name, "created_at": now} for name in plan.new_topics])
@@ -63,5 +65,5 @@ def write_plan(session: Session, plan: ImportPlan, *, now: datetime, actor_id: i
             progress(len(batch))
     audit.record(session, actor_id=actor_id, action="bank.import", now=now, target_type="bank",
                  details={"source": source, "created": len(plan.questions), "skipped": len(plan.skipped),
-                          "new_topics": plan.new_topics})
+                          "new_topics": plan.new_topics, "images": new_images})
     session.commit()

@@ -191,16 +191,23 @@ def import_upload():
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
         return render_template("bank/import.html", form=form, error=None), status
-    try:
-        data = form.file.data.read()
-    finally:
-        form.file.data.close()  # a large upload waits in a temporary file: let it go now
+    data, images = _read_upload(form.file.data), _read_upload(form.images.data)
     options = {"format": form.format.data or "", "topic": form.topic.data or "",
                "difficulty": form.difficulty.data or "", "skip_existing": bool(form.skip_existing.data)}
     job = import_jobs.start_import(db.session, data=data, filename=form.file.data.filename or "", options=options,
-                                   actor_id=current_user.id, now=utcnow(), folder=import_settings(current_app).folder)
+                                   actor_id=current_user.id, now=utcnow(), folder=import_settings(current_app).folder,
+                                   images=images)
     launch(current_app._get_current_object(), job.id)
     return redirect(url_for("question_bank_pages.import_job", job_id=job.id))
+
+
+def _read_upload(upload) -> bytes | None:
+    if upload is None or not getattr(upload, "filename", ""):
+        return None
+    try:
+        return upload.read()
+    finally:
+        upload.close()  # a large upload waits in a temporary file: let it go now
 
 
 @bp.get("/import/<int:job_id>")

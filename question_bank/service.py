@@ -120,7 +120,7 @@ def create_question(session: Session, raw: RawQuestion, *, topic_id: int, now: d
     session.execute(insert(QuestionRevision),
                     [revision_values(question, question_id=stored.id, number=1, now=now, actor_id=actor_id)])
     audit.record(session, actor_id=actor_id, action="bank.question.created", now=now, target_type="question",
-                 target_id=stored.id)
+                 target_id=stored.id, details={"images": len(checked)} if checked else None)
     session.commit()
     return stored
 
@@ -146,7 +146,7 @@ def edit_question(session: Session, question_id: int, raw: RawQuestion, *, topic
     question.updated_at, question.updated_by_id = now, actor_id
     audit.record(session, actor_id=actor_id, action="bank.question.edited", now=now, target_type="question",
                  target_id=question.id, details={"revision": question.revision, "new_revision": content_changed,
-                                                 "changed": changed})
+                                                 "changed": changed, "images": len(checked) if content_changed else 0})
     session.commit()
     return question
 

@@ -85,6 +85,7 @@ DETAILS = {
     "dry_run": _l("trial run"), "entrants": _l("entrants"), "every_key": _l("with every key"),
     "expires_at": _l("expires"), "export_files": _l("export files"), "failures": _l("failures"),
     "fmt": _l("file"), "format": _l("file"), "from": _l("from"), "frozen_at": _l("frozen at"),
+    "images": _l("new pictures"), "pictures_dropped": _l("questions without their pictures"),
     "job_id": _l("job no."), "key_shown_at": _l("key shown at"), "logins_ended": _l("logins ended"),
     "mode": _l("mode"), "name": _l("name"), "new_revision": _l("new revision"), "places": _l("prize places"),
     "questions": _l("questions"), "reason": _l("reason"), "revision": _l("revision"), "role": _l("role"),
