@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 
 from question_bank.formats.errors import TableError
 from question_bank.formats.limits import megabytes
-from question_bank.formats.model import N_, RawQuestion, ReadResult, RowProblem
+from question_bank.formats.model import N_, ReadResult, RowProblem
 from question_bank.image_check import MAX_UPLOAD_BYTES, CheckedImage, ImageRejected, check_image
 from question_bank.import_plan import image_column
 
