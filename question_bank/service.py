@@ -144,9 +144,11 @@ def edit_question(session: Session, question_id: int, raw: RawQuestion, *, topic
     question.topic_id, question.difficulty, question.type = topic.id, after.difficulty, after.type
     question.search_key, question.content_key = search_key(after), question_key(after)
     question.updated_at, question.updated_by_id = now, actor_id
+    details = {"revision": question.revision, "new_revision": content_changed, "changed": changed}
+    if content_changed and checked:
+        details["images"] = len(checked)
     audit.record(session, actor_id=actor_id, action="bank.question.edited", now=now, target_type="question",
-                 target_id=question.id, details={"revision": question.revision, "new_revision": content_changed,
-                                                 "changed": changed, "images": len(checked) if content_changed else 0})
+                 target_id=question.id, details=details)
     session.commit()
     return question
 
