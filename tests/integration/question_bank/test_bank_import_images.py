@@ -183,3 +183,19 @@ def test_gift_keeps_the_pictures_and_aiken_drops_them_with_a_warning(client, org
     page = upload(client, text.encode(), "cau.aiken.txt", archive(FILES), topic="Lịch sử", difficulty="NB")
     assert "Aiken files carry no pictures: the zip of pictures was not used." in page
     assert "1 question is ready to import." in page
+
+
+def test_the_command_line_import_takes_the_zip_and_refuses_another_banks_picture_names(db_session):
+    """``import_questions`` (``flask bank import FILE --images ZIP``) resolves pictures the same way."""
+    from contest.db import utcnow
+    from question_bank.formats import xlsx_format
+    from question_bank.importing import import_questions
+
+    stranger = [["Ai đây?", "Một", "Hai", "", "A", "Lịch sử", "NB", "ab" * 32 + ".png", "", "", ""]]
+    plan = import_questions(db_session, xlsx_format.read(workbook(stranger)), now=utcnow())
+    assert [(p.row, p.column, p.message) for p in plan.problems] == [
+        (2, "hinh_anh", "the picture %(name)s is not in the bank, and no zip of pictures was uploaded")]
+    assert count(db_session, Question) == 0
+
+    plan = import_questions(db_session, xlsx_format.read(workbook(ROWS)), now=utcnow(), images=archive(FILES))
+    assert plan.ok and count(db_session, Question) == 2 and count(db_session, BankImage) == 3
