@@ -8,23 +8,15 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from contest.accounts.models import Role, StaffRole
 from contest.audit.models import AuditEntry
 from question_bank.models import BankImage, Question, QuestionRevision
-from tests.factories import PASSWORD, make_topic, make_user
+from tests.factories import make_topic
 
 
 def picture(fmt: str = "PNG", size=(60, 40), colour=(10, 120, 200)) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", size, colour).save(buffer, fmt)
     return buffer.getvalue()
-
-
-@pytest.fixture
-def organiser(client, db_session):
-    user = make_user(db_session, role=Role.ORGANISER, staff_role=StaffRole.BANK, email="bank@example.org")
-    assert client.post("/api/session", json={"login": "bank@example.org", "password": PASSWORD}).status_code == 200
-    return user
 
 
 @pytest.fixture

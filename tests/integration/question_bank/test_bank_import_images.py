@@ -12,11 +12,8 @@ from openpyxl import Workbook, load_workbook
 from PIL import Image
 from sqlalchemy import func, select
 
-from contest.accounts.models import Role, StaffRole
-from question_bank import pages as views
 from question_bank.import_jobs import ImportJob
 from question_bank.models import BankImage, Question, QuestionRevision
-from tests.factories import PASSWORD, make_user
 
 HEADER = ["cau_hoi", "dap_an_a", "dap_an_b", "dap_an_c", "dap_an_dung", "chu_de", "muc_do", "image", "image_alt",
           "image_a", "image_b"]
@@ -55,18 +52,6 @@ ROWS = [
 ]
 FILES = {"anh/chan_dung.jpg": picture("JPEG"), "ban_do_1.png": picture(colour=(1, 2, 3)),
          "maps/ban_do_2.png": picture(colour=(200, 2, 3))}
-
-
-@pytest.fixture
-def organiser(client, db_session):
-    user = make_user(db_session, role=Role.ORGANISER, staff_role=StaffRole.BANK, email="bank@example.org")
-    assert client.post("/api/session", json={"login": "bank@example.org", "password": PASSWORD}).status_code == 200
-    return user
-
-
-@pytest.fixture
-def run_now(monkeypatch):
-    monkeypatch.setattr(views, "launch", views.run_job)
 
 
 def upload(client, data: bytes, name: str, images: bytes | None = None, **form) -> str:
