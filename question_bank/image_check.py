@@ -84,8 +84,8 @@ def check_image(data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES, max_pixels: i
         width, height = source.size
         if width < 1 or height < 1 or width * height > max_pixels:
             raise ImageRejected(N_("the image declares more than %(max)s pixels"), max=f"{max_pixels:,}")
-        photo = source.format in ("JPEG", "WEBP")
-        if source.format == "JPEG":
+        photo = source.format in ("JPEG", "MPO", "WEBP")  # MPO: a phone camera's JPEG with a second picture
+        if source.format in ("JPEG", "MPO"):
             # Decode at the smallest power-of-two scale still covering MAX_SIDE both ways: a 24 Mpx phone photo
             # decodes at a quarter of the memory and time.
             source.draft("RGB", (max_side, max_side))

@@ -83,6 +83,8 @@ def test_editing_keeps_replaces_or_removes_a_picture_each_by_a_new_revision(clie
     client.post(edit, content_type="multipart/form-data",
                 data={**form, "tags": "tuan-1", "image": (io.BytesIO(picture(colour=(1, 2, 3))), "b.png")})
     assert question.revision == 3 and current(db_session).image not in (first, None)
+    shown = client.get(f"/organiser/bank/{question.id}").get_data(as_text=True)
+    assert f'src="/media/{current(db_session).image}"' in shown and f'src="/media/{first}"' in shown  # revision 1
 
     client.post(edit, content_type="multipart/form-data", data={**form, "tags": "tuan-1", "remove_image": "y"})
     assert question.revision == 4 and current(db_session).image is None

@@ -40,6 +40,13 @@ def test_a_photo_becomes_jpeg_and_webp_too():
         assert checked.mime == "image/jpeg" and opened(checked.data).format == "JPEG"
 
 
+def test_a_phone_cameras_mpo_jpeg_is_a_photo():
+    buffer = io.BytesIO()
+    Image.new("RGB", (50, 40)).save(buffer, "MPO", save_all=True, append_images=[Image.new("RGB", (50, 40))])
+    assert opened(buffer.getvalue()).format == "MPO"
+    assert check_image(buffer.getvalue()).mime == "image/jpeg"
+
+
 def test_a_gif_keeps_its_first_frame_as_png():
     buffer = io.BytesIO()
     frames = [Image.new("P", (20, 20), index) for index in (1, 2, 3)]
