@@ -7,6 +7,8 @@ show it: a question never names a picture that is not stored.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -67,3 +69,32 @@ def image_file(session: Session, name: str) -> tuple[str, bytes] | None:
         return None
     return row.mime, row.data
 
+
+class RecentImages:
+    """The pictures this process served lately, by name, up to ``max_bytes`` in all. A name never changes its
+    bytes, so a picture thousands of phones load at a round's opening is read from the database once per process;
+    the least recently served go first. Unknown names are not remembered (the picture may be added later)."""
+
+    def __init__(self, max_bytes: int = 64 * 1024 * 1024):
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.files: OrderedDict[str, tuple[str, bytes]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, session: Session, name: str) -> tuple[str, bytes] | None:
+        """``image_file``, from memory when this process served it lately."""
+        with self.lock:
+            found = self.files.get(name)
+            if found is not None:
+                self.files.move_to_end(name)
+                return found
+        found = image_file(session, name)
+        if found is not None and len(found[1]) <= self.max_bytes:
+            with self.lock:
+                if name not in self.files:
+                    self.files[name] = found
+                    self.size += len(found[1])
+                while self.size > self.max_bytes:
+                    _old, (_mime, data) = self.files.popitem(last=False)
+                    self.size -= len(data)
+        return found

@@ -10,18 +10,19 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, request
 
 from contest.extensions import db
-from question_bank.image_store import image_file
+from question_bank.image_store import RecentImages
 from question_bank.media import split_name
 
 bp = Blueprint("question_bank_media", __name__)
 
 CACHE_CONTROL = "public, max-age=31536000, immutable"
+RECENT = RecentImages()  # this process's; every process reads the same database
 
 
 @bp.get("/media/<name>")
 def image(name: str):
     """The picture, or 404 for a name the bank does not hold (or not spelled as ``<sha256>.<ext>``)."""
-    found = image_file(db.session, name)
+    found = RECENT.get(db.session, name)
     if found is None:
         abort(404)
     mime, data = found

@@ -135,3 +135,36 @@ def test_media_under_the_wrong_extension_is_404(client, organiser, db_session, f
                 data={**form, "image": (io.BytesIO(picture()), "a.png")})
     sha = current(db_session).image.split(".")[0]
     assert client.get(f"/media/{sha}.jpg").status_code == 404
+
+
+
+def test_a_served_picture_is_read_from_the_database_once_per_process(client, organiser, db_session, form,
+                                                                      monkeypatch):
+    from question_bank import image_store, media_pages
+
+    monkeypatch.setattr(media_pages, "RECENT", image_store.RecentImages())
+    client.post("/organiser/bank/new", content_type="multipart/form-data",
+                data={**form, "image": (io.BytesIO(picture()), "a.png")})
+    name, unknown = current(db_session).image, "0" * 64 + ".png"
+    reads, read = [], image_store.image_file
+
+    def counted(session, wanted):
+        reads.append(wanted)
+        return read(session, wanted)
+
+    monkeypatch.setattr(image_store, "image_file", counted)
+    for _ in range(3):
+        assert client.get(f"/media/{name}").status_code == 200
+    for _ in range(2):
+        assert client.get(f"/media/{unknown}").status_code == 404
+    assert reads == [name, unknown, unknown]  # a miss is not remembered: the picture may be added later
+
+
+def test_the_least_recently_served_pictures_go_first(monkeypatch):
+    from question_bank import image_store
+
+    monkeypatch.setattr(image_store, "image_file", lambda session, name: ("image/png", name.encode() * 10))
+    recent = image_store.RecentImages(max_bytes=25)
+    for name in ("a", "b", "a", "c"):  # 10 bytes each: room for two
+        recent.get(None, name)
+    assert list(recent.files) == ["a", "c"] and recent.size == 20
