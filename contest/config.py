@@ -103,6 +103,9 @@ class Defaults:
     ENTRANT_UPLOAD_MAX_BYTES = 8 * 1024 * 1024  # a list of 20,000 students is ~2 MB
     # A contest's banner image (contest.rounds.content checks 2 MB itself: this leaves room for the form around it).
     BANNER_UPLOAD_MAX_BYTES = 3 * 1024 * 1024
+    # The bank's question form with its pictures (a stem and up to 8 options; question_bank.image_check caps each
+    # at 5 MB: most pictures are far smaller, and the rest of the form is text).
+    BANK_QUESTION_FORM_MAX_BYTES = 16 * 1024 * 1024
     # Mail (contest.mail): SMTP when MAIL_SERVER is set, else every message goes to the log (and the app's outbox).
     MAIL_SERVER = ""
     MAIL_PORT = 587

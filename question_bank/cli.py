@@ -49,8 +49,10 @@ def describe(plan: ImportPlan, dry_run: bool) -> str:
 @click.option("--difficulty", default="", help="Difficulty of the rows that name none: NB, TH, VD, VDC or 1-4.")
 @click.option("--dry-run", is_flag=True, help="Validate and report, write nothing.")
 @click.option("--skip-existing", is_flag=True, help="Skip questions already in the bank instead of refusing them.")
+@click.option("--images", "images_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A zip of the pictures the file's hinh_anh, hinh_a … hinh_h columns name.")
 def import_command(path: Path, fmt: str | None, topic: str, difficulty: str, dry_run: bool,
-                   skip_existing: bool) -> None:
+                   skip_existing: bool, images_path: Path | None) -> None:
     """Import questions, all or nothing; each bad row is reported as 'row N, column C: reason'."""
     level = parse_difficulty(difficulty) if difficulty else None
     if difficulty and level is None:
@@ -62,9 +64,12 @@ def import_command(path: Path, fmt: str | None, topic: str, difficulty: str, dry
         fail(str(error))
     total = len(read.questions)
     with click.progressbar(length=total, label="importing", hidden=total < PROGRESS_FROM, file=sys.stderr) as bar:
-        plan = import_questions(db.session, read, now=utcnow(), dry_run=dry_run, skip_existing=skip_existing,
-                                defaults=Defaults(topic=topic, difficulty=level), source=path.name,
-                                progress=bar.update)
+        try:
+            plan = import_questions(db.session, read, now=utcnow(), dry_run=dry_run, skip_existing=skip_existing,
+                                    defaults=Defaults(topic=topic, difficulty=level), source=path.name,
+                                    progress=bar.update, images=images_path.read_bytes() if images_path else None)
+        except TableError as error:
+            fail(str(error))
     for problem in plan.problems:
         click.echo(f"row {problem.row}, column {problem.column}: {problem.text()}", err=True)
     if not plan.ok:

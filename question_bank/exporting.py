@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from contest.audit import service as audit
 from question_bank import key_guard
-from question_bank.formats import write_questions
+from question_bank.formats import TEXT_ONLY, write_questions
 from question_bank.formats.model import BankQuestion
 from question_bank.models import Question, QuestionRevision, Topic
 from question_bank.storage import CURRENT_REVISION, bank_question
@@ -38,12 +38,15 @@ def export_questions(session: Session, fmt: str, *, now: datetime, topic_id: int
                      include_inactive: bool = False, every_key: bool = False,
                      actor_id: int | None = None) -> tuple[bytes, int, int]:
     """The file's bytes, how many questions it holds, and how many were left out because a live round can still
-    draw them (``key_guard``); ``every_key`` (an admin's export) leaves none out. Audited as ``bank.exported``."""
+    draw them (``key_guard``); ``every_key`` (an admin's export) leaves none out. Audited as ``bank.exported``, with
+    how many questions lost their pictures in a text-only format (Aiken)."""
     leave_out = frozenset() if every_key else key_guard.secret_ids(session, None, now)
     questions = current_questions(session, topic_id=topic_id, include_inactive=include_inactive, leave_out=leave_out)
     withheld = len(current_questions(session, topic_id=topic_id, include_inactive=include_inactive)) - len(questions)
-    audit.record(session, actor_id=actor_id, action="bank.exported", now=now, target_type="bank",
-                 details={"format": fmt, "topic_id": topic_id, "questions": len(questions), "withheld": withheld,
-                          "every_key": every_key})
+    details = {"format": fmt, "topic_id": topic_id, "questions": len(questions), "withheld": withheld,
+               "every_key": every_key}
+    if fmt in TEXT_ONLY:
+        details["pictures_dropped"] = sum(1 for q in questions if q.image or any(o.image for o in q.options))
+    audit.record(session, actor_id=actor_id, action="bank.exported", now=now, target_type="bank", details=details)
     session.commit()
     return write_questions(questions, fmt), len(questions), withheld

@@ -53,11 +53,36 @@ class QuestionForm(FlaskForm):
     explanation = TextAreaField(_l("Explanation (optional)"), validators=[Length(max=5000)], render_kw={"rows": 2})
     source = StringField(_l("Source (optional)"), validators=[Length(max=500)])
     tags = StringField(_l("Tags (optional, separated by commas)"), validators=[Length(max=500)])
+    image = FileField(_l("Picture (optional: PNG, JPEG, WebP or GIF, up to 5 MB)"),
+                      render_kw={"accept": "image/png,image/jpeg,image/webp,image/gif"})
+    image_alt = StringField(_l("What the picture shows, for those who cannot see it (optional)"),
+                            validators=[Length(max=300)])
+    remove_image = BooleanField(_l("Remove the picture"))
 
-    # option_a … option_h are added below the class.
+    # option_a … option_h, image_a … image_h and remove_image_a … remove_image_h are added below the class.
 
     def option_fields(self):
         return [getattr(self, f"option_{key.lower()}") for key in OPTION_KEYS]
+
+    def option_rows(self):
+        """``(key, text field, picture field, remove field)`` per option, for the template."""
+        return [(key, getattr(self, f"option_{key.lower()}"), getattr(self, f"image_{key.lower()}"),
+                 getattr(self, f"remove_image_{key.lower()}")) for key in OPTION_KEYS]
+
+    def image_uploads(self) -> dict[str, bytes]:
+        """The pictures sent: ``""`` the question's, ``"A"`` … option A's."""
+        fields = {"": self.image, **{key: getattr(self, f"image_{key.lower()}") for key in OPTION_KEYS}}
+        uploads = {}
+        for slot, field in fields.items():
+            upload = field.data
+            if upload is not None and getattr(upload, "filename", ""):
+                uploads[slot] = upload.read()
+        return uploads
+
+    def removed_images(self) -> frozenset[str]:
+        removed = {"": self.remove_image.data, **{key: getattr(self, f"remove_image_{key.lower()}").data
+                                                  for key in OPTION_KEYS}}
+        return frozenset(slot for slot, checked in removed.items() if checked)
 
     def raw_question(self) -> RawQuestion:
         return RawQuestion(
@@ -65,7 +90,7 @@ class QuestionForm(FlaskForm):
             options=tuple((key, field.data or "") for key, field in zip(OPTION_KEYS, self.option_fields(),
                                                                          strict=True)),
             difficulty=self.difficulty.data or "", type=self.type.data or "", explanation=self.explanation.data or "",
-            source=self.source.data or "", tags=self.tags.data or "",
+            source=self.source.data or "", tags=self.tags.data or "", image_alt=self.image_alt.data or "",
         )
 
     def fill_from(self, question, topic_id: int) -> None:
@@ -81,11 +106,16 @@ class QuestionForm(FlaskForm):
         self.explanation.data = question.explanation
         self.source.data = question.source
         self.tags.data = ", ".join(question.tags)
+        self.image_alt.data = question.image_alt
 
 
 for _key in OPTION_KEYS:  # WTForms' metaclass accepts fields added after the class body
     setattr(QuestionForm, f"option_{_key.lower()}", TextAreaField(
         _l("Option %(key)s", key=_key), validators=[Length(max=MAX_OPTION_FIELD)], render_kw={"rows": 1}))
+    setattr(QuestionForm, f"image_{_key.lower()}", FileField(
+        _l("Picture of option %(key)s (optional)", key=_key),
+        render_kw={"accept": "image/png,image/jpeg,image/webp,image/gif"}))
+    setattr(QuestionForm, f"remove_image_{_key.lower()}", BooleanField(_l("Remove the picture")))
 
 
 class SearchForm(Form):
@@ -102,6 +132,7 @@ class SearchForm(Form):
 
 class ImportForm(FlaskForm):
     file = FileField(_l("File (.xlsx, .csv, GIFT or Aiken)"), validators=[FileRequired(_l("Choose a file."))])
+    images = FileField(_l("Zip of the pictures the file names (optional)"), render_kw={"accept": ".zip"})
     format = SelectField(_l("Format"), default="", choices=[SelectChoice("", _l("From the file name")),
                                                 *(SelectChoice(k, v) for k, v in FORMAT_NAMES.items())])
     topic = StringField(_l("Topic for rows without one (optional)"), validators=[Length(max=200)])

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from contest.extensions import db
 from question_bank import uploads
+from question_bank.image_store import known_names
 from question_bank.import_plan import Defaults, ImportPlan
 from question_bank.importing import bank_keys, write_plan
 from question_bank.parse_worker import ParseOutcome, ParseRequest
@@ -53,10 +54,11 @@ Worker = Callable[[ParseRequest], ParseOutcome]
 
 
 def start_import(session: Session, *, data: bytes, filename: str, options: dict, actor_id: int | None,
-                 now: datetime, folder: Path) -> ImportJob:
-    """Store the upload and queue its check. Jobs and files older than a day go first."""
+                 now: datetime, folder: Path, images: bytes | None = None) -> ImportJob:
+    """Store the upload (and the zip of pictures its rows name) and queue its check. Jobs and files older than a
+    day go first."""
     session.execute(delete(ImportJob).where(ImportJob.created_at < now - KEEP))
-    token = uploads.store(folder, data)
+    token = uploads.store(folder, data, images)
     job = ImportJob(status=ImportStatus.QUEUED, filename=filename[:255], token=token, options=options,
                     questions_done=0, error="", created_by_id=actor_id, created_at=now)
     session.add(job)
@@ -100,7 +102,8 @@ def report_of(outcome: ParseOutcome) -> dict:
         return {"error": list(outcome.error)}
     plan = outcome.plan
     return {"error": None, "questions": len(plan.questions), "skipped": len(plan.skipped),
-            "new_topics": plan.new_topics, "problem_count": len(plan.problems),
+            "new_topics": plan.new_topics, "problem_count": len(plan.problems), "images": len(plan.images),
+            "warnings": [list(warning) for warning in plan.warnings],
             "problems": [[p.row, p.column, p.message, p.params] for p in plan.problems[:REPORTED_PROBLEMS]]}
 
 
@@ -114,7 +117,9 @@ def progress(job: ImportJob) -> dict:
 
 def _request(session: Session, job: ImportJob, settings: ImportSettings) -> ParseRequest:
     options, path, filename = job.options, str(settings.folder / job.token), job.filename
+    images = uploads.images_path(settings.folder, job.token)
     existing, topics = bank_keys(session)
+    known = known_names(session)
     # The worker takes a while: hold no transaction, nor the connection (SQLite has one per process), and read
     # nothing of the job after this commit, which would start a new one.
     session.commit()
@@ -125,7 +130,7 @@ def _request(session: Session, job: ImportJob, settings: ImportSettings) -> Pars
         defaults=Defaults(topic=(options.get("topic") or "").strip(),
                           difficulty=Difficulty(difficulty) if difficulty in {d.value for d in Difficulty} else None),
         existing=existing, topics=tuple(topics), memory_mb=settings.memory_mb,
-        cpu_s=int(settings.timeout_s) + 1,
+        cpu_s=int(settings.timeout_s) + 1, images_path=str(images) if images.exists() else "", known_images=known,
     )
 
 

@@ -19,6 +19,7 @@ from question_bank.formats.model import (
     RowProblem,
     split_tags,
 )
+from question_bank.media import is_media_name
 from question_bank.vocabulary import (
     FALSE_TEXT,
     TRUE_TEXT,
@@ -33,6 +34,7 @@ MAX_TEXT = 5000
 MAX_OPTION = 1000
 MAX_TOPIC = 200
 MAX_SOURCE = 500
+MAX_ALT = 300
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,8 @@ class ImportPlan:
     skipped: list[tuple[int, int]] = field(default_factory=list)  # (row, id of the same question in the bank)
     new_topics: list[str] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)  # content key of each of ``questions``, in order
+    images: dict = field(default_factory=dict)  # new pictures the questions show, by name (``image_refs``)
+    warnings: list[tuple[str, dict]] = field(default_factory=list)  # (msgid, params): said, but no problem
 
     @property
     def ok(self) -> bool:
@@ -80,17 +84,24 @@ def _compare_form(text: str) -> str:
     return " ".join(clean(text).casefold().split()).rstrip(" .?!:…")
 
 
-def content_key(text: str, option_texts: Iterable[str]) -> str:
+def content_key(text: str, option_texts: Iterable[str], image: str | None = None) -> str:
     """Two questions are duplicates when their texts and their sets of option texts match after normalising
     (composition, case, spacing, final punctuation). Options count so that generic stems such as
-    'Chọn đáp án đúng' do not collide; their order does not."""
+    'Chọn đáp án đúng' do not collide; their order does not. Pictures count too ("Who is this?" under two
+    portraits is two questions); a question without any keeps the key it had before pictures existed."""
     options = sorted(_compare_form(text) for text in option_texts)
     joined = "\x1f".join([_compare_form(text), *options])
+    if image:
+        joined += "\x1e" + image
     return hashlib.sha256(joined.encode()).hexdigest()[:40]
 
 
 def question_key(question: BankQuestion) -> str:
-    return content_key(question.text, (option.text for option in question.options))
+    return content_key(question.text, (_option_form(option) for option in question.options), question.image)
+
+
+def _option_form(option: Option) -> str:
+    return f"{option.text}\x1d{option.image}" if option.image else option.text
 
 
 def topic_key(name: str) -> str:
@@ -168,15 +179,30 @@ def check_question(raw: RawQuestion, defaults: Defaults = NO_DEFAULTS) -> tuple[
     source = clean(raw.source)
     if len(source) > MAX_SOURCE:
         problem("nguon", N_("the source is longer than %(max)d characters"), max=MAX_SOURCE)
+    image = _image_name(raw.image, "hinh_anh", problem)
+    alt = clean(raw.image_alt) if image else ""
+    if len(alt) > MAX_ALT:
+        problem("mo_ta_hinh", N_("the image description is longer than %(max)d characters"), max=MAX_ALT)
     if problems:
         return None, problems
     return BankQuestion(text=text, options=options, correct=correct, topic=topic, difficulty=difficulty,
                         type=kind, explanation=clean(raw.explanation), source=source,
-                        tags=split_tags(clean(raw.tags))), []
+                        tags=split_tags(clean(raw.tags)), image=image, image_alt=alt), []
+
+
+def _image_name(name: str, column: str, problem) -> str | None:
+    """A picture's name once ``attach_images`` resolved it; anything else names no picture the bank has."""
+    name = clean(name)
+    if name and not is_media_name(name):
+        problem(column, N_("the image %(name)s is not in the bank or in the zip of images"), name=name)
+    return name or None
 
 
 def _options_and_correct(raw: RawQuestion, problem) -> tuple[tuple[Option, ...], tuple[str, ...]]:
-    options = tuple(Option(key.upper(), text) for key, text in ((k, clean(t)) for k, t in raw.options) if text)
+    images = {key.upper(): _image_name(name, image_column(key), problem) for key, name in raw.option_images}
+    # An option is there when it has a text or a picture (the portraits of "Which of these is…?").
+    options = tuple(Option(key.upper(), text, images.get(key.upper()))
+                    for key, text in ((k, clean(t)) for k, t in raw.options) if text or images.get(key.upper()))
     answer = clean(raw.correct)
     truth = truth_of(answer)
     if not options and truth is not None:
@@ -191,7 +217,7 @@ def _options_and_correct(raw: RawQuestion, problem) -> tuple[tuple[Option, ...],
         if len(option.text) > MAX_OPTION:
             problem(_column(option.key), N_("option %(key)s is longer than %(max)d characters"),
                     key=option.key, max=MAX_OPTION)
-        same = _compare_form(option.text)
+        same = _compare_form(_option_form(option))
         if same in seen:
             problem(_column(option.key), N_("option %(key)s repeats option %(other)s"), key=option.key,
                     other=seen[same])
@@ -250,3 +276,8 @@ def _is_true_false(options: tuple[Option, ...]) -> bool:
 
 def _column(key: str) -> str:
     return f"dap_an_{key.lower()}"
+
+
+def image_column(key: str) -> str:
+    """The column of option ``key``'s picture: hinh_a … hinh_h."""
+    return f"hinh_{key.lower()}"

@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from contest.audit import service as audit
 from question_bank.formats.model import ReadResult
+from question_bank.image_refs import attach_images, used_images
+from question_bank.image_store import add_images, known_names
 from question_bank.import_plan import NO_DEFAULTS, Defaults, ImportPlan, plan_import
 from question_bank.models import Question, QuestionRevision, Topic
 from question_bank.storage import question_values, revision_values
@@ -19,14 +21,19 @@ BATCH = 1000  # rows per multi-row INSERT: far fewer round trips than one per ro
 
 def import_questions(session: Session, read: ReadResult, *, now: datetime, actor_id: int | None = None,
                      dry_run: bool = False, defaults: Defaults = NO_DEFAULTS, skip_existing: bool = False,
-                     source: str = "", progress: Callable[[int], None] | None = None) -> ImportPlan:
-    """Add the questions of ``read`` (a format reader's result) to the bank in one transaction.
+                     source: str = "", progress: Callable[[int], None] | None = None,
+                     images: bytes | None = None) -> ImportPlan:
+    """Add the questions of ``read`` (a format reader's result) to the bank in one transaction, with the pictures
+    they name (the bank's own, or files of the zip ``images``: ``image_refs``).
 
     Nothing is written when any row has a problem or ``dry_run`` is set; the plan says what was (or would
     be) added and which topics are new. ``progress`` is called with the number of questions written per batch.
+    ``TableError`` when ``images`` is not a readable zip.
     """
     existing, topics = bank_keys(session)
-    plan = plan_import(read, existing, topics, defaults, skip_existing)
+    attached = attach_images(read, images, known_names(session))
+    plan = plan_import(attached.read, existing, topics, defaults, skip_existing)
+    plan.images = used_images(attached.images, [question for _row, question in plan.questions])
     if not plan.ok or dry_run or not plan.questions:
         return plan
     write_plan(session, plan, now=now, actor_id=actor_id, source=source, progress=progress)
@@ -41,8 +48,9 @@ def bank_keys(session: Session) -> tuple[dict[str, int], list[str]]:
 
 def write_plan(session: Session, plan: ImportPlan, *, now: datetime, actor_id: int | None, source: str,
                progress: Callable[[int], None] | None = None) -> None:
-    """Write a valid plan's questions (and new topics) in multi-row batches and commit once: all or nothing.
-    ``progress`` is called after each batch (the server yields to other connections there)."""
+    """Write a valid plan's questions (and new topics and pictures) in multi-row batches and commit once: all or
+    nothing. ``progress`` is called after each batch (the server yields to other connections there)."""
+    new_images = add_images(session, plan.images.values(), now=now, actor_id=actor_id)
     topic_ids = dict(session.execute(select(Topic.name, Topic.id)).all())
     if plan.new_topics:
         session.execute(insert(Topic), [{"name": name, "created_at": now} for name in plan.new_topics])
@@ -63,5 +71,5 @@ def write_plan(session: Session, plan: ImportPlan, *, now: datetime, actor_id: i
             progress(len(batch))
     audit.record(session, actor_id=actor_id, action="bank.import", now=now, target_type="bank",
                  details={"source": source, "created": len(plan.questions), "skipped": len(plan.skipped),
-                          "new_topics": plan.new_topics})
+                          "new_topics": plan.new_topics, "images": new_images})
     session.commit()

@@ -4,6 +4,8 @@ A question's identity (topic, difficulty, type, active flag) lives on ``Question
 lives on ``QuestionRevision``, which is never changed once written: editing adds a revision and attempts
 keep the id of the revision they were given. ``RoundItemStat`` stores a round's item statistics, computed once
 the round has closed (or on an organiser's request), so pages read them instead of scanning attempts.
+``BankImage`` holds the pictures revisions show, by the SHA-256 of their stored bytes (``image_check``): a
+revision names its images by ``<sha256>.<ext>``, so an image is written once and never changes either.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Enum, Float, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.db import flag_true, intpk, utcnow
@@ -66,16 +68,38 @@ class QuestionRevision(db.Model):
     question_id: Mapped[int] = mapped_column(ForeignKey("bank_questions.id"))
     number: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
-    options: Mapped[list] = mapped_column(JSON)  # [{"key": "A", "text": "…"}, …]
+    options: Mapped[list] = mapped_column(JSON)  # [{"key": "A", "text": "…", "image"?: "<sha256>.png"}, …]
     correct: Mapped[list] = mapped_column(JSON)  # ["B"] or ["A", "C"]
     explanation: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(String(500), default="")
     tags: Mapped[list] = mapped_column(JSON, default=list)
+    image: Mapped[str | None] = mapped_column(String(80))  # the stem's picture: "<sha256>.<ext>" of a BankImage
+    image_alt: Mapped[str] = mapped_column(String(300), default="")  # its text alternative; "" when the stem says it
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     def __repr__(self) -> str:
         return f"<QuestionRevision {self.question_id}.{self.number}>"
+
+
+class BankImage(db.Model):
+    """A checked, normalised picture (``image_check``). Stored in the database rather than on disk: every process of
+    a cluster serves it, an import writes its images and questions in one transaction (all or nothing), and a
+    picture is at most ``MAX_SIDE`` pixels long, a few hundred KB."""
+
+    __tablename__ = "bank_images"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    mime: Mapped[str] = mapped_column(String(32))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    bytes: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    def __repr__(self) -> str:
+        return f"<BankImage {self.sha256[:12]} {self.width}×{self.height}>"
 
 
 class RoundItemStat(db.Model):

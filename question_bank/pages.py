@@ -46,6 +46,7 @@ from question_bank.forms import (
     SearchForm,
     TopicForm,
 )
+from question_bank.media import media_url
 from question_bank.parsing import plan_in_worker
 from question_bank.stats_export import STATS_FORMATS
 from question_bank.stored_stats import (
@@ -67,7 +68,7 @@ bp = Blueprint("question_bank_pages", __name__, url_prefix="/organiser/bank", te
 @bp.context_processor
 def vocabulary():
     return {"difficulty_names": DIFFICULTY_NAMES, "type_names": TYPE_NAMES, "format_names": FORMAT_NAMES,
-            "share": _share, "index": _index}
+            "share": _share, "index": _index, "media_url": media_url}
 
 
 def _share(value: float | None) -> str:
@@ -97,19 +98,20 @@ def index():
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@upload_limit("BANK_QUESTION_FORM_MAX_BYTES")
 @requires(Action.BANK_EDIT)
 def create():
     form = _question_form()
     if form.validate_on_submit():
         try:
             question = service.create_question(db.session, form.raw_question(), topic_id=form.topic_id.data,
-                                               now=utcnow(), actor_id=current_user.id)
+                                               now=utcnow(), actor_id=current_user.id, images=_image_changes(form))
         except DomainError as error:
             show_field_errors(form, error)
         else:
             flash(_("Question #%(id)s created.", id=question.id), "success")
             return redirect(url_for("question_bank_pages.show", question_id=question.id))
-    return render_template("bank/form.html", form=form, question=None)
+    return render_template("bank/form.html", form=form, question=None, content=None)
 
 
 @bp.get("/<int:question_id>")
@@ -124,6 +126,7 @@ def show(question_id: int):
 
 
 @bp.route("/<int:question_id>/edit", methods=["GET", "POST"])
+@upload_limit("BANK_QUESTION_FORM_MAX_BYTES")
 @requires(Action.BANK_EDIT)
 def edit(question_id: int):
     question, content, _revisions = _get(question_id)
@@ -135,13 +138,13 @@ def edit(question_id: int):
     elif form.validate_on_submit():
         try:
             service.edit_question(db.session, question_id, form.raw_question(), topic_id=form.topic_id.data,
-                                  now=utcnow(), actor_id=current_user.id)
+                                  now=utcnow(), actor_id=current_user.id, images=_image_changes(form))
         except DomainError as error:
             show_field_errors(form, error)
         else:
             flash(_("Question #%(id)s saved.", id=question_id), "success")
             return redirect(url_for("question_bank_pages.show", question_id=question_id))
-    return render_template("bank/form.html", form=form, question=question)
+    return render_template("bank/form.html", form=form, question=question, content=content)
 
 
 @bp.post("/<int:question_id>/active")
@@ -188,16 +191,23 @@ def import_upload():
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
         return render_template("bank/import.html", form=form, error=None), status
-    try:
-        data = form.file.data.read()
-    finally:
-        form.file.data.close()  # a large upload waits in a temporary file: let it go now
+    data, images = _read_upload(form.file.data), _read_upload(form.images.data)
     options = {"format": form.format.data or "", "topic": form.topic.data or "",
                "difficulty": form.difficulty.data or "", "skip_existing": bool(form.skip_existing.data)}
     job = import_jobs.start_import(db.session, data=data, filename=form.file.data.filename or "", options=options,
-                                   actor_id=current_user.id, now=utcnow(), folder=import_settings(current_app).folder)
+                                   actor_id=current_user.id, now=utcnow(), folder=import_settings(current_app).folder,
+                                   images=images)
     launch(current_app._get_current_object(), job.id)
     return redirect(url_for("question_bank_pages.import_job", job_id=job.id))
+
+
+def _read_upload(upload) -> bytes | None:
+    if upload is None or not getattr(upload, "filename", ""):
+        return None
+    try:
+        return upload.read()
+    finally:
+        upload.close()  # a large upload waits in a temporary file: let it go now
 
 
 @bp.get("/import/<int:job_id>")
@@ -358,6 +368,10 @@ def _question_form() -> QuestionForm:
     form = QuestionForm()
     form.topic_id.choices = [SelectChoice(str(t.id), t.name) for t, _count in service.list_topics(db.session)]
     return form
+
+
+def _image_changes(form: QuestionForm) -> service.ImageChanges:
+    return service.ImageChanges(uploads=form.image_uploads(), removed=form.removed_images())
 
 
 def _may_change(question) -> bool:

@@ -33,6 +33,8 @@ class ParseRequest:
     memory_mb: int | None = None
     cpu_s: int | None = None
     nice: int = 10
+    images_path: str = ""  # the zip of pictures uploaded with the file, if any
+    known_images: frozenset[str] = frozenset()  # the bank's pictures, by name: a file may name them without a zip
 
     def run(self) -> ParseOutcome:
         return plan_file(self)
@@ -51,18 +53,25 @@ def plan_file(request: ParseRequest) -> ParseOutcome:
     """Read the file and plan its import against the bank the request describes. Pure but for reading the file."""
     from pathlib import Path
 
-    from question_bank.formats import FORMATS, detect_format, read_questions
+    from question_bank.formats import FORMATS, TEXT_ONLY, detect_format, read_questions
     from question_bank.formats.errors import TableError
+    from question_bank.formats.model import N_
+    from question_bank.image_refs import attach_images, used_images
     from question_bank.import_plan import plan_import
 
     data = Path(request.path).read_bytes()
+    archive = Path(request.images_path).read_bytes() if request.images_path else None
     try:
         fmt = request.fmt if request.fmt in FORMATS else detect_format(request.filename, data)
         read = read_questions(data, fmt, request.limits)
+        attached = attach_images(read, None if fmt in TEXT_ONLY else archive, request.known_images)
     except TableError as error:
         return ParseOutcome(error=(error.message, error.params))
-    return ParseOutcome(plan=plan_import(read, request.existing, request.topics, request.defaults,
-                                         request.skip_existing))
+    plan = plan_import(attached.read, request.existing, request.topics, request.defaults, request.skip_existing)
+    plan.images = used_images(attached.images, [question for _row, question in plan.questions])
+    if archive and fmt in TEXT_ONLY:
+        plan.warnings.append((N_("Aiken files carry no pictures: the zip of pictures was not used."), {}))
+    return ParseOutcome(plan=plan)
 
 
 def _confine(request) -> None:

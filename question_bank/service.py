@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -13,7 +14,9 @@ from sqlalchemy.orm import Session
 from contest.audit import service as audit
 from contest.errors import DomainError
 from contest.search_text import fold
-from question_bank.formats.model import BankQuestion, RawQuestion
+from question_bank.formats.model import OPTION_KEYS, BankQuestion, RawQuestion
+from question_bank.image_check import CheckedImage, ImageRejected, check_image
+from question_bank.image_store import add_images
 from question_bank.import_plan import Defaults, check_question, clean, question_key
 from question_bank.models import Question, QuestionRevision, Topic
 from question_bank.storage import (
@@ -28,7 +31,20 @@ from question_bank.vocabulary import Difficulty
 
 # The form field each import column is entered in, so a problem shows beside its field.
 FORM_FIELDS = {"cau_hoi": "text", "dap_an_dung": "correct", "chu_de": "topic_id", "muc_do": "difficulty",
-               "loai": "type", "nguon": "source", **{f"dap_an_{k}": f"option_{k}" for k in "abcdefgh"}}
+               "loai": "type", "nguon": "source", **{f"dap_an_{k}": f"option_{k}" for k in "abcdefgh"},
+               "hinh_anh": "image", "mo_ta_hinh": "image_alt", **{f"hinh_{k}": f"image_{k}" for k in "abcdefgh"}}
+
+
+@dataclass(frozen=True)
+class ImageChanges:
+    """The pictures a question form sent: ``uploads`` by slot (``""`` the question, ``"A"`` … an option), and the
+    slots whose picture the organiser removed. A slot in neither keeps the picture it had."""
+
+    uploads: Mapping[str, bytes] = field(default_factory=dict)
+    removed: frozenset[str] = frozenset()
+
+
+NO_IMAGE_CHANGES = ImageChanges()
 
 
 @dataclass(frozen=True)
@@ -89,11 +105,14 @@ def get_question(session: Session, question_id: int) -> tuple[Question, BankQues
 
 
 def create_question(session: Session, raw: RawQuestion, *, topic_id: int, now: datetime,
-                    actor_id: int | None) -> Question:
-    """Validate ``raw`` as an import row would be, refuse duplicates, store revision 1."""
+                    actor_id: int | None, images: ImageChanges = NO_IMAGE_CHANGES) -> Question:
+    """Validate ``raw`` as an import row would be (its pictures checked, ``image_check``), refuse duplicates, store
+    revision 1 and its new pictures."""
     topic = _topic(session, topic_id)
+    raw, checked = _with_images(raw, images, None)
     question = _validated(raw, topic)
     _refuse_duplicate(session, question, None)
+    add_images(session, checked, now=now, actor_id=actor_id)
     values = question_values(question, topic_id=topic.id, now=now, actor_id=actor_id)
     stored = Question(**values)
     session.add(stored)
@@ -101,21 +120,23 @@ def create_question(session: Session, raw: RawQuestion, *, topic_id: int, now: d
     session.execute(insert(QuestionRevision),
                     [revision_values(question, question_id=stored.id, number=1, now=now, actor_id=actor_id)])
     audit.record(session, actor_id=actor_id, action="bank.question.created", now=now, target_type="question",
-                 target_id=stored.id)
+                 target_id=stored.id, details={"images": len(checked)} if checked else None)
     session.commit()
     return stored
 
 
 def edit_question(session: Session, question_id: int, raw: RawQuestion, *, topic_id: int, now: datetime,
-                  actor_id: int | None) -> Question:
-    """Change a question. A change to what entrants read adds a revision (attempts keep theirs); a change
-    of topic, difficulty or type alone does not."""
+                  actor_id: int | None, images: ImageChanges = NO_IMAGE_CHANGES) -> Question:
+    """Change a question. A change to what entrants read (its pictures included) adds a revision (attempts keep
+    theirs); a change of topic, difficulty or type alone does not."""
     question, before, _revisions = get_question(session, question_id)
     topic = _topic(session, topic_id)
+    raw, checked = _with_images(raw, images, before)
     after = _validated(raw, topic)
     _refuse_duplicate(session, after, question.id)
     content_changed = not same_content(before, after)
     if content_changed:
+        add_images(session, checked, now=now, actor_id=actor_id)
         question.revision += 1
         session.execute(insert(QuestionRevision), [revision_values(
             after, question_id=question.id, number=question.revision, now=now, actor_id=actor_id)])
@@ -123,9 +144,11 @@ def edit_question(session: Session, question_id: int, raw: RawQuestion, *, topic
     question.topic_id, question.difficulty, question.type = topic.id, after.difficulty, after.type
     question.search_key, question.content_key = search_key(after), question_key(after)
     question.updated_at, question.updated_by_id = now, actor_id
+    details = {"revision": question.revision, "new_revision": content_changed, "changed": changed}
+    if content_changed and checked:
+        details["images"] = len(checked)
     audit.record(session, actor_id=actor_id, action="bank.question.edited", now=now, target_type="question",
-                 target_id=question.id, details={"revision": question.revision, "new_revision": content_changed,
-                                                 "changed": changed})
+                 target_id=question.id, details=details)
     session.commit()
     return question
 
@@ -183,6 +206,29 @@ def _topic(session: Session, topic_id: int) -> Topic:
     if topic is None:
         raise DomainError("validation", fields={"topic_id": _l("Choose a topic.")})
     return topic
+
+
+def _with_images(raw: RawQuestion, changes: ImageChanges,
+                 before: BankQuestion | None) -> tuple[RawQuestion, list[CheckedImage]]:
+    """``raw`` naming its pictures (the new ones checked, the kept ones of ``before``), and the new pictures."""
+    checked: dict[str, CheckedImage] = {}
+    errors: dict[str, str] = {}
+    for slot, data in changes.uploads.items():
+        try:
+            checked[slot] = check_image(data)
+        except ImageRejected as refused:
+            errors["image_" + slot.lower() if slot else "image"] = _(refused.message, **refused.params)
+    if errors:
+        raise DomainError("validation", fields=errors)
+    kept = {"": before.image, **{option.key: option.image for option in before.options}} if before else {}
+
+    def name(slot: str) -> str:
+        if slot in checked:
+            return checked[slot].name
+        return "" if slot in changes.removed else kept.get(slot) or ""
+
+    option_images = tuple((key, name(key)) for key in OPTION_KEYS if name(key))
+    return replace(raw, image=name(""), option_images=option_images), list(checked.values())
 
 
 def _validated(raw: RawQuestion, topic: Topic) -> BankQuestion:

@@ -18,7 +18,7 @@ from question_bank.item_stats import ItemSummary
 STATS_FORMATS = {"csv": "text/csv; charset=utf-8",
                  "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 HEADER = ("question_id", "topic", "difficulty", "text", "n", "facility", "discrimination_ul", "point_biserial",
-          *(f"share_{key.lower()}" for key in OPTION_KEYS), "share_no_answer")
+          *(f"share_{key.lower()}" for key in OPTION_KEYS), "share_no_answer", "image")
 SHEET_TITLE = "ThongKe"
 PLACES = 4
 
@@ -32,6 +32,7 @@ class StatsRow:
     difficulty: str
     text: str
     stats: ItemSummary
+    image: str = ""  # the stem's picture, "<sha256>.<ext>" (the file name a bank export gives it)
 
 
 def table_rows(rows: Sequence[StatsRow]) -> list[list]:
@@ -43,7 +44,7 @@ def table_rows(rows: Sequence[StatsRow]) -> list[list]:
         table.append([
             row.question_id, escape_cell(row.topic), escape_cell(row.difficulty), escape_cell(row.text), stats.n,
             _number(stats.facility), _number(stats.discrimination), _number(stats.point_biserial),
-            *(_number(shares.get(key)) for key in OPTION_KEYS), _number(stats.no_answer_share),
+            *(_number(shares.get(key)) for key in OPTION_KEYS), _number(stats.no_answer_share), row.image,
         ])
     return table
 

@@ -33,21 +33,28 @@ def revision_values(question: BankQuestion, *, question_id: int, number: int, no
                     actor_id: int | None) -> dict:
     return {
         "question_id": question_id, "number": number, "text": question.text,
-        "options": [{"key": option.key, "text": option.text} for option in question.options],
+        "options": [option_json(option) for option in question.options],
         "correct": list(question.correct), "explanation": question.explanation, "source": question.source,
-        "tags": list(question.tags), "created_at": now, "created_by_id": actor_id,
+        "tags": list(question.tags), "image": question.image, "image_alt": question.image_alt,
+        "created_at": now, "created_by_id": actor_id,
     }
+
+
+def option_json(option: Option) -> dict:
+    """An option as a revision stores it; ``image`` only when it has one (older revisions have none)."""
+    return {"key": option.key, "text": option.text, **({"image": option.image} if option.image else {})}
 
 
 def bank_question(question: Question, revision: QuestionRevision, topic: str) -> BankQuestion:
     return BankQuestion(
-        text=revision.text, options=tuple(Option(o["key"], o["text"]) for o in revision.options),
+        text=revision.text, options=tuple(Option(o["key"], o["text"], o.get("image")) for o in revision.options),
         correct=tuple(revision.correct), topic=topic, difficulty=question.difficulty, type=question.type,
         explanation=revision.explanation, source=revision.source, tags=tuple(revision.tags),
+        image=revision.image, image_alt=revision.image_alt or "",
     )
 
 
 def same_content(a: BankQuestion, b: BankQuestion) -> bool:
     """True when nothing an entrant reads differs (then an edit needs no new revision)."""
-    fields = ("text", "options", "correct", "explanation", "source", "tags")
+    fields = ("text", "options", "correct", "explanation", "source", "tags", "image", "image_alt")
     return all(getattr(a, name) == getattr(b, name) for name in fields)

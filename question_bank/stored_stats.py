@@ -238,14 +238,14 @@ def export_round_stats(session: Session, round_id: int, fmt: str, now: datetime 
 def stored_round_rows(session: Session, round_id: int, now: datetime | None = None) -> list[StatsRow]:
     """The round's stored rows, by question id, each with its question's current topic, difficulty and text;
     withheld as ``withhold`` says for questions a live round can draw."""
-    stmt = (select(RoundItemStat, Topic.name, Question.difficulty, QuestionRevision.text)
+    stmt = (select(RoundItemStat, Topic.name, Question.difficulty, QuestionRevision.text, QuestionRevision.image)
             .join(Question, Question.id == RoundItemStat.question_id).join(QuestionRevision, CURRENT_REVISION)
             .join(Topic, Topic.id == Question.topic_id)
             .where(RoundItemStat.round_id == round_id).order_by(RoundItemStat.question_id))
     rows = session.execute(stmt).all()
     secret = key_guard.secret_ids(session, [row.question_id for row, *_rest in rows], now or utcnow())
-    return [StatsRow(row.question_id, topic, level.label, body, withhold(_summary(row), secret))
-            for row, topic, level, body in rows]
+    return [StatsRow(row.question_id, topic, level.label, body, withhold(_summary(row), secret), image or "")
+            for row, topic, level, body, image in rows]
 
 
 def _values(round_id: int, stats: ItemSummary, now: datetime) -> dict:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from contest.attempts.paper import PaperQuestion, Slot
 from contest.errors import DomainError
 from question_bank.drawing import Pool, PoolTooSmall, draw_paper
+from question_bank.image_store import image_sizes, shown
 from question_bank.models import Question, QuestionRevision, Topic
 from question_bank.pool import load_pool, round_pool
 from question_bank.vocabulary import Difficulty, QuestionType
@@ -67,11 +68,18 @@ class BankPapers:
             rows = session.execute(
                 select(QuestionRevision, Question.type).join(Question, Question.id == QuestionRevision.question_id)
                 .where(QuestionRevision.id.in_(missing))
-            )
+            ).all()
+            # Pictures never change either: their sizes are cached with the revision that shows them.
+            sizes = image_sizes(session, {name for revision, _kind in rows
+                                          for name in (revision.image, *(o.get("image") for o in revision.options))
+                                          if name})
             for revision, kind in rows:
+                option_images = tuple((o["key"], image) for o in revision.options
+                                      if (image := shown(sizes, o.get("image"))) is not None)
                 self._revisions[revision.id] = PaperQuestion(
                     revision.id, revision.text, tuple((o["key"], o["text"]) for o in revision.options),
                     frozenset(revision.correct), kind == QuestionType.MULTIPLE, revision.explanation,
+                    shown(sizes, revision.image, revision.image_alt or ""), option_images,
                 )
         return {rid: self._revisions[rid] for rid in revision_ids}
 

@@ -23,6 +23,7 @@ from contest.attempts.service import attempt_paper, owned_attempt
 from contest.errors import DomainError
 from contest.rounds.models import Contest, Review, Round
 from question_bank import key_guard
+from question_bank.media import ShownImage
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,7 @@ class ReviewOption:
     text: str
     chosen: bool
     correct: bool | None  # None: the key is kept secret
+    image: ShownImage | None = None
 
 
 @dataclass(frozen=True)
@@ -170,6 +172,7 @@ class ReviewQuestion:
     answered: bool
     right: bool | None  # None: the key is kept secret (another live round can draw the question)
     explanation: str
+    image: ShownImage | None = None
 
     @property
     def key_hidden(self) -> bool:
@@ -195,14 +198,15 @@ def attempt_review(session: Session, rt: AttemptRuntime, *, user_id: int, attemp
     review = []
     for number, slot in enumerate(slots):
         question = questions[slot.revision_id]
-        texts = dict(question.options)
+        texts, images = dict(question.options), dict(question.option_images)
         chosen = frozenset(answers.get(number, ()))
         hidden = slot.question_id in secret
-        options = tuple(ReviewOption(LABELS[i], texts[key], key in chosen, None if hidden else key in question.correct)
+        options = tuple(ReviewOption(LABELS[i], texts[key], key in chosen, None if hidden else key in question.correct,
+                                     images.get(key))
                         for i, key in enumerate(slot.shown))
         review.append(ReviewQuestion(number + 1, question.text, slot.multiple, options, bool(chosen),
                                      None if hidden else chosen == question.correct,
-                                     "" if hidden else question.explanation or ""))
+                                     "" if hidden else question.explanation or "", question.image))
     key_guard.mark_shown(session, [slot.question_id for slot in slots if slot.question_id not in secret], now)
     return review
 

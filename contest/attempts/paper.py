@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from question_bank.media import ShownImage
+
 LABELS = "ABCDEFGH"
 
 
@@ -22,6 +24,8 @@ class PaperQuestion:
     correct: frozenset[str]
     multiple: bool
     explanation: str = ""
+    image: ShownImage | None = None
+    option_images: tuple[tuple[str, ShownImage], ...] = ()  # (original key, picture), the options that have one
 
 
 @dataclass(frozen=True)
@@ -49,14 +53,24 @@ def paper_json(slots: Sequence[Slot]) -> list[dict]:
 
 
 def client_questions(slots: Sequence[Slot], questions: Mapping[int, PaperQuestion]) -> list[dict]:
-    """The paper as the client receives it: no answer key, options relabelled in the order shown."""
+    """The paper as the client receives it: no answer key, options relabelled in the order shown. A picture
+    comes as ``image`` ``{url, width, height, alt}`` on the question or the option showing it; its address is its
+    content's hash, the same whatever the option's place or key."""
     result = []
     for number, slot in enumerate(slots):
         question = questions[slot.revision_id]
-        texts = dict(question.options)
-        options = [{"key": LABELS[i], "text": texts[key]} for i, key in enumerate(slot.shown)]
-        result.append({"slot": number, "text": question.text, "multiple": slot.multiple, "options": options})
+        texts, images = dict(question.options), dict(question.option_images)
+        options = [_with_image({"key": LABELS[i], "text": texts[key]}, images.get(key))
+                   for i, key in enumerate(slot.shown)]
+        result.append(_with_image({"slot": number, "text": question.text, "multiple": slot.multiple,
+                                   "options": options}, question.image))
     return result
+
+
+def _with_image(item: dict, image: ShownImage | None) -> dict:
+    if image is not None:
+        item["image"] = image.payload()
+    return item
 
 
 def client_answers(slots: Sequence[Slot], answers: Mapping[int, Sequence[str]]) -> dict[str, list[str]]:

@@ -93,6 +93,7 @@ DETAILS = {
     "fmt": _l("file"), "into": _l("merged into"), "level": _l("level"), "merged": _l("units merged"),
     "on": _l("from the day"), "parent": _l("parent unit"), "units": _l("units"), "format": _l("file"),
     "from": _l("from"), "frozen_at": _l("frozen at"),
+    "images": _l("new pictures"), "pictures_dropped": _l("questions without their pictures"),
     "job_id": _l("job no."), "key_shown_at": _l("key shown at"), "logins_ended": _l("logins ended"),
     "mode": _l("mode"), "name": _l("name"), "new_revision": _l("new revision"), "places": _l("prize places"),
     "questions": _l("questions"), "reason": _l("reason"), "revision": _l("revision"), "role": _l("role"),

@@ -15,6 +15,7 @@ from question_bank.formats.model import N_, BankQuestion, ReadResult
 from question_bank.formats.tabular import TableError
 
 FORMATS = {"xlsx": xlsx_format, "csv": csv_format, "gift": gift, "aiken": aiken}
+TEXT_ONLY = frozenset({"aiken"})  # formats with no way to name a picture: pictures are dropped, with a warning
 EXTENSIONS = {"xlsx": "xlsx", "csv": "csv", "gift": "gift.txt", "aiken": "aiken.txt"}
 MEDIA_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

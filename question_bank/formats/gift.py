@@ -5,6 +5,12 @@ is a single-answer question, ``{~%50%A ~%50%B ~%-100%C}`` (weights) a multiple-a
 a true/false statement; ``####text`` is the explanation. Comments ``// muc_do: …``, ``// nguon: …`` and
 ``// [tag:…]`` before a question carry what GIFT has no syntax for. Other GIFT types are reported, not read.
 Options get keys A, B, … in the order written (GIFT has no letters).
+
+Pictures go the same way, as comments naming their files (``// hinh_anh: <name>``, ``// mo_ta_hinh: …``,
+``// hinh_a: <name>`` for the first answer…), the names of the xlsx columns: a bank export names the bank's
+pictures (``<sha256>.<ext>``), so it imports again here with them, and a zip of pictures may come with a file
+written by hand. Moodle ignores comments: it imports the questions without their pictures (embedding them as
+``[html]`` text with ``@@PLUGINFILE@@`` addresses would need Moodle's XML format, not GIFT).
 """
 
 from __future__ import annotations
@@ -25,7 +31,10 @@ _TEXT_FORMAT = re.compile(r"^\[(?:html|moodle|plain|markdown)\]", re.IGNORECASE)
 _TRUE_FALSE = re.compile(r"^(TRUE|T|FALSE|F)\s*(?:#.*)?$", re.IGNORECASE | re.DOTALL)
 _ANSWER = re.compile(r"([=~])([^=~]*)")
 _WEIGHT = re.compile(r"^%(-?\d+(?:\.\d+)?)%")
-_META = re.compile(r"^//\s*(muc_do|difficulty|nguon|source)\s*:\s*(.*)$", re.IGNORECASE)
+_META = re.compile(r"^//\s*(muc_do|difficulty|nguon|source|hinh_anh|image|mo_ta_hinh|image_alt|hinh_[a-h])\s*:\s*(.*)$",
+                   re.IGNORECASE)
+_META_FIELDS = {"muc_do": "difficulty", "difficulty": "difficulty", "nguon": "source", "source": "source",
+                "hinh_anh": "image", "image": "image", "mo_ta_hinh": "image_alt", "image_alt": "image_alt"}
 _TAG = re.compile(r"\[tag:([^\]]+)\]")
 _CATEGORY_PREFIX = re.compile(r"^(?:\$[a-z0-9]+\$/)?(?:top/)?", re.IGNORECASE)
 
@@ -44,7 +53,7 @@ def read(data: bytes) -> ReadResult:
         if stripped.startswith("//") and not block:
             found = _META.match(stripped)
             if found:
-                meta["difficulty" if found.group(1).lower() in ("muc_do", "difficulty") else "source"] = found[2]
+                meta[_META_FIELDS.get(found.group(1).lower(), found.group(1).lower())] = found[2].strip()
             tags.extend(tag.strip() for tag in _TAG.findall(stripped))
         elif stripped.startswith("$CATEGORY:") and not block:
             topic = _CATEGORY_PREFIX.sub("", stripped.removeprefix("$CATEGORY:").strip()).strip()
@@ -83,7 +92,9 @@ def _read_question(row: int, text: str, topic: str, meta: dict, tags: list, resu
         row=row, text=_plain(stem), options=tuple((key, _plain(value)) for key, value in options),
         correct=",".join(correct), topic=topic, difficulty=meta.get("difficulty", ""),
         explanation=_plain(general.strip()), source=meta.get("source", ""), tags=join_tags(tuple(tags)),
-        type=kind,
+        type=kind, image=meta.get("image", ""), image_alt=meta.get("image_alt", ""),
+        option_images=tuple((key, meta[f"hinh_{key.lower()}"]) for key, _text in options
+                            if meta.get(f"hinh_{key.lower()}")),
     ))
 
 
@@ -139,6 +150,11 @@ def write(questions: list[BankQuestion]) -> bytes:
             lines.append(f"// nguon: {_one_line(question.source)}")
         if question.tags:
             lines.append("// " + " ".join(f"[tag:{tag}]" for tag in question.tags))
+        if question.image:
+            lines.append(f"// hinh_anh: {question.image}")
+            if question.image_alt:
+                lines.append(f"// mo_ta_hinh: {_one_line(question.image_alt)}")
+        lines += [f"// hinh_{option.key.lower()}: {option.image}" for option in question.options if option.image]
         lines.append(f"{_escape(question.text)} {{")
         lines += _answer_lines(question)
         if question.explanation:

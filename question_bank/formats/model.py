@@ -20,6 +20,7 @@ def N_(message: str) -> str:
 class Option:
     key: str  # "A".."H", stable across revisions so answers and statistics keep their meaning
     text: str
+    image: str | None = None  # "<sha256>.<ext>" of a bank image (``question_bank.media``)
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,8 @@ class BankQuestion:
     explanation: str = ""
     source: str = ""
     tags: tuple[str, ...] = ()
+    image: str | None = None  # the stem's picture, "<sha256>.<ext>"
+    image_alt: str = ""
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,11 @@ class RawQuestion:
     source: str = ""
     tags: str = ""
     type: str = ""
+    # Pictures as the file names them (a file of the import's zip, or a bank image's "<sha256>.<ext>");
+    # ``image_refs.attach_images`` turns them into bank image names before the plan checks them.
+    image: str = ""
+    image_alt: str = ""
+    option_images: tuple[tuple[str, str], ...] = ()  # (key, name), only the options that have one
 
 
 @dataclass(frozen=True)

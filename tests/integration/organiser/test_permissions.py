@@ -10,7 +10,8 @@ from datetime import timedelta
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from PIL import Image
+from sqlalchemy import func, select
 
 from contest.access.guards import admin_required, organiser_required
 from contest.access.permissions import Action, requires, rounds_drawing
@@ -22,7 +23,7 @@ from contest.leaderboards.exports.jobs import export_dir, run_export
 from contest.leaderboards.models import ExportJob
 from contest.leaderboards.web import export_pages
 from contest.rounds.models import Contest, OrganiserContest
-from question_bank.models import Question
+from question_bank.models import BankImage, Question
 from tests.factories import make_unit, make_user
 from tests.integration.attempts.conftest import make_bank, make_round
 from tests.integration.leaderboards.conftest import boards, store  # noqa: F401  (fixtures)
@@ -294,6 +295,12 @@ def test_a_bank_editor_limited_to_a_contest_cannot_change_what_another_contests_
     db_session.commit()
     assert client.post(f"/organiser/bank/{question.id}/active", data={"active": "0"}).status_code == 403
     assert client.get(f"/organiser/bank/{question.id}/edit").status_code == 403
+    # Nor its pictures: the edit is refused before any upload is checked or stored.
+    png = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(png, "PNG")
+    refused = client.post(f"/organiser/bank/{question.id}/edit", content_type="multipart/form-data",
+                          data={"text": "Câu mới?", "image": (io.BytesIO(png.getvalue()), "a.png")})
+    assert refused.status_code == 403 and db_session.scalar(select(func.count()).select_from(BankImage)) == 0
     assert client.post(f"/organiser/bank/{question.id}/readmit").status_code == 403
     assert 'id="shared-question"' in client.get(f"/organiser/bank/{question.id}").text
     assert db_session.get(Question, question.id).active is True

@@ -10,7 +10,6 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from contest.accounts.models import Role, StaffRole
-from question_bank import pages as views
 from question_bank.import_jobs import ImportJob
 from question_bank.models import Question, Topic
 from question_bank.vocabulary import Difficulty
@@ -18,19 +17,6 @@ from tests.factories import PASSWORD, make_question, make_topic, make_user
 from tests.unit.question_bank.bank_samples import messy_file
 
 DEMO_XLSX = Path(__file__).resolve().parents[3] / "contest" / "demo" / "data" / "demo_question_bank.xlsx"
-
-
-@pytest.fixture
-def organiser(client, db_session):
-    user = make_user(db_session, role=Role.ORGANISER, staff_role=StaffRole.BANK, email="bank@example.org")
-    assert client.post("/api/session", json={"login": "bank@example.org", "password": PASSWORD}).status_code == 200
-    return user
-
-
-@pytest.fixture
-def run_now(monkeypatch):
-    """The background steps of an import run within the request that starts them, on the test's session."""
-    monkeypatch.setattr(views, "launch", views.run_job)
 
 
 def question_count(db_session) -> int:

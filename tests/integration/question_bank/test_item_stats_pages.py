@@ -152,6 +152,8 @@ def test_the_question_page_shows_them(client, db_session, case, closed):
 def test_csv_export_rows(client, db_session, case, closed):
     question = case["single"]
     db_session.get(QuestionRevision, revision_id(db_session, question.id)).text = '=HYPERLINK("http://evil")'
+    portrait = "ab" * 32 + ".jpg"  # a pictured question's export names its picture, as the bank's export does
+    db_session.get(QuestionRevision, revision_id(db_session, case["multiple"].id)).image = portrait
     db_session.commit()
     log_in(client, make_user(db_session, role=Role.ORGANISER, staff_role=StaffRole.BANK, email="stats@example.org"))
     response = client.get(f"/organiser/bank/stats/{case['round'].id}.csv")
@@ -159,9 +161,9 @@ def test_csv_export_rows(client, db_session, case, closed):
     rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     assert tuple(rows[0]) == HEADER
     assert rows[1] == [str(question.id), "Chuyển đổi số", "Nhận biết", '\'=HYPERLINK("http://evil")', "5", "0.4",
-                       f"{round(D, 4)}", f"{round(R, 4)}", "0.2", "0.4", "0.2", "0.0", "", "", "", "", "0.2"]
+                       f"{round(D, 4)}", f"{round(R, 4)}", "0.2", "0.4", "0.2", "0.0", "", "", "", "", "0.2", ""]
     assert rows[2][:2] == [str(case["multiple"].id), "Chuyển đổi số"] and rows[2][8:] == [
-        "0.6", "0.0", "0.6", "0.0", "", "", "", "", "0.2"]
+        "0.6", "0.0", "0.6", "0.0", "", "", "", "", "0.2", portrait]
     assert len(rows) == 3
 
 
@@ -173,7 +175,7 @@ def test_xlsx_export_rows(client, db_session, case, closed):
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert tuple(rows[0]) == HEADER
     assert rows[1][0] == case["single"].id and rows[1][4:8] == [5, 0.4, round(D, 4), round(R, 4)]
-    assert rows[1][8:] == [0.2, 0.4, 0.2, 0.0, None, None, None, None, 0.2]
+    assert rows[1][8:] == [0.2, 0.4, 0.2, 0.0, None, None, None, None, 0.2, None]
 
 
 def test_unknown_round_or_format(client, db_session, case):

@@ -5,6 +5,20 @@ import { fill } from "./text.js";
 
 const answeredIn = (choices, slot) => (choices[slot] || []).length > 0;
 
+// A question's or an option's picture: its width and height keep the page from jumping while it loads, and it
+// loads only when shown (one question at a time keeps the others' pictures off the phone's data).
+export function picture(doc, image, className) {
+  const img = doc.createElement("img");
+  img.className = className;
+  img.loading = "lazy";
+  img.decoding = "async";
+  img.width = image.width;
+  img.height = image.height;
+  img.alt = image.alt || "";
+  img.src = image.url;
+  return img;
+}
+
 export class Paper {
   // `state`: {attempt, choices, saveState, errors, current, view}; `unsaved()`: answers not acknowledged yet.
   constructor(doc, strings, state, unsaved) {
@@ -48,6 +62,7 @@ export class Paper {
     box.dataset.slot = String(q.slot);
     box.querySelector(".question-number").textContent = fill(this.T.question_of, { n: q.slot + 1, total });
     box.querySelector(".question-text").textContent = q.text;
+    if (q.image) box.querySelector(".question-text").after(picture(this.doc, q.image, "question-image"));
     box.querySelector(".hint").textContent = q.multiple ? this.T.choose_all : this.T.choose_one;
     const options = box.querySelector(".choices");
     q.options.forEach((option) => {
@@ -62,6 +77,7 @@ export class Paper {
       });
       label.querySelector(".choice-key").textContent = option.key;
       label.querySelector(".choice-text").textContent = option.text;
+      if (option.image) label.querySelector(".choice-text").appendChild(picture(this.doc, option.image, "choice-image"));
       options.appendChild(label);
     });
     const clear = box.querySelector(".clear");
