@@ -281,3 +281,62 @@ def _target(user: User | None, unit: Unit | None) -> dict:
 
 def _with_reason(details: dict, reason: str) -> dict:
     return {**details, "reason": reason} if reason else details
+
+
+KIND_NAMES = {
+    AdjustmentKind.PAUSE: _l("Paused"),
+    AdjustmentKind.RESUME: _l("Resumed"),
+    AdjustmentKind.EXTEND: _l("Close extended"),
+    AdjustmentKind.EXTRA_TIME: _l("Extra time"),
+    AdjustmentKind.EXTRA_ATTEMPT: _l("Extra attempt"),
+}
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One adjustment as the round's results page and live monitor list it."""
+
+    row: RoundAdjustment
+    entrant: User | None
+    unit: Unit | None
+    by: str | None  # the organiser's name; None: a command
+
+    @property
+    def kind_name(self) -> str:
+        return str(KIND_NAMES[self.row.kind])
+
+    @property
+    def who(self) -> str:
+        """Whom extra time or attempts were given: the entrant's name, or the unit's name and code."""
+        if self.entrant is not None:
+            return self.entrant.full_name
+        return f"{self.unit.name} ({self.unit.code})" if self.unit is not None else ""
+
+    def moment(self, key: str) -> datetime:
+        """A moment stored in the details (an extension's ``before`` and ``after``)."""
+        return datetime.fromisoformat(self.row.details[key])
+
+
+def round_adjustments(session: Session, round_id: int, *, scope: Unit | None = None) -> list[Listed]:
+    """The round's adjustments, oldest first. A unit organiser (``scope``) sees the whole round's (pause, resume,
+    extend) and the extra time and attempts that reach their subtree: given to an entrant or a unit in it, or to a
+    unit above it."""
+    rows = session.execute(
+        select(RoundAdjustment, User.full_name).outerjoin(User, User.id == RoundAdjustment.created_by_id)
+        .where(RoundAdjustment.round_id == round_id).order_by(RoundAdjustment.id)).all()
+    listed = []
+    for row, by_name in rows:  # a handful of rows: the entrants and units come from the identity map or by key
+        person = session.get(User, row.user_id) if row.user_id is not None else None
+        place = session.get(Unit, row.unit_id) if row.unit_id is not None else None
+        if scope is not None and not _reaches(scope, person, place):
+            continue
+        listed.append(Listed(row, person, place, by_name))
+    return listed
+
+
+def _reaches(scope: Unit, person: User | None, place: Unit | None) -> bool:
+    if person is not None:
+        return person.unit is not None and person.unit.path.startswith(scope.path)
+    if place is not None:
+        return place.path.startswith(scope.path) or scope.path.startswith(place.path)
+    return True  # the whole round's
