@@ -62,8 +62,10 @@ def extra_attempts(session: Session, round_id: int, user_id: int) -> int:
 def unit_paths(session: Session, user_ids: Iterable[int]) -> dict[int, str | None]:
     """Each entrant's unit path, to match grants to units' subtrees."""
     ids = list(user_ids)
-    return dict(session.execute(select(User.id, Unit.path).outerjoin(Unit, Unit.id == User.unit_id)
-                                .where(User.id.in_(ids)))) if ids else {}
+    if not ids:
+        return {}
+    return {user_id: path for user_id, path in session.execute(
+        select(User.id, Unit.path).outerjoin(Unit, Unit.id == User.unit_id).where(User.id.in_(ids)))}
 
 
 def pauses(session: Session, round_id: int) -> list[Pause]:
