@@ -349,3 +349,12 @@ def test_the_results_page_and_the_live_monitor_list_the_adjustments(app, world, 
     audit_page = staff_client(app, make_user(db_session, role=Role.ADMIN, email="a@example.vn", commit=True)) \
         .get("/organiser/audit").get_data(as_text=True)
     assert "Tạm dừng vòng thi" in audit_page
+
+
+def test_the_clock_signal_makes_this_process_forget_the_rounds_attempts(world, db_session, rt):
+    """What every process does when another one changed a round (the room index's listener, ``realtime``)."""
+    attempt = service.start_attempt(db_session, rt, user_id=world["alice"].id, round_id=world["round"].id,
+                                    now=utcnow(), rng=random.Random(1))
+    assert rt.cache.get(attempt["id"]) is not None
+    SocketIONotifier().round_changed(world["round"].id)
+    assert rt.cache.get(attempt["id"]) is None
