@@ -358,3 +358,31 @@ def test_the_clock_signal_makes_this_process_forget_the_rounds_attempts(world, d
     assert rt.cache.get(attempt["id"]) is not None
     SocketIONotifier().round_changed(world["round"].id)
     assert rt.cache.get(attempt["id"]) is None
+
+
+def test_the_pages_of_a_paused_round_are_in_vietnamese(app, client, world, db_session, rt, organiser):
+    from tests.english_text import english_phrases, find_english, visible_text
+
+    round_ = world["round"]
+    now = utcnow()
+    in_flight.give_extra_time(db_session, rt, actor=organiser, round_id=round_.id, seconds=60,
+                              unit_id=world["tree"]["d1"].id, now=now)
+    in_flight.give_extra_attempt(db_session, rt, actor=organiser, round_id=round_.id, user_id=world["bob"].id,
+                                 attempts=2, now=now)
+    in_flight.extend_round(db_session, rt, actor=organiser, round_id=round_.id,
+                           closes_at=round_.closes_at + timedelta(hours=1), now=now)
+    in_flight.pause_round(db_session, rt, actor=organiser, round_id=round_.id, now=now)
+    phrases = english_phrases()
+    boss = staff_client(app, organiser)
+    admin = staff_client(app, make_user(db_session, role=Role.ADMIN, email="a@example.vn", commit=True))
+    pages = {path: boss.get(path) for path in (f"/organiser/rounds/{round_.id}/live",
+                                               f"/organiser/rounds/{round_.id}/results")}
+    pages["/organiser/audit"] = admin.get("/organiser/audit")
+    client.post("/api/session", json={"login": "0911111111", "password": PASSWORD})
+    pages["play"] = client.get(f"/rounds/{round_.id}/play")
+    for path, response in pages.items():
+        assert response.status_code == 200, path
+        assert find_english(visible_text(response.get_data(as_text=True)), phrases) == [], path
+    live = pages[f"/organiser/rounds/{round_.id}/live"].get_data(as_text=True)
+    assert 'id="paused-note"' in live and 'id="resume-form"' in live and "thêm 2 lượt thi cho Bob" in live
+    assert 'id="paused"' in pages["play"].get_data(as_text=True)
