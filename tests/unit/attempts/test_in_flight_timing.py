@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from contest.attempts.allowances import Grant, owed
@@ -69,6 +69,7 @@ def separate(raw: list[tuple[int, int]]) -> list[Pause]:
     return pauses
 
 
+@settings(deadline=None)  # pure arithmetic, but the machine is shared: no flaky timing
 @given(start=times, limit=st.integers(min_value=1, max_value=7200), close=times, grace=st.integers(0, 60),
        extra=st.integers(0, 3600), raw=pause_lists)
 def test_resuming_one_pause_at_a_time_agrees_with_the_whole_history(start, limit, close, grace, extra, raw):
@@ -85,6 +86,7 @@ def test_resuming_one_pause_at_a_time_agrees_with_the_whole_history(start, limit
                                             pauses=pauses[:index + 1])
 
 
+@settings(deadline=None)  # pure arithmetic, but the machine is shared: no flaky timing
 @given(start=times, limit=st.integers(min_value=1, max_value=7200), close=times, grace=st.integers(0, 60),
        extra=st.integers(0, 3600), more=st.integers(0, 3600), later=st.integers(0, 7200), raw=pause_lists)
 def test_changes_in_flight_never_take_time_away(start, limit, close, grace, extra, more, later, raw):
