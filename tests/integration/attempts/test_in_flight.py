@@ -280,10 +280,18 @@ def test_a_unit_organiser_gives_more_only_within_their_subtree(app, world, db_se
     grants = db_session.scalars(select(RoundAdjustment).order_by(RoundAdjustment.id)).all()
     assert [(g.kind, g.user_id, g.unit_id) for g in grants] == [(AdjustmentKind.EXTRA_TIME, carol.id, None),
                                                               (AdjustmentKind.EXTRA_ATTEMPT, None, tree["s3"].id)]
-    # the live monitor lists what reaches their subtree, with the forms for extra time but not for a pause
+    # the live monitor lists what reaches their subtree (not Alice's, in another district; the province's, above
+    # them, does), with the forms for extra time but not for a pause
+    boss = staff(db_session)
+    in_flight.give_extra_time(db_session, rt, actor=boss, round_id=round_.id, seconds=60, user_id=world["alice"].id,
+                              reason="Riêng Alice", now=now)
+    in_flight.give_extra_time(db_session, rt, actor=boss, round_id=round_.id, seconds=60, unit_id=tree["province"].id,
+                              reason="Cả tỉnh", now=now)
     page = browser.get(f"/organiser/rounds/{round_.id}/live").get_data(as_text=True)
     assert 'id="extra-time-form"' in page and 'id="pause-form"' not in page
-    assert page.count('<li data-kind="extra_') == 2
+    assert page.count('<li data-kind="extra_') == 3 and "Cả tỉnh" in page and "Riêng Alice" not in page
+    assert "Riêng Alice" in staff_client(app, boss).get(f"/organiser/rounds/{round_.id}/results").get_data(
+        as_text=True)
 
 
 def test_a_contest_limited_organiser_changes_only_their_contests(app, world, db_session, rt):
