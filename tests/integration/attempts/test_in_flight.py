@@ -394,3 +394,20 @@ def test_the_pages_of_a_paused_round_are_in_vietnamese(app, client, world, db_se
     live = pages[f"/organiser/rounds/{round_.id}/live"].get_data(as_text=True)
     assert 'id="paused-note"' in live and 'id="resume-form"' in live and "thêm 2 lượt thi cho Bob" in live
     assert 'id="paused"' in pages["play"].get_data(as_text=True)
+
+
+def test_a_submit_racing_the_pause_is_stopped_by_the_update_itself(world, db_session, rt, organiser):
+    """A process whose cached copy does not know of the pause yet: the conditional update refuses, and the attempt
+    stays open here for the resume."""
+    now = utcnow()
+    attempt = service.start_attempt(db_session, rt, user_id=world["alice"].id, round_id=world["round"].id, now=now,
+                                    rng=random.Random(1))
+    in_flight.pause_round(db_session, rt, actor=organiser, round_id=world["round"].id, now=now)
+    state = service.load_state(db_session, rt, attempt["id"])
+    state.paused = False  # as a copy read just before the pause
+    with pytest.raises(DomainError) as error:
+        service.submit_attempt(db_session, rt, user_id=world["alice"].id, attempt_id=attempt["id"],
+                               prediction=None, now=now)
+    assert error.value.code == "round_paused"
+    assert rt.cache.get(attempt["id"]).open
+    assert db_session.get(Attempt, attempt["id"], populate_existing=True).status == Status.IN_PROGRESS
