@@ -257,7 +257,8 @@ def _finalise(session: Session, rt: AttemptRuntime, attempt: Attempt, now: datet
     answers = _answers(session, attempt.id)
     finished_at = min(now, attempt.deadline) if status == Status.SUBMITTED else attempt.deadline
     closed = Closed(attempt.id, attempt.user_id, attempt.round_id, score(slots, answers, questions),
-                    attempt.max_score, timing.duration_ms(attempt.started_at, finished_at, attempt.deadline),
+                    attempt.max_score, timing.duration_ms(attempt.started_at, finished_at, attempt.deadline,
+                                                          round_pauses(session, rt, attempt.round_id)),
                     finished_at)
     changed = session.execute(
         update(Attempt).where(Attempt.id == closed.id, Attempt.status == Status.IN_PROGRESS,
@@ -279,6 +280,17 @@ def _finalise(session: Session, rt: AttemptRuntime, attempt: Attempt, now: datet
     release_connection(session)  # emitting may yield to other greenlets: hold no connection meanwhile
     rt.notifier.attempt_closed(closed.user_id, payload)
     return closed
+
+
+def round_pauses(session: Session, rt: AttemptRuntime, round_id: int) -> tuple[timing.Pause, ...]:
+    """The round's pauses so far, kept per process until the round changes (``AttemptCache.forget_round``): a
+    submit reads them from memory, not the database."""
+    kept = rt.cache.pauses(round_id)
+    if kept is None:
+        epoch = rt.cache.epoch
+        kept = tuple(allowances.pauses(session, round_id))
+        rt.cache.keep_pauses(round_id, kept, epoch=epoch)
+    return kept
 
 
 def owned_attempt(session: Session, *, attempt_id: int, user_id: int) -> Attempt:

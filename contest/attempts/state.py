@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from contest.attempts.paper import Slot
+from contest.attempts.timing import Pause
 
 
 @dataclass
@@ -41,6 +42,8 @@ class AttemptCache:
     maxsize: int = 200_000
     _items: OrderedDict[int, AttemptState] = field(default_factory=OrderedDict)
     epoch: int = 0
+    # Each round's pauses so far (``allowances.pauses``), read once per round for the durations of its attempts.
+    _pauses: dict[int, tuple[Pause, ...]] = field(default_factory=dict)
 
     def get(self, attempt_id: int) -> AttemptState | None:
         state = self._items.get(attempt_id)
@@ -66,9 +69,19 @@ class AttemptCache:
         """Drop every cached attempt of ``round_id``: its deadlines or pause changed. Rare (an organiser's
         action), so a walk of the cache is fine."""
         self.epoch += 1
+        self._pauses.pop(round_id, None)
         for state in list(self._items.values()):  # a copy taken at once: answers may add to the cache meanwhile
             if state.round_id == round_id:
                 self._items.pop(state.attempt_id, None)
 
+    def pauses(self, round_id: int) -> tuple[Pause, ...] | None:
+        """The round's pauses as kept, or None: read them (``keep_pauses``)."""
+        return self._pauses.get(round_id)
+
+    def keep_pauses(self, round_id: int, pauses: tuple[Pause, ...], *, epoch: int) -> None:
+        if epoch == self.epoch:
+            self._pauses[round_id] = pauses
+
     def clear(self) -> None:
         self._items.clear()
+        self._pauses.clear()

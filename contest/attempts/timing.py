@@ -17,10 +17,15 @@ def accepts_answers(now: datetime, deadline: datetime, grace_s: int) -> bool:
     return now <= deadline + timedelta(seconds=grace_s)
 
 
-def duration_ms(started_at: datetime, finished_at: datetime, deadline: datetime) -> int:
-    """Time spent on the attempt; a submit that arrives within the grace counts as at the deadline."""
+def duration_ms(started_at: datetime, finished_at: datetime, deadline: datetime,
+                pauses: Sequence[Pause] = ()) -> int:
+    """Time spent on the attempt; a submit that arrives within the grace counts as at the deadline. The round's
+    pauses are not counted: the entrant's clock was stopped (a tie-break by time must not rank them behind an
+    entrant who started after the pause)."""
     end = min(finished_at, deadline)
-    return max(0, round((end - started_at).total_seconds() * 1000))
+    # the pauses it ran into, as adjusted_deadline counts them (no attempt starts during a pause)
+    stopped = sum((min(p.end, end) - p.start for p in pauses if started_at <= p.start < end), timedelta())
+    return max(0, round((end - started_at - stopped).total_seconds() * 1000))
 
 
 def epoch_ms(moment: datetime) -> int:

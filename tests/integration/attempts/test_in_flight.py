@@ -140,7 +140,9 @@ def test_the_sweeper_waits_while_paused_and_resuming_moves_the_deadline_by_the_p
                                  answer=AnswerPayload(attempt["id"], 0, ("A",), 1)) == {"slot": 0, "seq": 1}
     assert finalise_overdue(db_session, rt, now=before + timedelta(seconds=6)) == 0
     assert finalise_overdue(db_session, rt, now=after + timedelta(seconds=6)) == 1
-    assert db_session.get(Attempt, attempt["id"], populate_existing=True).status == Status.EXPIRED
+    expired = db_session.get(Attempt, attempt["id"], populate_existing=True)
+    assert expired.status == Status.EXPIRED
+    assert expired.duration_ms == 600_000  # the time limit: the 25½ minutes of the pause are not counted
     with pytest.raises(DomainError) as error:
         in_flight.resume_round(db_session, rt, actor=organiser, round_id=round_.id, now=resumed_at)
     assert error.value.code == "conflict"

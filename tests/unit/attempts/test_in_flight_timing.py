@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from contest.attempts.allowances import Grant, owed
-from contest.attempts.timing import Pause, accepts_answers, adjusted_deadline, deadline_for
+from contest.attempts.timing import Pause, accepts_answers, adjusted_deadline, deadline_for, duration_ms
 
 T0 = datetime(2026, 12, 4, 8, 0, tzinfo=UTC)
 CLOSE = T0 + timedelta(hours=2)
@@ -45,6 +45,14 @@ def test_the_close_caps_before_extra_time_and_pauses_are_added():
     assert adjusted_deadline(T0, 600, at(30), grace_s=5) == at(10)
     assert adjusted_deadline(T0, 600, at(6), grace_s=5, extra_s=120) == at(8)
     assert adjusted_deadline(T0, 600, at(6), grace_s=5, extra_s=120, pauses=[Pause(at(7), at(9))]) == at(10)
+
+
+def test_the_time_taken_leaves_out_the_pauses():
+    pauses = [Pause(at(3), at(8)), Pause(at(30), at(40))]
+    assert duration_ms(T0, at(12), at(15), pauses) == 7 * 60_000
+    assert duration_ms(T0, at(20), at(15), pauses) == 10 * 60_000  # at the deadline at most
+    assert duration_ms(at(9), at(12), at(19), pauses) == 3 * 60_000  # started after the pause
+    assert duration_ms(T0, at(12), at(15)) == 12 * 60_000
 
 
 def test_grants_cover_the_entrant_or_their_units_subtree():
@@ -99,3 +107,16 @@ def test_changes_in_flight_never_take_time_away(start, limit, close, grace, extr
     assert adjusted_deadline(started, limit, closes + timedelta(seconds=later), grace_s=grace, extra_s=extra,
                              pauses=pauses) >= before
     assert adjusted_deadline(started, limit, closes, grace_s=grace, extra_s=extra, pauses=pauses[:-1]) <= before
+
+
+@settings(deadline=None)
+@given(start=times, limit=st.integers(min_value=1, max_value=7200), close=times, extra=st.integers(0, 3600),
+       raw=pause_lists)
+def test_an_attempt_run_to_its_deadline_had_its_whole_time_whatever_the_pauses(start, limit, close, extra, raw):
+    """Without grace: the time taken up to the moved deadline, pauses left out, is the time the entrant was owed."""
+    started = T0 + timedelta(seconds=start)
+    closes = started + timedelta(seconds=close + 1)
+    pauses = separate(raw)
+    deadline = adjusted_deadline(started, limit, closes, grace_s=0, extra_s=extra, pauses=pauses)
+    owed_ms = (deadline_for(started, limit, closes) + timedelta(seconds=extra) - started).total_seconds() * 1000
+    assert duration_ms(started, deadline, deadline, pauses) == round(owed_ms)
