@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from contest.accounts.logins import open_login
 from contest.accounts.models import Role, StaffRole
 from contest.attempts import in_flight, service
+from contest.attempts.history import entrant_rounds
 from contest.attempts.models import Attempt, Status
 from contest.attempts.payloads import AnswerPayload
 from contest.attempts.timing import epoch_ms
@@ -240,7 +241,11 @@ def test_an_extra_attempt_for_an_entrant_or_a_unit(world, db_session, rt, organi
     with pytest.raises(DomainError) as error:
         take(alice)
     assert error.value.code == "attempt_limit"
+    listed = entrant_rounds(db_session, user_id=alice.id, now=utcnow()).open[0]
+    assert (listed.attempts_used, listed.attempts_allowed, listed.can_start) == (1, 1, False)
     in_flight.give_extra_attempt(db_session, rt, actor=organiser, round_id=round_.id, user_id=alice.id, now=utcnow())
+    listed = entrant_rounds(db_session, user_id=alice.id, now=utcnow()).open[0]
+    assert (listed.attempts_used, listed.attempts_allowed, listed.can_start) == (1, 2, True)  # her pages offer it
     take(alice)
     with pytest.raises(DomainError):
         take(alice)
