@@ -354,6 +354,8 @@ def _view(session: Session, rt: AttemptRuntime, attempt: Attempt, round_: Round,
         "answers": client_answers(slots, _answers(session, attempt.id) if answers is None else answers),
         "prediction": round_.prediction.value,
         "paused": round_.paused_at is not None,
+        # when its clock stopped: what was left then is what the page shows until the resume
+        "paused_at": timing.epoch_ms(round_.paused_at) if round_.paused_at is not None else None,
     }
     if attempt.status != Status.IN_PROGRESS:
         view["result"] = result_of(attempt)

@@ -48,6 +48,10 @@ def test_the_attempt_page_shows_the_pause_and_goes_on_after_the_resume(tmp_path_
             assert phone.locator("#clock").inner_text() == stopped  # the clock does not run
             phone.locator("#q-0 label.choice").nth(0).click()
             expect(phone.locator("#q-0 .save-state")).not_to_have_attribute("data-state", "saved")
+            phone.reload()  # opened during the pause: paused at once, the clock at what was left at the pause
+            expect(phone.locator("#paper")).to_be_visible()
+            expect(phone.locator("#paused")).to_be_visible()
+            assert abs(seconds(phone.locator("#clock").inner_text()) - seconds(stopped)) <= 1
 
             organiser.click("#resume")
             expect(organiser.locator("#pause")).to_be_visible()
@@ -59,3 +63,11 @@ def test_the_attempt_page_shows_the_pause_and_goes_on_after_the_resume(tmp_path_
             expect(organiser.locator("#adjustments li")).to_have_count(2)
         finally:
             browser.close()
+
+
+def seconds(shown: str) -> int:
+    """'09:41' (or '1:09:41') as seconds."""
+    total = 0
+    for part in shown.strip().split(":"):
+        total = total * 60 + int(part)
+    return total

@@ -178,6 +178,7 @@ function start(root) {
     $("paper").hidden = false;
     $("play-bar").hidden = false;
     state.paused = Boolean(attempt.paused);
+    state.pausedAt = attempt.paused_at || null;
     showPaused();
     tick();
     flush();
@@ -204,6 +205,7 @@ function start(root) {
     clock.sample(reply.attempt.server_now, sentAt, Date.now(), false);
     state.attempt.deadline = reply.attempt.deadline;
     if (reply.attempt.status !== "in_progress") { finished(); return; }
+    state.pausedAt = reply.attempt.paused_at || null;
     if (Boolean(reply.attempt.paused) !== state.paused) setPaused(Boolean(reply.attempt.paused)); // a poll over HTTP
     Object.assign(state, mergeAnswers(reply.attempt.answers, queue.pending, pendingState()));
     queue.resetInFlight();
@@ -338,7 +340,7 @@ function start(root) {
     state.paused = on;
     showPaused();
     if (on) $("announcer").textContent = T.paused;
-    else say("submit-error", "");
+    else { say("submit-error", ""); state.pausedAt = null; }
     tick();
   }
 
@@ -352,8 +354,8 @@ function start(root) {
   function tick() {
     clearTimeout(state.ticking);
     if (!state.attempt) return;
-    if (state.paused) { // stopped where it was: the resume moves the deadline by the pause
-      state.pausedLeft = state.pausedLeft === undefined ? state.attempt.deadline - clock.now() : state.pausedLeft;
+    if (state.paused) { // stopped where it was (at `paused_at` when the server said): the resume moves the deadline
+      if (state.pausedLeft === undefined) state.pausedLeft = state.attempt.deadline - (state.pausedAt || clock.now());
       const frozen = countdown(clock.now() + state.pausedLeft, clock.now());
       $("clock").textContent = frozen.text;
       return;

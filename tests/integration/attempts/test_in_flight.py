@@ -84,6 +84,7 @@ def test_a_paused_round_takes_nothing_over_the_socket_or_http(app, client, alice
     assert client.post(f"/api/attempts/{attempt['id']}/submit", json={}).json["error"]["code"] == "round_paused"
     resumed = alice_socket.call("attempt_resume", {"attempt_id": attempt["id"]})["attempt"]
     assert resumed["paused"] is True and resumed["status"] == "in_progress"
+    assert resumed["paused_at"] == epoch_ms(db_session.get(Round, world["round"].id).paused_at)
 
     bobs = app.test_client()
     assert bobs.post("/api/session", json={"login": "0922222222", "password": PASSWORD}).json["ok"]
