@@ -23,6 +23,7 @@ HTTP_STATUS = {
     "attempt_closed": 409,
     "deadline_passed": 409,
     "attempt_taken_over": 409,  # the attempt is open on another device now (contest.attempts.devices)
+    "round_paused": 409,  # the organisers paused the round (contest.attempts.in_flight)
     "busy": 409,  # the same work is running elsewhere: try again later
     "payload_too_large": 413,
     "unsupported_media_type": 415,
@@ -46,6 +47,8 @@ DEFAULT_MESSAGES = {
     "deadline_passed": _l("The time for this attempt is over."),
     "attempt_taken_over": _l("This attempt is now open on another device: answers from this one are not accepted. "
                              "Open the attempt again here to take it back."),
+    "round_paused": _l("The round is paused by the organisers. Your time is stopped too: please wait, the round "
+                       "will resume shortly."),
     "payload_too_large": _l("The request is too large."),
     "unsupported_media_type": _l("Send a JSON body (Content-Type: application/json)."),
     "rate_limited": _l("Too many requests. Please wait a moment and try again."),

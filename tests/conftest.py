@@ -177,12 +177,26 @@ class RecordingNotifier:
     def __init__(self):
         self.closed: list[tuple[int, dict]] = []
         self.taken_over: list[tuple[int, str]] = []
+        self.rounds: list[tuple[str, int]] = []  # ("changed" | "paused" | "resumed", round id)
+        self.deadlines: list[tuple[int, int, int]] = []  # (user id, attempt id, deadline in epoch ms)
 
     def attempt_closed(self, user_id: int, payload: dict) -> None:
         self.closed.append((user_id, payload))
 
     def attempt_taken_over(self, attempt_id: int, device: str) -> None:
         self.taken_over.append((attempt_id, device))
+
+    def round_changed(self, round_id: int) -> None:
+        self.rounds.append(("changed", round_id))
+
+    def round_paused(self, round_id: int) -> None:
+        self.rounds.append(("paused", round_id))
+
+    def round_resumed(self, round_id: int) -> None:
+        self.rounds.append(("resumed", round_id))
+
+    def attempt_deadline(self, user_id: int, attempt_id: int, deadline_ms: int) -> None:
+        self.deadlines.append((user_id, attempt_id, deadline_ms))
 
 
 @pytest.fixture

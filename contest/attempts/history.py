@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contest.attempts import timing
+from contest.attempts import allowances, timing
 from contest.attempts.models import Answer, Attempt, Status
 from contest.attempts.paper import LABELS
 from contest.attempts.runtime import AttemptRuntime
@@ -99,12 +99,13 @@ def entrant_rounds(session: Session, *, user_id: int, now: datetime) -> EntrantR
     for round_, contest_title in rounds:
         state = round_.status(now)
         mine = attempts.get(round_.id, [])
+        allowed = _allowed(session, round_, user_id, used=len(mine), now=now)
         item = EntrantRound(
             id=round_.id, contest_title=contest_title, title=round_.title, status=state, opens_at=round_.opens_at,
             closes_at=round_.closes_at, time_limit_s=round_.time_limit_s, question_count=round_.question_count,
-            attempts_allowed=round_.attempts_allowed, attempts_used=len(mine),
+            attempts_allowed=allowed, attempts_used=len(mine),
             in_progress=live.get(round_.id) if state == "open" else None,
-            can_start=state == "open" and (round_.id in live or len(mine) < round_.attempts_allowed),
+            can_start=state == "open" and (round_.id in live or len(mine) < allowed),
             best=best_attempt(mine), attempts=tuple(mine),
         )
         {"open": listed.open, "upcoming": listed.upcoming, "closed": listed.done}[state].append(item)
@@ -138,9 +139,18 @@ def attempt_result(session: Session, *, user_id: int, attempt_id: int, now: date
     return AttemptResult(
         attempt=_summary(attempt), round_id=round_.id, round_title=round_.title,
         contest_title=round_.contest.title, round_status=round_.status(now), attempts_used=len(mine),
-        attempts_allowed=round_.attempts_allowed, best=best_attempt(mine), review_open=allowed,
+        attempts_allowed=_allowed(session, round_, user_id, used=len(mine), now=now), best=best_attempt(mine),
+        review_open=allowed,
         review_message=message,
     )
+
+
+def _allowed(session: Session, round_: Round, user_id: int, *, used: int, now: datetime) -> int:
+    """The attempts the entrant may take at the round: its ``attempts_allowed``, and the extra ones organisers
+    gave (read only once the entrant has used the round's own, and while it is open)."""
+    if used < round_.attempts_allowed or round_.status(now) != "open":
+        return round_.attempts_allowed
+    return round_.attempts_allowed + allowances.extra_attempts(session, round_.id, user_id)
 
 
 def review_allowed(round_: Round, attempt: Attempt, now: datetime) -> tuple[bool, str]:

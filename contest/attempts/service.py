@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from contest.attempts import timing
+from contest.attempts import allowances, timing
 from contest.attempts.answer_store import AnswerRow, StoreFailed
 from contest.attempts.closed import Closed
 from contest.attempts.devices import Client, named
@@ -42,33 +42,40 @@ def start_attempt(session: Session, rt: AttemptRuntime, *, user_id: int, round_i
     """Start an attempt (or return the one in progress): draw and store a paper, return it without the key.
 
     ``client``: the device asking; an attempt in progress on another device is taken over by it (``claim``)."""
+    epoch = rt.cache.epoch  # before the round is read: a pause from now on is not missed by the cached copy
     round_ = session.get(Round, round_id)
     if round_ is None:
         raise DomainError("not_found", _l("There is no such round."))
     if round_.status(now) != "open":
         raise DomainError("round_not_open")
+    if round_.paused_at is not None:
+        raise DomainError("round_paused")
     earlier = list(session.scalars(select(Attempt).where(Attempt.round_id == round_id, Attempt.user_id == user_id)))
     current = next((a for a in earlier if a.status == Status.IN_PROGRESS), None)
     if current is not None:
         if timing.accepts_answers(now, current.deadline, round_.grace_s):
             claim(session, rt, current, client, now=now)
-            return _view(session, rt, current, round_, now)
+            return _view(session, rt, current, round_, now, epoch=epoch)
         _finalise(session, rt, current, now, Status.EXPIRED)
 
-    if len(earlier) >= round_.attempts_allowed:
+    if len(earlier) >= round_.attempts_allowed + (
+            allowances.extra_attempts(session, round_id, user_id) if len(earlier) >= round_.attempts_allowed else 0):
         raise DomainError("attempt_limit")
     seen = frozenset(item["q"] for attempt in earlier for item in attempt.paper)
     slots = rt.bank.draw(session, round_, rng, seen)
     attempt = Attempt(round_id=round_id, user_id=user_id, number=len(earlier) + 1, status=Status.IN_PROGRESS,
                       paper=paper_json(slots), started_at=now, max_score=len(slots),
-                      deadline=timing.deadline_for(now, round_.time_limit_s, round_.closes_at),
+                      deadline=timing.adjusted_deadline(now, round_.time_limit_s, round_.closes_at,
+                                                        grace_s=round_.grace_s,
+                                                        extra_s=allowances.extra_seconds(session, round_id, user_id)),
                       device_id=client.device if client is not None else None, device_changes=0)
     session.add(attempt)
     try:
         session.flush()
         if client is not None:
             session.add(_device_row(attempt.id, client, now, took_over=False))
-        view = _view(session, rt, attempt, round_, now, answers={})  # built before commit expires the objects
+        # built before commit expires the objects
+        view = _view(session, rt, attempt, round_, now, answers={}, epoch=epoch)
         session.commit()
     except IntegrityError:
         # A concurrent start by the same entrant won: the database allows one attempt in progress and one
@@ -88,12 +95,14 @@ def resume_attempt(session: Session, rt: AttemptRuntime, *, user_id: int, attemp
 
     ``client``: the device asking, which takes the attempt over from another device (``claim``); with
     ``takeover`` false (a page catching up after a reconnect) another device's attempt is refused instead."""
+    epoch = rt.cache.epoch
     attempt = owned_attempt(session, attempt_id=attempt_id, user_id=user_id)
     round_ = session.get(Round, attempt.round_id)
-    if attempt.status == Status.IN_PROGRESS and not timing.accepts_answers(now, attempt.deadline, round_.grace_s):
-        _finalise(session, rt, attempt, now, Status.EXPIRED)
+    if (attempt.status == Status.IN_PROGRESS and round_.paused_at is None
+            and not timing.accepts_answers(now, attempt.deadline, round_.grace_s)):
+        _finalise(session, rt, attempt, now, Status.EXPIRED)  # while paused its time is not over: it stops too
     claim(session, rt, attempt, client, now=now, takeover=takeover)
-    return _view(session, rt, attempt, round_, now)
+    return _view(session, rt, attempt, round_, now, epoch=epoch)
 
 
 def claim(session: Session, rt: AttemptRuntime, attempt: Attempt, client: Client | None, *, now: datetime,
@@ -147,7 +156,7 @@ def record_answer(session: Session, rt: AttemptRuntime, *, user_id: int, answer:
     """
     state = rt.cache.get(answer.attempt_id)
     if state is None:
-        state = _load_state(session, rt, answer.attempt_id)
+        state = load_state(session, rt, answer.attempt_id)
     elif fresh_device and device is not None:
         state.device = session.scalar(select(Attempt.device_id).where(Attempt.id == answer.attempt_id))
     if state is None:
@@ -159,14 +168,16 @@ def record_answer(session: Session, rt: AttemptRuntime, *, user_id: int, answer:
 
 def checked_choice(state: AttemptState, *, user_id: int, answer: AnswerPayload, now: datetime,
                    device: str | None = None) -> tuple[str, ...]:
-    """The answer's option keys, once the attempt is the user's, open, on the sender's ``device`` (when given), in
-    time and has that question; pure."""
+    """The answer's option keys, once the attempt is the user's, open, on the sender's ``device`` (when given), its
+    round not paused, in time and has that question; pure."""
     if state.user_id != user_id:
         raise DomainError("forbidden", _l("This attempt is not yours."))
     if not state.open:
         raise DomainError("attempt_closed")
     if device is not None and state.device is not None and device != state.device:
         raise DomainError("attempt_taken_over")
+    if state.paused:
+        raise DomainError("round_paused")
     if not timing.accepts_answers(now, state.deadline, state.grace_s):
         raise DomainError("deadline_passed")
     if answer.slot >= len(state.slots):
@@ -189,10 +200,15 @@ def store_answer(rt: AttemptRuntime, answer: AnswerPayload, keys: tuple[str, ...
 
 def submit_attempt(session: Session, rt: AttemptRuntime, *, user_id: int, attempt_id: int,
                    prediction: int | None, now: datetime) -> dict:
-    """Score and close the attempt; submitting again returns the same result."""
+    """Score and close the attempt; submitting again returns the same result. While its round is paused it is
+    refused (``round_paused``): the cached state says so at once, the conditional update in ``_finalise`` in any
+    case."""
     attempt = owned_attempt(session, attempt_id=attempt_id, user_id=user_id)
     if attempt.status != Status.IN_PROGRESS:
         return result_of(attempt)
+    state = rt.cache.get(attempt_id)
+    if state is not None and state.paused:
+        raise DomainError("round_paused")
     if rt.writer.has_pending(attempt_id):
         release_connection(session)  # the writer may need the connection to finish the barrier
         try:
@@ -208,18 +224,22 @@ def submit_attempt(session: Session, rt: AttemptRuntime, *, user_id: int, attemp
 
 
 def finalise_overdue(session: Session, rt: AttemptRuntime, *, now: datetime, limit: int = 1000) -> int:
-    """Finalise attempts whose deadline plus grace has passed, submitted or not; the sweeper's unit of work."""
+    """Finalise attempts whose deadline plus grace has passed, submitted or not; the sweeper's unit of work. The
+    attempts of a paused round are left alone: their time is not running."""
     release_connection(session)
     rt.writer.barrier()
     rows = session.execute(
         select(Attempt, Round).join(Round, Round.id == Attempt.round_id)
-        .where(Attempt.status == Status.IN_PROGRESS, Attempt.deadline < now)
+        .where(Attempt.status == Status.IN_PROGRESS, Attempt.deadline < now, Round.paused_at.is_(None))
         .order_by(Attempt.deadline).limit(limit)
     ).all()
     closed = 0
     for attempt, round_ in rows:
         if not timing.accepts_answers(now, attempt.deadline, round_.grace_s):
-            closed += _finalise(session, rt, attempt, now, Status.EXPIRED) is not None
+            try:
+                closed += _finalise(session, rt, attempt, now, Status.EXPIRED) is not None
+            except DomainError:  # paused since the rows were read: resuming moves its deadline
+                continue
     return closed
 
 
@@ -231,28 +251,46 @@ def result_of(attempt) -> dict:
 def _finalise(session: Session, rt: AttemptRuntime, attempt: Attempt, now: datetime, status: Status,
               prediction: int | None = None) -> Closed | None:
     """Score and close ``attempt`` unless someone else (another process, the sweeper) already did; what was
-    written, or None when it was someone else."""
+    written, or None when it was someone else. Never while its round is paused (``round_paused``): the condition
+    is in the update itself, so a pause committed a moment ago stops a submit or the sweeper all the same."""
     questions, slots = attempt_paper(session, rt, attempt)
     answers = _answers(session, attempt.id)
     finished_at = min(now, attempt.deadline) if status == Status.SUBMITTED else attempt.deadline
     closed = Closed(attempt.id, attempt.user_id, attempt.round_id, score(slots, answers, questions),
-                    attempt.max_score, timing.duration_ms(attempt.started_at, finished_at, attempt.deadline),
+                    attempt.max_score, timing.duration_ms(attempt.started_at, finished_at, attempt.deadline,
+                                                          round_pauses(session, rt, attempt.round_id)),
                     finished_at)
     changed = session.execute(
-        update(Attempt).where(Attempt.id == closed.id, Attempt.status == Status.IN_PROGRESS)
+        update(Attempt).where(Attempt.id == closed.id, Attempt.status == Status.IN_PROGRESS,
+                              ~select(Round.id).where(Round.id == Attempt.round_id, Round.paused_at.is_not(None))
+                              .exists())
         .values(status=status, finished_at=finished_at, score=closed.score, duration_ms=closed.duration_ms,
                 prediction=prediction)
     ).rowcount
     session.commit()
-    rt.cache.close(closed.id)
     if not changed:
+        if session.scalar(select(Attempt.status).where(Attempt.id == closed.id)) == Status.IN_PROGRESS:
+            raise DomainError("round_paused")  # still open: its round was paused
+        rt.cache.close(closed.id)
         return None
+    rt.cache.close(closed.id)
     payload = {"attempt_id": closed.id, "reason": "submitted" if status == Status.SUBMITTED else "deadline",
                "result": result_of(closed)}
     rt.boards.attempt_finalised(session, closed)
     release_connection(session)  # emitting may yield to other greenlets: hold no connection meanwhile
     rt.notifier.attempt_closed(closed.user_id, payload)
     return closed
+
+
+def round_pauses(session: Session, rt: AttemptRuntime, round_id: int) -> tuple[timing.Pause, ...]:
+    """The round's pauses so far, kept per process until the round changes (``AttemptCache.forget_round``): a
+    submit reads them from memory, not the database."""
+    kept = rt.cache.pauses(round_id)
+    if kept is None:
+        epoch = rt.cache.epoch
+        kept = tuple(allowances.pauses(session, round_id))
+        rt.cache.keep_pauses(round_id, kept, epoch=epoch)
+    return kept
 
 
 def owned_attempt(session: Session, *, attempt_id: int, user_id: int) -> Attempt:
@@ -275,14 +313,18 @@ def _answers(session: Session, attempt_id: int) -> dict[int, list[str]]:
     return {slot: choice for slot, choice in rows}
 
 
-def _load_state(session: Session, rt: AttemptRuntime, attempt_id: int) -> AttemptState | None:
+def load_state(session: Session, rt: AttemptRuntime, attempt_id: int) -> AttemptState | None:
+    """What the answer path knows of an attempt, read from the database and kept in the cache."""
+    epoch = rt.cache.epoch
     row = session.execute(
-        select(Attempt, Round.grace_s).join(Round, Round.id == Attempt.round_id).where(Attempt.id == attempt_id)
+        select(Attempt, Round.grace_s, Round.paused_at).join(Round, Round.id == Attempt.round_id)
+        .where(Attempt.id == attempt_id)
     ).first()
     if row is None:
         return None
-    attempt, grace_s = row
-    return _remember(rt, attempt, grace_s, attempt_paper(session, rt, attempt)[1])
+    attempt, grace_s, paused_at = row
+    return _remember(rt, attempt, grace_s, attempt_paper(session, rt, attempt)[1], paused=paused_at is not None,
+                     epoch=epoch)
 
 
 def attempt_paper(session: Session, rt: AttemptRuntime, attempt: Attempt) -> tuple[dict[int, PaperQuestion],
@@ -292,24 +334,28 @@ def attempt_paper(session: Session, rt: AttemptRuntime, attempt: Attempt) -> tup
     return questions, slots_from_json(attempt.paper, questions)
 
 
-def _remember(rt: AttemptRuntime, attempt: Attempt, grace_s: int, slots: tuple[Slot, ...]) -> AttemptState:
+def _remember(rt: AttemptRuntime, attempt: Attempt, grace_s: int, slots: tuple[Slot, ...], *, paused: bool,
+              epoch: int | None = None) -> AttemptState:
     state = AttemptState(attempt.id, attempt.user_id, attempt.round_id, attempt.deadline, grace_s, slots,
-                         open=attempt.status == Status.IN_PROGRESS, device=attempt.device_id)
-    rt.cache.put(state)
+                         open=attempt.status == Status.IN_PROGRESS, device=attempt.device_id, paused=paused)
+    rt.cache.put(state, epoch=epoch)
     return state
 
 
 def _view(session: Session, rt: AttemptRuntime, attempt: Attempt, round_: Round, now: datetime,
-          answers: dict | None = None) -> dict:
+          answers: dict | None = None, epoch: int | None = None) -> dict:
     questions, slots = attempt_paper(session, rt, attempt)
     if attempt.status == Status.IN_PROGRESS:
-        _remember(rt, attempt, round_.grace_s, slots)
+        _remember(rt, attempt, round_.grace_s, slots, paused=round_.paused_at is not None, epoch=epoch)
     view = {
         "id": attempt.id, "round_id": attempt.round_id, "number": attempt.number, "status": attempt.status.value,
         "deadline": timing.epoch_ms(attempt.deadline), "server_now": timing.epoch_ms(now),
         "questions": client_questions(slots, questions),
         "answers": client_answers(slots, _answers(session, attempt.id) if answers is None else answers),
         "prediction": round_.prediction.value,
+        "paused": round_.paused_at is not None,
+        # when its clock stopped: what was left then is what the page shows until the resume
+        "paused_at": timing.epoch_ms(round_.paused_at) if round_.paused_at is not None else None,
     }
     if attempt.status != Status.IN_PROGRESS:
         view["result"] = result_of(attempt)

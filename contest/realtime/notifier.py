@@ -3,7 +3,10 @@ Socket.IO."""
 
 from __future__ import annotations
 
+import time
+
 from contest.extensions import socketio
+from contest.realtime.room_index import SIGNAL_PREFIX
 
 
 def user_room(user_id: int) -> str:
@@ -23,6 +26,19 @@ def holder_room(attempt_id: int, device: str) -> str:
     return f"holder:{attempt_id}:{device}"
 
 
+def round_room(round_id: int) -> str:
+    """The ``/play`` connections that started or resumed an attempt at the round: told when it is paused and
+    resumed."""
+    return f"round:{round_id}"
+
+
+def clock_room(round_id: int) -> str:
+    """A room no connection joins: closing it is the signal, carried by the message queue to every process, that
+    the round's deadlines or pause changed (``room_index.IndexedRooms.basic_close_room`` hands it to the
+    listeners, ``realtime.init_app`` makes the attempt cache forget the round)."""
+    return f"{SIGNAL_PREFIX}{round_id}"
+
+
 def in_room(namespace: str, room: str, sid: str) -> bool:
     """Whether connection ``sid`` is in ``room`` in this process: the manager's room table itself, a dict lookup
     (``server.rooms(sid)`` walks every room of the namespace)."""
@@ -40,6 +56,24 @@ class SocketIONotifier:
         room = holder_room(attempt_id, device)
         socketio.emit("attempt_taken_over", {"attempt_id": attempt_id}, to=room, namespace="/play")
         socketio.close_room(room, namespace="/play")
+
+    def round_changed(self, round_id: int) -> None:
+        """Every process (this one included) forgets the round's cached attempts: its deadlines or pause changed."""
+        socketio.close_room(clock_room(round_id), namespace="/play")
+
+    def round_paused(self, round_id: int) -> None:
+        """``round_paused`` to the round's entrants: the page stops its clock and shows that the round is paused."""
+        socketio.emit("round_paused", {"round_id": round_id}, to=round_room(round_id), namespace="/play")
+
+    def round_resumed(self, round_id: int) -> None:
+        """``round_resumed`` to the round's entrants; the new deadlines follow one by one (``attempt_deadline``)."""
+        socketio.emit("round_resumed", {"round_id": round_id}, to=round_room(round_id), namespace="/play")
+
+    def attempt_deadline(self, user_id: int, attempt_id: int, deadline_ms: int) -> None:
+        """``attempt_deadline`` to every tab of the entrant: the attempt's deadline moved."""
+        socketio.emit("attempt_deadline", {"attempt_id": attempt_id, "deadline": deadline_ms,
+                                           "server_now": int(time.time() * 1000)},
+                      to=user_room(user_id), namespace="/play")
 
     def logins_ended(self, login_ids: list[int]) -> None:
         """``session_ended`` to the connections of each login, then close its room in every process (the

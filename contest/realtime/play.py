@@ -25,7 +25,7 @@ from contest.realtime.fast_answer import answer_in_memory
 from contest.realtime.flood import flood_guard
 from contest.realtime.guards import account_guard, close_connections
 from contest.realtime.logins import LoginWatch
-from contest.realtime.notifier import holder_room, in_room, user_room
+from contest.realtime.notifier import holder_room, in_room, round_room, user_room
 from contest.realtime.replies import ack, event, overloaded
 from contest.web import optional_whole, whole
 
@@ -114,6 +114,7 @@ class PlayNamespace(Namespace):
                                             now=utcnow(), rng=random.Random(), client=client)
         if attempt["status"] == "in_progress":
             join_room(holder_room(attempt["id"], client.device))
+            join_room(round_room(round_id))  # told when the round is paused and resumed
         return ack(attempt=attempt)
 
     @event()
@@ -134,6 +135,8 @@ class PlayNamespace(Namespace):
             if not held:
                 leave_room(room)
             raise
+        if attempt["status"] == "in_progress":
+            join_room(round_room(attempt["round_id"]))
         return ack(attempt=attempt)
 
     @event()

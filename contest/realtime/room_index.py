@@ -14,7 +14,13 @@ managers and compares their room tables.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+
 import socketio
+
+log = logging.getLogger(__name__)
+SIGNAL_PREFIX = "clock:"  # the rooms of realtime.notifier.clock_room
 
 
 class PendingSids:
@@ -60,6 +66,19 @@ class IndexedRooms:
         self.rooms_of: dict[tuple[str, str], set] = {}
         self.pending_connect = PendingTable()
         self.pending_disconnect = PendingTable()
+        self.signal_listeners: list[Callable[[str], None]] = []
+
+    def basic_close_room(self, room, namespace):
+        """Closing a room whose name starts with ``SIGNAL_PREFIX`` is a signal to every process, the closing
+        one included (this runs for a close from here and for one from the message queue): the listeners get
+        its name. No connection is in such a room."""
+        if isinstance(room, str) and room.startswith(SIGNAL_PREFIX):
+            for listener in self.signal_listeners:
+                try:
+                    listener(room)
+                except Exception:
+                    log.exception("room signal %s failed", room)
+        super().basic_close_room(room, namespace)
 
     def basic_enter_room(self, sid, namespace, room, eio_sid=None):
         super().basic_enter_room(sid, namespace, room, eio_sid=eio_sid)

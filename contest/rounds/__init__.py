@@ -9,9 +9,11 @@ def init_app(app: Flask) -> None:
     from contest.rounds.api import api
     from contest.rounds.cli import contest_cli
     from contest.rounds.content_pages import bp as content_pages
+    from contest.rounds.in_flight_pages import bp as in_flight_pages
     from contest.rounds.pages import bp
 
     app.register_blueprint(api)
     app.register_blueprint(bp)
     app.register_blueprint(content_pages)
+    app.register_blueprint(in_flight_pages)
     app.cli.add_command(contest_cli)

@@ -173,3 +173,31 @@ class NewsForm(FlaskForm):
     body = TextAreaField(_l("Text (Markdown)"), render_kw={"rows": 8})
     published_at = DateTimeLocalField(_l("Published at (Vietnam time)"), format=LOCAL_FORMAT,
                                       validators=[InputRequired(_l("Enter the date and time."))])
+
+
+class InFlightForm(FlaskForm):
+    """Pausing or resuming a round: the reason is optional, shown in the round's list of changes."""
+
+    reason = StringField(_l("Reason (optional)"), validators=[Length(max=1000)])
+
+
+class ExtendForm(InFlightForm):
+    closes_at = DateTimeLocalField(_l("New close (Vietnam time)"), format=LOCAL_FORMAT,
+                                   validators=[InputRequired(_l("Enter a date and time."))])
+
+
+class AllowanceForm(InFlightForm):
+    """Extra time or attempts for one entrant (their phone or email) or a unit's subtree (its code)."""
+
+    login = StringField(_l("Entrant's phone or email"), validators=[Length(max=254)])
+    unit_code = StringField(_l("or a unit's code (every entrant under it)"), validators=[Length(max=32)])
+
+
+class ExtraTimeForm(AllowanceForm):
+    minutes = IntegerField(_l("Extra minutes (1–360)"), validators=[InputRequired(_l("Enter a number."))],
+                           render_kw={"min": "1", "max": "360"})
+
+
+class ExtraAttemptForm(AllowanceForm):
+    attempts = IntegerField(_l("Extra attempts (1–5)"), default=1, validators=[InputRequired(_l("Enter a number."))],
+                            render_kw={"min": "1", "max": "5"})

@@ -13,6 +13,7 @@ from wtforms import SelectChoice
 
 from contest.access.guards import contest_or_abort, round_or_abort
 from contest.access.permissions import Action, contest_scope, current_can, current_unit_scope, requires
+from contest.attempts.in_flight import round_adjustments
 from contest.attempts.runtime import runtime
 from contest.db import utcnow
 from contest.errors import DomainError
@@ -20,13 +21,17 @@ from contest.extensions import db
 from contest.leaderboards.reads import contest_aggregate
 from contest.leaderboards.results.settings import AGGREGATE_NAMES
 from contest.presence import presence
-from contest.rounds import service
+from contest.rounds import in_flight_pages, service
 from contest.rounds.forms import (
     BY_CELL,
     NAME_STYLES,
     PREDICTIONS,
     REVIEWS,
     ContestForm,
+    ExtendForm,
+    ExtraAttemptForm,
+    ExtraTimeForm,
+    InFlightForm,
     RoundForm,
     cell_name,
     read_cells,
@@ -175,8 +180,15 @@ def _save_round(form: RoundForm, contest, round_: Round | None, cells: list[dict
 @requires(Action.ROUND_VIEW)
 def live(round_id: int):
     round_ = round_or_abort(round_id)
-    counts = _live_counts().get(db.session, round_, now=utcnow(), presence=presence(), scope=current_unit_scope())
-    return render_template("rounds/live.html", round=round_, counts=counts, scope=current_unit_scope())
+    now = utcnow()
+    counts = _live_counts().get(db.session, round_, now=now, presence=presence(), scope=current_unit_scope())
+    extend = ExtendForm(prefix=in_flight_pages.EXTEND)
+    extend.closes_at.data = to_vietnam(round_.closes_at).replace(tzinfo=None)
+    return render_template("rounds/live.html", round=round_, counts=counts, scope=current_unit_scope(),
+                           status=round_.status(now), reason_form=InFlightForm(prefix=in_flight_pages.CLOCK),
+                           extend_form=extend, extra_time_form=ExtraTimeForm(prefix=in_flight_pages.EXTRA_TIME),
+                           extra_attempt_form=ExtraAttemptForm(prefix=in_flight_pages.EXTRA_ATTEMPT),
+                           adjustments=round_adjustments(db.session, round_id, scope=current_unit_scope()))
 
 
 @bp.get("/rounds/<int:round_id>/live.json")

@@ -68,6 +68,7 @@ test("acknowledgements sort into saved, retry, session over, attempt over and re
     assert.equal(refused(code), "retry", code);
   }
   assert.equal(refused("not_authenticated"), "session");
+  assert.equal(refused("round_paused"), "retry"); // kept on the phone, sent again after the resume
   assert.equal(refused("deadline_passed"), "closed");
   assert.equal(refused("attempt_closed"), "closed");
   assert.equal(refused("invalid_choice"), "refused");

@@ -26,6 +26,7 @@ test("a submit's reply: done (even a second submit), logged out, wait and send a
     assert.equal(submitOutcome(failed(code)), "wait", code);
   }
   assert.equal(submitOutcome(failed("validation")), "refused");
+  assert.equal(submitOutcome(failed("round_paused")), "paused"); // not submitted: the page waits for the resume
 });
 
 test("the waiting message matches the connection line", () => {

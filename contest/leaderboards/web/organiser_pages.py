@@ -24,6 +24,7 @@ from flask_login import current_user
 
 from contest.access.guards import contest_or_abort, round_or_abort
 from contest.access.permissions import Action, current_unit_scope, keep_within, requires
+from contest.attempts.in_flight import round_adjustments
 from contest.attempts.runtime import runtime
 from contest.db import utcnow
 from contest.errors import DomainError
@@ -71,7 +72,7 @@ def show(round_id: int):
                            tie_breaks=_order_value(round_tie_breaks(db.session, round_id), round_),
                            tie_break_orders=_orders(round_),
                            tie_break_lock=settings.tie_break_lock(round_, now, published=bool(published)),
-                           scope=scope)
+                           scope=scope, adjustments=round_adjustments(db.session, round_id, scope=scope))
 
 
 @bp.post("/rounds/<int:round_id>/tie-breaks")

@@ -45,6 +45,7 @@ function start(root) {
     ticking: null,
     announced: new Set(),
     takenOver: false, // another device has the attempt now: this page sends nothing more
+    paused: false, // the organisers paused the round: the clock is stopped, nothing is submitted
     pendingSubmit: null, // a PendingSubmit once the attempt is known
   };
   const paper = new Paper(document, T, state, () => queue.size);
@@ -55,6 +56,17 @@ function start(root) {
     closed: (payload) => { if (state.attempt && payload && payload.attempt_id === state.attempt.id) finished(); },
     ended: sessionOver,
     takenOver: (payload) => { if (state.attempt && payload && payload.attempt_id === state.attempt.id) takenOver(); },
+    paused: (payload) => { if (state.attempt && payload && payload.round_id === cfg.roundId) setPaused(true); },
+    resumed: (payload) => {
+      if (!state.attempt || !payload || payload.round_id !== cfg.roundId) return;
+      setPaused(false);
+      resync(); // the new deadline and every answer kept meanwhile
+    },
+    deadline: (payload) => {
+      if (!state.attempt || !payload || payload.attempt_id !== state.attempt.id) return;
+      state.attempt.deadline = payload.deadline;
+      tick();
+    },
     poll: () => { if (state.attempt) resync(); },
   }, device);
 
@@ -123,6 +135,11 @@ function start(root) {
     if (!reply.ok) {
       const code = reply.error.code;
       if (code === "not_authenticated") { sessionOver(); return; }
+      if (code === "round_paused") { // nothing to do but wait: Start works again once it is resumed
+        say("intro-error", reply.error.message);
+        $("start").disabled = false;
+        return;
+      }
       if (!retryable(code)) { // the round closed, no attempts left…: say so, nothing to retry
         $("intro-error").textContent = reply.error.message;
         $("start").hidden = true;
@@ -160,6 +177,9 @@ function start(root) {
     $("intro").hidden = true;
     $("paper").hidden = false;
     $("play-bar").hidden = false;
+    state.paused = Boolean(attempt.paused);
+    state.pausedAt = attempt.paused_at || null;
+    showPaused();
     tick();
     flush();
     retryPendingSubmit();
@@ -185,6 +205,8 @@ function start(root) {
     clock.sample(reply.attempt.server_now, sentAt, Date.now(), false);
     state.attempt.deadline = reply.attempt.deadline;
     if (reply.attempt.status !== "in_progress") { finished(); return; }
+    state.pausedAt = reply.attempt.paused_at || null;
+    if (Boolean(reply.attempt.paused) !== state.paused) setPaused(Boolean(reply.attempt.paused)); // a poll over HTTP
     Object.assign(state, mergeAnswers(reply.attempt.answers, queue.pending, pendingState()));
     queue.resetInFlight();
     paper.allChoices();
@@ -263,6 +285,12 @@ function start(root) {
     const outcome = submitOutcome(reply);
     if (outcome === "done") { state.pendingSubmit.clear(); finished(); return; }
     if (outcome === "session") { sessionOver(); return; }
+    if (outcome === "paused") { // the round was paused meanwhile: nothing was submitted; again after the resume
+      state.closing = false;
+      say("submit-error", reply.error.message);
+      showPaused();
+      return;
+    }
     if (auto) { // the server finalises at the deadline anyway; ask again (a reconnect asks too)
       setTimeout(() => { if (link.up) submit("auto"); }, RETRY_MS);
       return;
@@ -305,10 +333,34 @@ function start(root) {
     showLink("link_lost");
   }
 
+  // ------------------------------------------------------------ the pause
+  // The organisers paused the round (round_paused, or `paused` in the attempt): the banner shows, the clock stops
+  // where it is and submitting waits; answers chosen meanwhile are kept and sent once it is resumed.
+  function setPaused(on) {
+    state.paused = on;
+    showPaused();
+    if (on) $("announcer").textContent = T.paused;
+    else { say("submit-error", ""); state.pausedAt = null; }
+    tick();
+  }
+
+  function showPaused() {
+    $("paused").hidden = !state.paused;
+    $("submit").disabled = state.paused || state.closing || state.takenOver;
+    $("play-bar").dataset.paused = state.paused ? "true" : "";
+  }
+
   // ------------------------------------------------------------ the countdown
   function tick() {
     clearTimeout(state.ticking);
     if (!state.attempt) return;
+    if (state.paused) { // stopped where it was (at `paused_at` when the server said): the resume moves the deadline
+      if (state.pausedLeft === undefined) state.pausedLeft = state.attempt.deadline - (state.pausedAt || clock.now());
+      const frozen = countdown(clock.now() + state.pausedLeft, clock.now());
+      $("clock").textContent = frozen.text;
+      return;
+    }
+    state.pausedLeft = undefined;
     const shown = countdown(state.attempt.deadline, clock.now());
     const clockBox = $("clock");
     clockBox.textContent = shown.text;

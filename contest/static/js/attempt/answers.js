@@ -99,6 +99,7 @@ export function answerOutcome(reply) {
   if (retryable(code)) return "retry";
   if (code === "not_authenticated") return "session";
   if (code === "attempt_taken_over") return "taken_over";
+  if (code === "round_paused") return "retry"; // kept and sent again once the round is resumed
   if (code === "deadline_passed" || code === "attempt_closed") return "closed";
   return "refused";
 }

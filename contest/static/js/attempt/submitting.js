@@ -13,6 +13,7 @@ export const currentKey = (attemptId) => `olympiad.current.${attemptId}`;
 export function submitOutcome(reply) {
   if (reply.ok || reply.error.code === "attempt_closed") return "done";
   if (reply.error.code === "not_authenticated") return "session";
+  if (reply.error.code === "round_paused") return "paused";
   return retryable(reply.error.code) ? "wait" : "refused";
 }
 

@@ -68,7 +68,8 @@ export function httpCall(api, event, data, fetchImpl = fetch, device = "") {
 // The link to the server: "socket" until the websocket proves unreachable, then "http" for good ("ended" once the
 // login is over). `page` gets told: show(key) the connection line, up() when calls can go through, lost() when
 // they cannot, closed(payload) for attempt_closed, takenOver(payload) for attempt_taken_over, ended() for
-// session_ended, poll() every HTTP_POLL_MS over HTTP. `device` is this browser's device id.
+// session_ended, paused(payload) / resumed(payload) for round_paused / round_resumed, deadline(payload) for
+// attempt_deadline, poll() every HTTP_POLL_MS over HTTP. `device` is this browser's device id.
 // Over HTTP a request that cannot leave the phone ("offline") marks the link down (the line says so) until a
 // request gets an answer again.
 export class Link {
@@ -122,6 +123,9 @@ export class Link {
     });
     socket.on("attempt_closed", (payload) => this.page.closed(payload));
     socket.on("attempt_taken_over", (payload) => this.page.takenOver(payload));
+    socket.on("round_paused", (payload) => this.page.paused(payload));
+    socket.on("round_resumed", (payload) => this.page.resumed(payload));
+    socket.on("attempt_deadline", (payload) => this.page.deadline(payload));
     socket.on("session_ended", () => { this.mode = "ended"; socket.off(); socket.close(); this.page.ended(); });
     setTimeout(() => {
       if (!this.everConnected && !this.inLine && this.mode === "socket") this.useHttp();
