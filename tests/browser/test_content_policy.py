@@ -97,7 +97,10 @@ def test_every_page_works_under_the_policy(tmp_path_factory):
                 seen[path] = page.evaluate("window.cspViolations")
 
             visit("/")
-            visit("/register", "#unit_id")
+            visit("/register", "#unit_id-picker-q")
+            page.fill("#unit_id-picker-q", "dai tu")  # the picker's module and its search run under the policy
+            expect(page.locator("#unit_id-picker-list [role=option]", has_text="THPT Đại Từ")).to_be_visible()
+            seen["/register"] = page.evaluate("window.cspViolations")
             visit(f"/rounds/{round_id}/board")
             expect(page.locator("#board-live")).to_have_attribute("data-live-state", "live")  # its websocket
             visit(f"/rounds/{round_id}/units", "#units-chart")
