@@ -58,8 +58,9 @@ def start_attempt(session: Session, rt: AttemptRuntime, *, user_id: int, round_i
             return _view(session, rt, current, round_, now, epoch=epoch)
         _finalise(session, rt, current, now, Status.EXPIRED)
 
-    if len(earlier) >= round_.attempts_allowed + (
-            allowances.extra_attempts(session, round_id, user_id) if len(earlier) >= round_.attempts_allowed else 0):
+    # Extra attempts are read only once the round's own are used up: nearly every start skips the query.
+    if (len(earlier) >= round_.attempts_allowed
+            and len(earlier) >= round_.attempts_allowed + allowances.extra_attempts(session, round_id, user_id)):
         raise DomainError("attempt_limit")
     seen = frozenset(item["q"] for attempt in earlier for item in attempt.paper)
     slots = rt.bank.draw(session, round_, rng, seen)
