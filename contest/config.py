@@ -118,6 +118,9 @@ class Defaults:
     # Answers whose attempt, user and login are in memory are taken without a Flask request context
     # (contest.realtime.fast_answer); False sends every answer through Flask-SocketIO's handler.
     ANSWER_FAST_PATH = True
+    # The /play connect and attempt_start of a logged-in entrant are done without a request context
+    # (contest.realtime.fast_opening); False sends them through Flask-SocketIO's handlers.
+    OPENING_FAST_PATH = True
     # Answers stored per group commit at most, and how often overdue attempts are finalised.
     ANSWER_BATCH_MAX = 500
     # How long an answer waits for its group commit before it is answered ``unavailable``: well under the

@@ -26,9 +26,10 @@ from contest.attempts.runtime import EXTENSION
 from contest.db import utcnow
 from contest.errors import DomainError
 from contest.realtime.guards import allow_event
+from contest.realtime.in_memory import caller_in_memory
 from contest.realtime.notifier import holder_room, in_room
-from contest.realtime.replies import MAX_PAYLOAD_CHARS, ack, refuse
-from contest.web import BadPayload, too_large
+from contest.realtime.replies import ack, refuse
+from contest.web import BadPayload
 
 log = logging.getLogger(__name__)
 SETTING = "ANSWER_FAST_PATH"
@@ -36,19 +37,10 @@ SETTING = "ANSWER_FAST_PATH"
 
 def answer_in_memory(namespace, sid: str, *args) -> dict | None:
     """The acknowledgement of an answer stored without a Flask context, or None: take the ordinary path."""
-    environ = namespace.socketio.server.get_environ(sid, namespace=namespace.namespace)
-    if not environ or len(args) != 1 or not isinstance(args[0], dict):
+    caller = caller_in_memory(namespace, sid, args, SETTING)
+    if caller is None:
         return None
-    app = environ["flask.app"]
-    if not app.config[SETTING]:
-        return None
-    user_id = namespace.users.get(sid)
-    if user_id is None or not namespace.logins.open_in_memory(sid, now=time.monotonic(),
-                                                              recheck_s=app.config["LOGIN_RECHECK_S"]):
-        return None
-    data = args[0]
-    if too_large(data, MAX_PAYLOAD_CHARS):
-        return None
+    app, environ, user_id, data = caller
     try:
         answer = answer_payload(data)
     except BadPayload:

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from flask import current_app, request
 from flask_login import current_user
-from flask_socketio import ConnectionRefusedError, Namespace, join_room, leave_room
+from flask_socketio import Namespace, join_room, leave_room
 
 from contest.accounts.logins import login_is_open
 from contest.admission import through
@@ -22,12 +22,15 @@ from contest.extensions import db
 from contest.overload import OVERLOAD_ERRORS, reason_of, tally
 from contest.presence import presence
 from contest.realtime.fast_answer import answer_in_memory
+from contest.realtime.fast_opening import connect_in_memory, refused_connection, start_in_memory
 from contest.realtime.flood import flood_guard
 from contest.realtime.guards import account_guard, close_connections
 from contest.realtime.logins import LoginWatch
 from contest.realtime.notifier import holder_room, in_room, round_room, user_room
-from contest.realtime.replies import ack, event, overloaded
+from contest.realtime.replies import ack, event
 from contest.web import optional_whole, whole
+
+FAST_PATHS = {"connect": connect_in_memory, "attempt_start": start_in_memory, "answer": answer_in_memory}
 
 
 class PlayNamespace(Namespace):
@@ -38,9 +41,11 @@ class PlayNamespace(Namespace):
         self.logins = LoginWatch(namespace)
 
     def trigger_event(self, event, *args):
-        """Route ``answer`` to the in-memory path when it can take it (``fast_answer``); all else to Flask-SocketIO."""
-        if event == "answer" and args:
-            reply = answer_in_memory(self, *args)
+        """Route the opening (``connect``, ``attempt_start``) and ``answer`` to their paths without a Flask request
+        context when they can take them (``fast_opening``, ``fast_answer``); all else to Flask-SocketIO."""
+        fast = FAST_PATHS.get(event)
+        if fast is not None and args:
+            reply = fast(self, *args)
             if reply is not None:
                 return reply
         return super().trigger_event(event, *args)
@@ -53,21 +58,25 @@ class PlayNamespace(Namespace):
         except OVERLOAD_ERRORS as error:  # the user could not be loaded: refuse the connection with a retry hint
             tally.note(reason_of(error), "connect /play")
             db.session.rollback()
-            # Socket.IO's refusal (Python's own carries no data): the message, then the data the page and the
-            # harness read the retry hint from.
-            raise ConnectionRefusedError("unavailable", overloaded()["error"]) from None
+            raise refused_connection() from None
         if known:
             user_id, login_id = current_user.id, current_user.login_id
             release_connection(db.session)  # the rest waits on Redis; at 500 connects a second the pool is the limit
-            self.users[request.sid] = user_id
-            device = auth.get("device_id") if isinstance(auth, dict) else None
-            self.clients[request.sid] = client_of(device, login_id, request.headers.get("User-Agent"),
-                                                  request.remote_addr)  # the address behind the trusted proxies
-            join_room(user_room(user_id))
-            self.logins.track(request.sid, login_id, time.monotonic())
-            presence().connected()
-            close_connections(account_guard.connected(request.sid, user_id, time.time()), self.namespace)
+            self.admit(request.sid, request.environ, user_id, login_id, auth)
         return True
+
+    def admit(self, sid: str, environ: dict, user_id: int, login_id: int, auth) -> None:
+        """Let in a connection of ``user_id`` under the open login ``login_id``: remember its user and client,
+        join its user's and login's rooms, count it, and close the oldest of the account's connections over its
+        cap."""
+        self.users[sid] = user_id
+        device = auth.get("device_id") if isinstance(auth, dict) else None
+        self.clients[sid] = client_of(device, login_id, environ.get("HTTP_USER_AGENT"),
+                                      environ.get("REMOTE_ADDR"))  # the address behind the trusted proxies
+        self.enter_room(sid, user_room(user_id))
+        self.logins.track(sid, login_id, time.monotonic())
+        presence().connected()
+        close_connections(account_guard.connected(sid, user_id, time.time()), self.namespace)
 
     def on_disconnect(self, *args):
         user_id = self.users.pop(request.sid, None)
@@ -107,14 +116,19 @@ class PlayNamespace(Namespace):
     def on_attempt_start(self, data: dict, user_id: int) -> dict:
         """``{round_id, device_id?}`` -> ``attempt``: id, deadline, server_now, questions, answers
         (docs/contract.md). An attempt in progress on another device is taken over."""
+        return self.start(request.sid, data, user_id)
+
+    def start(self, sid: str, data: dict, user_id: int) -> dict:
+        """``on_attempt_start`` of connection ``sid``, in an app context (``fast_opening`` runs it without the
+        request's)."""
         round_id = whole(data.get("round_id"), "round_id", minimum=1)
-        client = self.client_for(request.sid, data)
+        client = self.client_for(sid, data)
         with through("opening"):
             attempt = service.start_attempt(db.session, runtime(), user_id=user_id, round_id=round_id,
                                             now=utcnow(), rng=random.Random(), client=client)
         if attempt["status"] == "in_progress":
-            join_room(holder_room(attempt["id"], client.device))
-            join_room(round_room(round_id))  # told when the round is paused and resumed
+            self.enter_room(sid, holder_room(attempt["id"], client.device))
+            self.enter_room(sid, round_room(round_id))  # told when the round is paused and resumed
         return ack(attempt=attempt)
 
     @event()

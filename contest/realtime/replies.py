@@ -84,20 +84,24 @@ def event(*, login: bool = True):
                 if too_large(data, MAX_PAYLOAD_CHARS):
                     raise DomainError("payload_too_large")
                 return handler(self, data, user_id)
-            except BadPayload as error:
-                return refuse(bad_field(error.field))
-            except DomainError as error:
-                db.session.rollback()
-                return refuse(error)
-            except OVERLOAD_ERRORS as error:  # by the thousand in a rush: a line a second, not a traceback each
-                tally.note(reason_of(error), f"event {handler.__name__}")
-                db.session.rollback()
-                return overloaded()
-            except Exception:
-                log.exception("event %s failed", handler.__name__)
-                db.session.rollback()
-                return refuse(DomainError("internal"))
+            except Exception as error:
+                return failure_reply(error, handler.__name__)
 
         return wrapped
 
     return decorate
+
+
+def failure_reply(error: Exception, handler_name: str) -> dict:
+    """The ``ok: false`` acknowledgement of a handler that raised ``error``, its transaction rolled back. Call it
+    in a request context: the message is in the entrant's language."""
+    if isinstance(error, BadPayload):
+        return refuse(bad_field(error.field))
+    db.session.rollback()
+    if isinstance(error, DomainError):
+        return refuse(error)
+    if isinstance(error, OVERLOAD_ERRORS):  # by the thousand in a rush: a line a second, not a traceback each
+        tally.note(reason_of(error), f"event {handler_name}")
+        return overloaded()
+    log.error("event %s failed", handler_name, exc_info=error)
+    return refuse(DomainError("internal"))

@@ -10,6 +10,7 @@ from contest.attempts.models import Attempt
 from contest.attempts.paper import LABELS
 from contest.attempts.payloads import AnswerPayload
 from contest.db import utcnow
+from contest.extensions import socketio
 from contest.rounds.models import Contest, Round
 from question_bank.models import Question, QuestionRevision, Topic
 from question_bank.vocabulary import Difficulty, QuestionType
@@ -92,3 +93,17 @@ def world(db_session):
 def alice_socket(client, socket_client, world):
     assert client.post("/api/session", json={"login": "0911111111", "password": PASSWORD}).json["ok"]
     return socket_client()
+
+
+def flask_events(monkeypatch, *messages: str) -> list[str]:
+    """The ``messages`` events that reach Flask-SocketIO's per-event context from now on (not a fast path)."""
+    seen = []
+    original = socketio._handle_event
+
+    def counting(handler, message, *args):
+        if message in messages:
+            seen.append(message)
+        return original(handler, message, *args)
+
+    monkeypatch.setattr(socketio, "_handle_event", counting)
+    return seen

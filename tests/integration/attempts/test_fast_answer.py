@@ -9,25 +9,15 @@ import pytest
 
 from contest.attempts.answer_store import StoreFailed
 from contest.db import utcnow
-from contest.extensions import socketio
 from contest.realtime import fast_answer, play
 from contest.realtime.flood import flood_guard
-from tests.integration.attempts.conftest import correct_labels, take_attempt
+from tests.integration.attempts.conftest import correct_labels, flask_events, take_attempt
 
 
 @pytest.fixture
 def flask_answers(monkeypatch):
     """The answer events that reached Flask-SocketIO's per-event context."""
-    seen = []
-    original = socketio._handle_event
-
-    def counting(handler, message, *args):
-        if message == "answer":
-            seen.append(message)
-        return original(handler, message, *args)
-
-    monkeypatch.setattr(socketio, "_handle_event", counting)
-    return seen
+    return flask_events(monkeypatch, "answer")
 
 
 @pytest.fixture(params=[True, False], ids=["fast", "flask"])

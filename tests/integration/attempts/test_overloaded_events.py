@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+import pytest
 import sqlalchemy.exc
 from socketio import packet
 from sqlalchemy import select
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from contest.attempts import service
 from contest.attempts.models import Attempt, Status
 from contest.extensions import socketio
+from contest.realtime import fast_opening
 
 
 def test_a_busy_start_on_the_socket_is_refused_with_a_retry_hint(alice_socket, world, db_session, monkeypatch):
@@ -93,11 +95,14 @@ def connect_errors(monkeypatch) -> list:
     return sent
 
 
+@pytest.mark.parametrize("fast", [True, False], ids=["fast", "flask"])
 def test_a_full_opening_door_refuses_connects_and_starts_with_a_retry_hint(alice_socket, socket_client, world,
-                                                                            db_session, app, monkeypatch):
+                                                                            db_session, app, monkeypatch, fast):
     """Connects (which load the login) and starts share the opening door: past its line a start is refused
     ``unavailable`` with ``retry_after`` and stores nothing, and a connect is refused with the same hint, in the
-    connect_error's data (docs/contract.md) where the page and the harness read it."""
+    connect_error's data (docs/contract.md) where the page and the harness read it; by either path
+    (``realtime.fast_opening`` or Flask-SocketIO's handlers)."""
+    monkeypatch.setitem(app.config, fast_opening.SETTING, fast)
     refusals = connect_errors(monkeypatch)
     with door_full(app, "opening"):
         refused = alice_socket.call("attempt_start", {"round_id": world["round"].id})
