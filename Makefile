@@ -54,7 +54,7 @@ THINK ?= 10
 RAMP ?= 500
 BENCH_DATABASE_URL ?= $(or $(DATABASE_URL),postgresql://postgres@127.0.0.1:5432/olympiad)
 bench: install
-	$(BIN)/python -m bench.harness --url http://127.0.0.1:8080 --server-pid $$(cat instance/cluster/answer-5001.pid) \
+	$(BIN)/python -m bench.harness --url http://127.0.0.1:8080 $$(for pid in instance/cluster/answer-*.pid; do echo --server-pid $$(cat $$pid); done) \
 	    --bare --round-id auto --entrants $(ENTRANTS) --think $(THINK) --ramp $(RAMP) --login-rate 40 \
 	    --sessions instance/cluster/bench-sessions.json --database-url "$(BENCH_DATABASE_URL)"
 

@@ -30,7 +30,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.harness", description=__doc__.splitlines()[0])
     target = parser.add_argument_group("target")
     target.add_argument("--url", help="a running app, e.g. http://127.0.0.1:5000")
-    target.add_argument("--server-pid", type=int, help="its pid, for RSS and CPU figures")
+    target.add_argument("--server-pid", type=int, action="append",
+                        help="its pid, for RSS and CPU figures; repeated for each answering process of a cluster")
     target.add_argument("--serve-app", action="store_true", help="start `python wsgi.py` on a free port for the run")
     target.add_argument("--serve-env", action="append", default=[], metavar="KEY=VALUE",
                         help="extra environment for --serve-app (repeatable)")

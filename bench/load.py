@@ -8,11 +8,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from bench.machine_cpu import MachineCPU
-from bench.servers import REPO, PeakSampler, cpu_s, rss_kib
+from bench.servers import REPO, PeakSampler, cpu_s, pids_of, rss_kib, total
 from bench.stats import Tally, load_figures, rss_per_connection_kib
 
 # Time for the workers to import gevent and websocket-client before the first entrant is due.
@@ -46,11 +47,13 @@ def shares(spec: LoadSpec, start_at: float) -> list[dict]:
             for worker in range(procs)]
 
 
-def run_load(spec: LoadSpec, server_pid: int | None) -> dict:
-    """Run the load and return its figures, with the server's memory and CPU when its pid is known."""
+def run_load(spec: LoadSpec, server_pid: int | Sequence[int] | None) -> dict:
+    """Run the load and return its figures, with the server's memory and CPU when its pid is known (summed over
+    its processes when it has several: per connection is then per connection of the whole cluster)."""
     load_before = os.getloadavg()[0]
-    rss_before = rss_kib(server_pid) if server_pid else None
-    cpu_before = cpu_s(server_pid) if server_pid else None
+    pids = pids_of(server_pid)
+    rss_before = total(rss_kib, pids) if pids else None
+    cpu_before = total(cpu_s, pids) if pids else None
     start_at = time.time() + WORKER_STARTUP_S
     with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
         workers = []
@@ -59,7 +62,7 @@ def run_load(spec: LoadSpec, server_pid: int | None) -> dict:
             path.write_text(json.dumps(share))
             workers.append(subprocess.Popen([sys.executable, "-m", "bench.worker", str(path)], cwd=REPO,
                                             stdout=subprocess.PIPE, stdin=subprocess.DEVNULL))
-        with PeakSampler(server_pid) if server_pid else _NoSampler() as sampler, MachineCPU() as machine_cpu:
+        with PeakSampler(pids) if pids else _NoSampler() as sampler, MachineCPU() as machine_cpu:
             parts, failures = _collect(workers, start_at + spec.duration_s + WORKER_GRACE_S)
     wall = time.time() - start_at
     tally = Tally.merge(parts)
@@ -68,7 +71,7 @@ def run_load(spec: LoadSpec, server_pid: int | None) -> dict:
     machine = {"loadavg_1m_before": round(load_before, 2), "loadavg_1m_after": round(os.getloadavg()[0], 2),
                "cpu_s_by_kind": machine_cpu.figures()}
     figures = {"wall_s": round(wall, 1), **load_figures(tally, spec.think_s), "machine": machine}
-    figures["server"] = _server_figures(server_pid, rss_before, sampler.peak_kib, cpu_before, wall, tally)
+    figures["server"] = _server_figures(pids, rss_before, sampler.peak_kib, cpu_before, wall, tally)
     if spec.record_acks:
         figures["acked_answers"] = tally.acked_answers
         figures["answer_acked_at"] = tally.answer_acked_at
@@ -88,13 +91,13 @@ def _collect(workers: list[subprocess.Popen], give_up_at: float) -> tuple[list[d
     return parts, failures
 
 
-def _server_figures(pid, rss_before, rss_peak, cpu_before, wall_s: float, tally: Tally) -> dict:
-    if not pid:
+def _server_figures(pids: tuple[int, ...], rss_before, rss_peak, cpu_before, wall_s: float, tally: Tally) -> dict:
+    if not pids:
         return {}
-    cpu_after = cpu_s(pid)
+    cpu_after = total(cpu_s, pids)
     used = None if cpu_before is None or cpu_after is None else cpu_after - cpu_before
     return {
-        "pid": pid,
+        "pid": pids[0] if len(pids) == 1 else list(pids),
         "rss_before_kib": rss_before,
         "rss_peak_kib": rss_peak,
         "rss_per_connection_kib": rss_per_connection_kib(rss_before, rss_peak, tally.connected),

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -56,11 +57,25 @@ def cpu_s(pid: int) -> float | None:
         return None
 
 
-class PeakSampler:
-    """Samples a process's RSS on a thread until stopped, keeping the peak."""
+def total(read, pids: Sequence[int]) -> float | None:
+    """``read`` (``rss_kib`` or ``cpu_s``) summed over the server's processes, or None if one cannot be read."""
+    values = [read(pid) for pid in pids]
+    return None if not values or None in values else sum(values)
 
-    def __init__(self, pid: int, every_s: float = 0.2):
-        self.pid, self.every_s = pid, every_s
+
+def pids_of(server_pid: int | Sequence[int] | None) -> tuple[int, ...]:
+    """One pid or several (a cluster's answering processes) as a tuple."""
+    if server_pid is None:
+        return ()
+    return (server_pid,) if isinstance(server_pid, int) else tuple(server_pid)
+
+
+class PeakSampler:
+    """Samples the RSS of a process (or the sum over several: a cluster's) on a thread until stopped, keeping the
+    peak."""
+
+    def __init__(self, pid: int | Sequence[int], every_s: float = 0.2):
+        self.pids, self.every_s = pids_of(pid), every_s
         self.peak_kib: int | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -79,7 +94,7 @@ class PeakSampler:
             self._sample()
 
     def _sample(self) -> None:
-        value = rss_kib(self.pid)
+        value = total(rss_kib, self.pids)
         if value is not None and (self.peak_kib is None or value > self.peak_kib):
             self.peak_kib = value
 
