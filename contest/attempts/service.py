@@ -269,12 +269,11 @@ def _finalise(session: Session, rt: AttemptRuntime, attempt: Attempt, now: datet
                 prediction=prediction)
     ).rowcount
     session.commit()
-    if not changed:
-        if session.scalar(select(Attempt.status).where(Attempt.id == closed.id)) == Status.IN_PROGRESS:
-            raise DomainError("round_paused")  # still open: its round was paused
-        rt.cache.close(closed.id)
-        return None
+    if not changed and session.scalar(select(Attempt.status).where(Attempt.id == closed.id)) == Status.IN_PROGRESS:
+        raise DomainError("round_paused")  # still open: its round was paused
     rt.cache.close(closed.id)
+    if not changed:
+        return None
     payload = {"attempt_id": closed.id, "reason": "submitted" if status == Status.SUBMITTED else "deadline",
                "result": result_of(closed)}
     rt.boards.attempt_finalised(session, closed)

@@ -18,26 +18,19 @@ from __future__ import annotations
 
 import time
 
-from flask_socketio import ConnectionRefusedError
 from werkzeug.wrappers import Request
 
 from contest.accounts.logins import open_login_of
 from contest.db import release_connection, utcnow
 from contest.errors import DomainError
 from contest.extensions import db, login_manager
-from contest.overload import OVERLOAD_ERRORS, Full, reason_of, tally
+from contest.overload import OVERLOAD_ERRORS, Full
 from contest.realtime.guards import allow_event
 from contest.realtime.in_memory import caller_in_memory
-from contest.realtime.replies import failure_reply, overloaded, refuse
+from contest.realtime.replies import failure_reply, refuse, refused_connection
 
 SETTING = "OPENING_FAST_PATH"
 USER_ID_KEY = "_user_id"  # where Flask-Login keeps the logged-in user's id (here a login's token) in the session
-
-
-def refused_connection():
-    """Socket.IO's refusal of a connection with a retry hint (Python's own ``ConnectionRefusedError`` carries no
-    data): the message, then the data the page and the harness read the hint from. Build it in a request context."""
-    return ConnectionRefusedError("unavailable", overloaded()["error"])
 
 
 def connect_in_memory(namespace, sid: str, environ: dict, auth=None) -> bool | None:
@@ -69,9 +62,8 @@ def connect_in_memory(namespace, sid: str, environ: dict, auth=None) -> bool | N
 
 
 def _refuse_connect(app, environ: dict, error: Exception) -> None:
-    tally.note(reason_of(error), "connect /play")
     with app.request_context(environ):
-        raise refused_connection() from None
+        raise refused_connection(error, "connect /play") from None
 
 
 def start_in_memory(namespace, sid: str, *args) -> dict | None:
@@ -88,7 +80,6 @@ def start_in_memory(namespace, sid: str, *args) -> dict | None:
         try:
             return namespace.start(sid, data, user_id)
         except Exception as error:
-            failed = error
-            db.session.rollback()
+            failed = error  # the app context's teardown ends its session, and the transaction with it
     with app.request_context(environ):
         return failure_reply(failed, "on_attempt_start")

@@ -19,15 +19,15 @@ from contest.attempts.runtime import runtime
 from contest.db import release_connection, utcnow
 from contest.errors import DomainError
 from contest.extensions import db
-from contest.overload import OVERLOAD_ERRORS, reason_of, tally
+from contest.overload import OVERLOAD_ERRORS
 from contest.presence import presence
 from contest.realtime.fast_answer import answer_in_memory
-from contest.realtime.fast_opening import connect_in_memory, refused_connection, start_in_memory
+from contest.realtime.fast_opening import connect_in_memory, start_in_memory
 from contest.realtime.flood import flood_guard
 from contest.realtime.guards import account_guard, close_connections
 from contest.realtime.logins import LoginWatch
 from contest.realtime.notifier import holder_room, in_room, round_room, user_room
-from contest.realtime.replies import ack, event
+from contest.realtime.replies import ack, event, refused_connection
 from contest.web import optional_whole, whole
 
 FAST_PATHS = {"connect": connect_in_memory, "attempt_start": start_in_memory, "answer": answer_in_memory}
@@ -56,9 +56,8 @@ class PlayNamespace(Namespace):
             with through("opening"):  # loading the login is a query: in a rush, in line or refused at once
                 known = current_user.is_authenticated
         except OVERLOAD_ERRORS as error:  # the user could not be loaded: refuse the connection with a retry hint
-            tally.note(reason_of(error), "connect /play")
             db.session.rollback()
-            raise refused_connection() from None
+            raise refused_connection(error, "connect /play") from None
         if known:
             user_id, login_id = current_user.id, current_user.login_id
             release_connection(db.session)  # the rest waits on Redis; at 500 connects a second the pool is the limit

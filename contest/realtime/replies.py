@@ -13,6 +13,7 @@ from functools import wraps
 
 from flask import request
 from flask_babel import lazy_gettext as _l
+from flask_socketio import ConnectionRefusedError
 
 from contest.errors import DomainError, bad_field
 from contest.extensions import db, socketio
@@ -40,6 +41,14 @@ def overloaded() -> dict:
     reply = refuse(DomainError("unavailable"))
     reply["error"]["retry_after"] = retry_after(_rng)
     return reply
+
+
+def refused_connection(error: Exception, where: str) -> ConnectionRefusedError:
+    """Socket.IO's refusal of a connection that met an overload (``error``, counted in the tally under ``where``),
+    with a retry hint: the message, then the data the page and the harness read the hint from (Python's own
+    ``ConnectionRefusedError`` carries no data). Build it in a request context: the message is translated."""
+    tally.note(reason_of(error), where)
+    return ConnectionRefusedError("unavailable", overloaded()["error"])
 
 
 _rng = random.Random()
